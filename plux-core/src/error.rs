@@ -1,0 +1,204 @@
+//! The error model: [`PluginError`], with the plugin it is about and a [`PluginErrorKind`].
+//!
+//! | kind | when | the listener hears | `load` again | [`retry`](crate::PluginManager::retry) |
+//! |---|---|---|---|---|
+//! | [`NotFound`](PluginErrorKind::NotFound) | no spec of that name in the namespace | — | same error | same error |
+//! | [`InvalidIdent`](PluginErrorKind::InvalidIdent) | the name asked for, or the manager's namespace, breaks the [grammar](crate::IdentKind::rule), e.g. `""` | `on_resolve_exception` (namespace) | same error | same error |
+//! | [`Duplicate`](PluginErrorKind::Duplicate) | two specs share namespace and name; names every site | `on_resolve_exception` | same error | same error |
+//! | [`Disabled`](PluginErrorKind::Disabled) | a filter, or `should_load() == false` | `on_disabled` | same error, nothing re-runs | runs the lifecycle again |
+//! | [`Factory`](PluginErrorKind::Factory) | the factory returned `Err` | `on_init_exception` | same error, nothing re-runs | runs the lifecycle again |
+//! | [`WrongType`](PluginErrorKind::WrongType) | the factory made something that is not the manager's `T` | `on_init_exception` | same error | runs the lifecycle again |
+//! | [`Load`](PluginErrorKind::Load) | `load` returned `Err` | `on_load_exception` | same error, nothing re-runs | runs the lifecycle again |
+//! | [`Panicked`](PluginErrorKind::Panicked) | a filter, the factory, `should_load` or `load` panicked | `on_init_exception` (filter, factory) or `on_load_exception` | same error, nothing re-runs | runs the lifecycle again |
+//! | [`Cycle`](PluginErrorKind::Cycle) | loading the plugin needs the plugin itself (directly or through other plugins, on any threads) | `on_load_exception` of the plugin that asked | — | — |
+//! | [`Interrupted`](PluginErrorKind::Interrupted) | the manager itself was unwound mid-lifecycle (a bug) | — | same error | runs the lifecycle again |
+//!
+//! A failed or disabled plugin is *sticky*: `load` returns the recorded error without running any
+//! plugin code again, so a broken plugin costs nothing on the next call. `retry` clears the record
+//! and runs the whole lifecycle once more (e.g. after configuration changed); a success replaces
+//! the old error. A loaded plugin is never re-run.
+
+use std::error::Error;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::grammar::InvalidIdent;
+use crate::spec::Location;
+
+/// The step of the lifecycle that went wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stage {
+    /// A filter deciding whether the plugin may run.
+    Filter,
+    /// The factory (resolved → init).
+    Init,
+    /// [`Plugin::should_load`](crate::Plugin::should_load).
+    ShouldLoad,
+    /// [`Plugin::load`](crate::Plugin::load) (init → loaded).
+    Load,
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Stage::Filter => "filter",
+            Stage::Init => "factory",
+            Stage::ShouldLoad => "should_load",
+            Stage::Load => "load",
+        })
+    }
+}
+
+/// Why a plugin is disabled. Disabled is an outcome, not a failure: `load_all` skips it quietly
+/// (the listener still hears of it) and `try_load_all` does not stop for it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DisabledReason {
+    /// [`Plugin::should_load`](crate::Plugin::should_load) returned `false`.
+    ShouldLoad,
+    /// A filter of this manager (the `index`-th added with
+    /// [`filter`](crate::PluginManager::filter)) rejected the spec.
+    Filter {
+        /// Position of the filter, from 0, in the order they were added.
+        index: usize,
+    },
+    /// A pattern of the process-wide [`global_filter`](crate::global_filter) matched the spec.
+    GlobalFilter {
+        /// The pattern that matched, as text.
+        pattern: String,
+    },
+}
+
+impl fmt::Display for DisabledReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DisabledReason::ShouldLoad => f.write_str("should_load() returned false"),
+            DisabledReason::Filter { index } => {
+                write!(f, "rejected by filter #{index} of the manager")
+            }
+            DisabledReason::GlobalFilter { pattern } => {
+                write!(f, "matched the global filter pattern `{pattern}`")
+            }
+        }
+    }
+}
+
+/// What went wrong; see the [module docs](self) for when each kind occurs.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum PluginErrorKind {
+    /// No plugin of that name in the namespace.
+    #[error("not found")]
+    NotFound,
+    /// The manager's namespace, or the name asked for, breaks the
+    /// [grammar](crate::IdentKind::rule), so no plugin can have it.
+    #[error("{0}")]
+    InvalidIdent(InvalidIdent),
+    /// The plugin is disabled.
+    #[error("disabled: {0}")]
+    Disabled(DisabledReason),
+    /// The factory returned an error.
+    #[error("factory failed: {0}")]
+    Factory(#[source] Arc<dyn Error + Send + Sync>),
+    /// `load` returned an error.
+    #[error("load failed: {0}")]
+    Load(#[source] Arc<dyn Error + Send + Sync>),
+    /// User code panicked; the panic was caught.
+    #[error("{stage} panicked: {message}")]
+    Panicked {
+        /// Where it panicked.
+        stage: Stage,
+        /// The panic message, when it was a string.
+        message: String,
+    },
+    /// The factory made a plugin of another type than the manager's `T`.
+    #[error("the factory makes `{found}`, but this manager manages `{expected}`")]
+    WrongType {
+        /// The manager's plugin type.
+        expected: &'static str,
+        /// The type the factory made.
+        found: &'static str,
+    },
+    /// Two or more specs share this namespace and name; none of them is loaded.
+    #[error("declared {} times: {}", .0.len(), DisplaySites(.0))]
+    Duplicate(Vec<Location>),
+    /// Loading the plugin requires the plugin itself.
+    #[error("load cycle: the plugin was asked for again while it is being loaded")]
+    Cycle,
+    /// The manager was unwound in the middle of this plugin's lifecycle.
+    #[error("lifecycle interrupted by a panic inside the manager")]
+    Interrupted,
+}
+
+struct DisplaySites<'a>(&'a [Location]);
+
+impl fmt::Display for DisplaySites<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, site) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{site}")?;
+        }
+        Ok(())
+    }
+}
+
+/// An error about one plugin: its namespace and name, and [what went wrong](PluginErrorKind).
+///
+/// ```
+/// use plux_core::{PluginErrorKind, PluginManager, FunctionPlugin};
+///
+/// let manager = PluginManager::<FunctionPlugin<fn()>>::new("my.hooks");
+/// let err = manager.load("missing").unwrap_err();
+/// assert!(matches!(err.kind(), PluginErrorKind::NotFound));
+/// assert_eq!(err.to_string(), "plugin `my.hooks/missing`: not found");
+/// ```
+#[derive(Debug, Clone)]
+pub struct PluginError {
+    namespace: Arc<str>,
+    name: Arc<str>,
+    kind: PluginErrorKind,
+}
+
+impl PluginError {
+    pub(crate) fn new(namespace: &str, name: &str, kind: PluginErrorKind) -> Self {
+        PluginError {
+            namespace: namespace.into(),
+            name: name.into(),
+            kind,
+        }
+    }
+
+    /// The namespace of the plugin.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// The name of the plugin.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &PluginErrorKind {
+        &self.kind
+    }
+
+    /// Whether the plugin is disabled rather than broken.
+    pub fn is_disabled(&self) -> bool {
+        matches!(self.kind, PluginErrorKind::Disabled(_))
+    }
+}
+
+impl fmt::Display for PluginError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "plugin `{}/{}`: {}", self.namespace, self.name, self.kind)
+    }
+}
+
+impl Error for PluginError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        self.kind.source()
+    }
+}

@@ -1,0 +1,61 @@
+//! The runtime of [plux](https://docs.rs/plux): plugin specs, the link-time registry, and the
+//! typed, thread-safe [`PluginManager`].
+//!
+//! Applications use the `plux` crate, which re-exports everything here together with the
+//! `#[plugin]`, `#[plugin_interface]` and `plugin_spec!` macros; its documentation is the guide.
+//!
+//! | module concept | type |
+//! |---|---|
+//! | the plugin contract | [`Plugin`], [`PluginInterface`], [`FunctionPlugin`] |
+//! | describing a plugin | [`PluginSpec`], [`Location`], [`check_namespace`], [`check_name`] |
+//! | finding plugins | [`Registry`] (link time), [`PluginFinder`] |
+//! | the lifecycle | [`PluginManager`], [`PluginState`], [`PluginLifecycleListener`] |
+//! | switching plugins off | [`PluginManager::filter`], [`global_filter`], [`PluginPattern`] |
+//! | what goes wrong | [`PluginError`], [`PluginErrorKind`] (the [error model](error)) |
+
+#![warn(missing_docs)]
+
+pub mod error;
+mod filter;
+mod finder;
+mod function;
+mod grammar;
+mod lifecycle;
+mod listener;
+mod manager;
+mod plugin;
+mod registry;
+mod spec;
+mod state;
+
+pub use error::{DisabledReason, PluginError, PluginErrorKind, Stage};
+pub use filter::{global_filter, GlobalFilter, PatternError, PluginPattern};
+pub use finder::PluginFinder;
+pub use function::FunctionPlugin;
+pub use grammar::{check_name, check_namespace, IdentKind, InvalidIdent};
+pub use listener::PluginLifecycleListener;
+pub use manager::PluginManager;
+pub use plugin::{BoxError, Plugin, PluginInterface};
+pub use registry::Registry;
+pub use spec::{FactoryFn, FactoryResult, Location, PluginSpec, Product};
+pub use state::PluginState;
+
+/// What the macros expand to. Not public API: it changes without notice.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::__submit as submit;
+    pub use crate::registry::PLUX_SPECS_V0_1;
+    pub use linkme;
+
+    use crate::plugin::BoxError;
+    use crate::spec::FactoryResult;
+
+    /// Calls a factory expression; the bound names the user's mistake at the user's span.
+    pub fn call_factory<F, R>(factory: F) -> Result<R::Plugin, BoxError>
+    where
+        F: FnOnce() -> R,
+        R: FactoryResult,
+    {
+        factory().into_plugin()
+    }
+}

@@ -1,0 +1,196 @@
+//! One run of a plugin's lifecycle: filters → factory (init) → `should_load` → `load` (loaded),
+//! with every step logged and reported to the listeners, and every panic of user code contained.
+
+use std::any::{type_name, Any};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, PoisonError, RwLock};
+
+use crate::error::{DisabledReason, PluginError, PluginErrorKind, Stage};
+use crate::filter::global_filter;
+use crate::listener::PluginLifecycleListener;
+use crate::plugin::Plugin;
+use crate::spec::PluginSpec;
+use crate::state::{Loaded, Outcome};
+
+/// A manager's filter: keeps the plugins for which it returns `true`.
+pub(crate) type Filter = Box<dyn Fn(&PluginSpec) -> bool + Send + Sync>;
+
+type Listener<T> = Arc<dyn PluginLifecycleListener<T>>;
+
+/// The listeners of a manager. Hooks run on a snapshot, so a hook may add listeners.
+pub(crate) struct Listeners<T: ?Sized + Plugin>(RwLock<Arc<[Listener<T>]>>);
+
+impl<T: ?Sized + Plugin> Listeners<T> {
+    pub(crate) fn new() -> Self {
+        Listeners(RwLock::new(Arc::new([])))
+    }
+
+    pub(crate) fn add(&self, listener: Listener<T>) {
+        let mut listeners = self.0.write().unwrap_or_else(PoisonError::into_inner);
+        *listeners = listeners.iter().cloned().chain([listener]).collect();
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.0.read().unwrap_or_else(PoisonError::into_inner).len()
+    }
+
+    /// Calls `hook` on every listener; a panicking listener is logged and skipped.
+    pub(crate) fn notify(
+        &self,
+        plugin: &dyn std::fmt::Display,
+        hook: &str,
+        call: impl Fn(&dyn PluginLifecycleListener<T>),
+    ) {
+        let snapshot = self
+            .0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        for listener in snapshot.iter() {
+            if let Err(panic) = catch_unwind(AssertUnwindSafe(|| call(&**listener))) {
+                log::error!(
+                    target: "plux",
+                    "{plugin}: listener panicked in {hook} ({}); ignored",
+                    panic_message(&*panic)
+                );
+            }
+        }
+    }
+}
+
+pub(crate) fn panic_message(panic: &(dyn Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic with a non-string payload".to_owned())
+}
+
+/// Everything one run of the lifecycle needs from the manager.
+pub(crate) struct Lifecycle<'a, T: ?Sized + Plugin> {
+    pub(crate) spec: &'a PluginSpec,
+    pub(crate) args: &'a T::Args,
+    pub(crate) filters: &'a [Filter],
+    pub(crate) listeners: &'a Listeners<T>,
+}
+
+impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
+    pub(crate) fn run(self) -> Outcome<T> {
+        let spec = self.spec;
+        match self.disabled_by_filter() {
+            Ok(None) => {}
+            Ok(Some(reason)) => return self.disabled(reason),
+            Err(error) => return self.init_failed(error),
+        }
+
+        let mut plugin: Box<T> = match catch_unwind(AssertUnwindSafe(|| spec.create())) {
+            Ok(Ok(product)) => match product.downcast::<T>() {
+                Ok(plugin) => plugin,
+                Err(product) => {
+                    return self.init_failed(self.error(PluginErrorKind::WrongType {
+                        expected: type_name::<T>(),
+                        found: product.type_name(),
+                    }))
+                }
+            },
+            Ok(Err(error)) => {
+                return self.init_failed(self.error(PluginErrorKind::Factory(Arc::from(error))))
+            }
+            Err(panic) => return self.init_failed(self.panicked(Stage::Init, &*panic)),
+        };
+        log::debug!(target: "plux", "{spec}: init");
+        self.listeners
+            .notify(spec, "on_init_after", |l| l.on_init_after(spec, &plugin));
+
+        match catch_unwind(AssertUnwindSafe(|| plugin.should_load())) {
+            Ok(true) => {}
+            Ok(false) => return self.disabled(DisabledReason::ShouldLoad),
+            Err(panic) => {
+                return self.load_failed(&plugin, self.panicked(Stage::ShouldLoad, &*panic))
+            }
+        }
+
+        let args = self.args;
+        self.listeners.notify(spec, "on_load_before", |l| {
+            l.on_load_before(spec, &plugin, args)
+        });
+        match catch_unwind(AssertUnwindSafe(|| plugin.load(args))) {
+            Ok(Ok(output)) => {
+                let plugin: Arc<T> = Arc::from(plugin);
+                log::debug!(target: "plux", "{spec}: loaded");
+                self.listeners.notify(spec, "on_load_after", |l| {
+                    l.on_load_after(spec, &plugin, &output)
+                });
+                Outcome::Loaded(Loaded { plugin, output })
+            }
+            Ok(Err(error)) => {
+                let error = self.error(PluginErrorKind::Load(Arc::from(error)));
+                self.load_failed(&plugin, error)
+            }
+            Err(panic) => self.load_failed(&plugin, self.panicked(Stage::Load, &*panic)),
+        }
+    }
+
+    /// Why a filter disables the plugin, if one does; the global filter is asked first.
+    fn disabled_by_filter(&self) -> Result<Option<DisabledReason>, PluginError> {
+        if let Some(pattern) = global_filter().matching(self.spec) {
+            return Ok(Some(DisabledReason::GlobalFilter {
+                pattern: pattern.to_string(),
+            }));
+        }
+        for (index, keep) in self.filters.iter().enumerate() {
+            match catch_unwind(AssertUnwindSafe(|| keep(self.spec))) {
+                Ok(true) => {}
+                Ok(false) => return Ok(Some(DisabledReason::Filter { index })),
+                Err(panic) => return Err(self.panicked(Stage::Filter, &*panic)),
+            }
+        }
+        Ok(None)
+    }
+
+    fn error(&self, kind: PluginErrorKind) -> PluginError {
+        PluginError::new(self.spec.namespace(), self.spec.name(), kind)
+    }
+
+    fn panicked(&self, stage: Stage, panic: &(dyn Any + Send)) -> PluginError {
+        self.error(PluginErrorKind::Panicked {
+            stage,
+            message: panic_message(panic),
+        })
+    }
+
+    fn disabled(&self, reason: DisabledReason) -> Outcome<T> {
+        let spec = self.spec;
+        log::debug!(target: "plux", "{spec}: disabled, {reason}");
+        self.listeners
+            .notify(spec, "on_disabled", |l| l.on_disabled(spec, &reason));
+        Outcome::Disabled(reason)
+    }
+
+    fn init_failed(&self, error: PluginError) -> Outcome<T> {
+        let spec = self.spec;
+        log_failure(&error);
+        self.listeners.notify(spec, "on_init_exception", |l| {
+            l.on_init_exception(spec, &error)
+        });
+        Outcome::Failed(error)
+    }
+
+    fn load_failed(&self, plugin: &T, error: PluginError) -> Outcome<T> {
+        let spec = self.spec;
+        log_failure(&error);
+        self.listeners.notify(spec, "on_load_exception", |l| {
+            l.on_load_exception(spec, plugin, &error)
+        });
+        Outcome::Failed(error)
+    }
+}
+
+/// Panics are logged as errors, other failures as warnings.
+pub(crate) fn log_failure(error: &PluginError) {
+    if matches!(error.kind(), PluginErrorKind::Panicked { .. }) {
+        log::error!(target: "plux", "{error}");
+    } else {
+        log::warn!(target: "plux", "{error}");
+    }
+}

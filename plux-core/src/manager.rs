@@ -1,0 +1,388 @@
+//! [`PluginManager`]: finds the plugins of a namespace and drives each through its lifecycle.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, OnceLock};
+
+use crate::error::{PluginError, PluginErrorKind};
+use crate::finder::{PluginFinder, SpecIndex};
+use crate::grammar::{check_name, check_namespace};
+use crate::lifecycle::{log_failure, panic_message, Filter, Lifecycle, Listeners};
+use crate::listener::PluginLifecycleListener;
+use crate::plugin::{Plugin, PluginInterface};
+use crate::registry::Registry;
+use crate::spec::PluginSpec;
+use crate::state::{Loaded, PluginState, Slot};
+
+/// Loads the plugins of one namespace as `T`, each at most once, from any number of threads.
+///
+/// `T` is what you get back: a trait object of your plugin interface (`dyn CliPlugin`), a
+/// concrete plugin type (`ServicePlugin`), or a [`FunctionPlugin`](crate::FunctionPlugin).
+///
+/// # Lifecycle
+///
+/// Every plugin of the namespace is **resolved** when the manager first needs its specs. Loading
+/// one runs, once: the filters, the factory (**init**), [`Plugin::should_load`], and
+/// [`Plugin::load`] with the manager's load arguments (**loaded**). `should_load() == false` or a
+/// filter makes it *disabled*; an error or a panic at any step makes it *failed*. Either outcome
+/// is recorded, logged (target `plux`) and reported to the listeners, and the other plugins carry
+/// on. See [`PluginError`] for the error model and [`PluginLifecycleListener`] for the hooks.
+///
+/// # Example
+///
+/// ```
+/// use plux_core::{BoxError, Plugin, PluginManager, PluginSpec};
+///
+/// #[derive(Default)]
+/// struct Service { started: bool }
+///
+/// impl Plugin for Service {
+///     type Args = ();
+///     type Output = ();
+///     fn load(&mut self, _: &()) -> Result<(), BoxError> {
+///         self.started = true;
+///         Ok(())
+///     }
+/// }
+///
+/// // Specs usually come from `#[plugin]` through the link-time registry; here, a finder of our own.
+/// let specs = vec![PluginSpec::new("app.services", "s3", || Ok(Box::new(Service::default())))?];
+/// let manager = PluginManager::<Service>::new("app.services").finder(specs);
+///
+/// let s3 = manager.load("s3")?;
+/// assert!(s3.started);
+/// assert!(manager.is_loaded("s3"));
+/// assert_eq!(manager.list_names(), ["s3"]);
+/// assert_eq!(manager.load_all().len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct PluginManager<T: ?Sized + Plugin> {
+    namespace: Cow<'static, str>,
+    args: T::Args,
+    listeners: Listeners<T>,
+    filters: Vec<Filter>,
+    finder: Option<Box<dyn PluginFinder>>,
+    resolved: OnceLock<Resolved<T>>,
+}
+
+/// The specs of the namespace, sorted by name, each with its slot.
+struct Resolved<T: ?Sized + Plugin> {
+    index: Arc<SpecIndex>,
+    slots: Box<[Slot<T>]>,
+    /// Set when the namespace itself is invalid: every lookup fails with it.
+    invalid_namespace: Option<PluginError>,
+}
+
+impl<T: ?Sized + Plugin> PluginManager<T>
+where
+    T::Args: Default,
+{
+    /// A manager of `namespace` whose plugins get `T::Args::default()` as load arguments.
+    pub fn new(namespace: impl Into<Cow<'static, str>>) -> Self {
+        Self::with_load_args(namespace, T::Args::default())
+    }
+}
+
+impl<T: ?Sized + PluginInterface> PluginManager<T>
+where
+    T::Args: Default,
+{
+    /// A manager of the namespace that the interface `T` declares.
+    ///
+    /// `PluginManager::<dyn CliPlugin>::for_interface()` finds every `#[plugin] impl CliPlugin`.
+    pub fn for_interface() -> Self {
+        Self::new(T::NAMESPACE)
+    }
+}
+
+impl<T: ?Sized + Plugin> PluginManager<T> {
+    /// A manager of `namespace` that hands `args` to every plugin's [`Plugin::load`].
+    pub fn with_load_args(namespace: impl Into<Cow<'static, str>>, args: T::Args) -> Self {
+        PluginManager {
+            namespace: namespace.into(),
+            args,
+            listeners: Listeners::new(),
+            filters: Vec::new(),
+            finder: None,
+            resolved: OnceLock::new(),
+        }
+    }
+
+    /// Replaces the load arguments.
+    pub fn load_args(mut self, args: T::Args) -> Self {
+        self.args = args;
+        self
+    }
+
+    /// Adds a listener (see also [`add_listener`](Self::add_listener)).
+    pub fn listener(self, listener: impl PluginLifecycleListener<T> + 'static) -> Self {
+        self.add_listener(listener);
+        self
+    }
+
+    /// Adds a filter: plugins for which it returns `false` are disabled before their factory
+    /// runs, with [`DisabledReason::Filter`](crate::DisabledReason::Filter).
+    pub fn filter(mut self, keep: impl Fn(&PluginSpec) -> bool + Send + Sync + 'static) -> Self {
+        self.filters.push(Box::new(keep));
+        self
+    }
+
+    /// Takes specs from `finder` instead of the link-time [`Registry`].
+    pub fn finder(mut self, finder: impl PluginFinder + 'static) -> Self {
+        self.finder = Some(Box::new(finder));
+        self.resolved = OnceLock::new();
+        self
+    }
+
+    /// Adds a listener to a manager that may already be in use; it hears of what happens from
+    /// now on.
+    pub fn add_listener(&self, listener: impl PluginLifecycleListener<T> + 'static) {
+        self.listeners.add(Arc::new(listener));
+    }
+
+    /// The namespace this manager loads.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// Loads the plugin `name` (or returns it, if already loaded).
+    ///
+    /// Loading again returns the same instance without running anything; a plugin that failed or
+    /// is disabled returns its recorded error without running anything (see [`retry`](Self::retry)).
+    pub fn load(&self, name: &str) -> Result<Arc<T>, PluginError> {
+        let resolved = self.resolved();
+        let (spec, slot) = self.find(resolved, name)?;
+        if let Some(loaded) = slot.loaded() {
+            return Ok(loaded.plugin.clone());
+        }
+        self.drive(spec, slot, false).map(|loaded| loaded.plugin.clone())
+    }
+
+    /// Runs the lifecycle of a failed or disabled plugin once more (e.g. after its configuration
+    /// changed); a success replaces the recorded error. A loaded plugin is returned as it is;
+    /// a duplicated name stays an error.
+    pub fn retry(&self, name: &str) -> Result<Arc<T>, PluginError> {
+        let (spec, slot) = self.find(self.resolved(), name)?;
+        self.drive(spec, slot, true).map(|loaded| loaded.plugin.clone())
+    }
+
+    /// Loads every plugin of the namespace and returns those that loaded, sorted by name.
+    ///
+    /// Failures and disabled plugins are reported to the listeners and logged, not returned;
+    /// see [`try_load_all`](Self::try_load_all) to stop at the first failure instead.
+    pub fn load_all(&self) -> Vec<Arc<T>> {
+        self.slots()
+            .filter_map(|(spec, slot)| self.drive(spec, slot, false).ok())
+            .map(|loaded| loaded.plugin.clone())
+            .collect()
+    }
+
+    /// Loads the plugins in name order and stops at the first that fails, returning its error
+    /// (plux's `propagate_exceptions`). Disabled plugins are skipped, not errors.
+    pub fn try_load_all(&self) -> Result<Vec<Arc<T>>, PluginError> {
+        if let Some(error) = &self.resolved().invalid_namespace {
+            return Err(error.clone());
+        }
+        let mut plugins = Vec::new();
+        for (spec, slot) in self.slots() {
+            match self.drive(spec, slot, false) {
+                Ok(loaded) => plugins.push(loaded.plugin.clone()),
+                Err(error) if error.is_disabled() => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(plugins)
+    }
+
+    /// The names of every plugin of the namespace, sorted, whatever their state.
+    pub fn list_names(&self) -> Vec<&str> {
+        self.slots().map(|(spec, _)| spec.name()).collect()
+    }
+
+    /// The specs of every plugin of the namespace, sorted by name.
+    pub fn list_specs(&self) -> Vec<&PluginSpec> {
+        self.slots().map(|(spec, _)| spec).collect()
+    }
+
+    /// Whether the namespace has a plugin called `name`.
+    pub fn exists(&self, name: &str) -> bool {
+        self.resolved().index.position(name).is_some()
+    }
+
+    /// Whether the plugin `name` is loaded.
+    pub fn is_loaded(&self, name: &str) -> bool {
+        self.find(self.resolved(), name)
+            .is_ok_and(|(_, slot)| slot.loaded().is_some())
+    }
+
+    /// The state of the plugin `name`, or `None` if the namespace has no such plugin.
+    pub fn state(&self, name: &str) -> Option<PluginState<'_, T>> {
+        self.find(self.resolved(), name)
+            .ok()
+            .map(|(_, slot)| slot.state())
+    }
+
+    /// Every plugin of the namespace with its state, sorted by name (plux's containers).
+    pub fn states(&self) -> Vec<(&PluginSpec, PluginState<'_, T>)> {
+        self.slots()
+            .map(|(spec, slot)| (spec, slot.state()))
+            .collect()
+    }
+
+    /// The plugins loaded so far, sorted by name; loads nothing.
+    pub fn loaded(&self) -> Vec<Arc<T>> {
+        self.slots()
+            .filter_map(|(_, slot)| slot.loaded())
+            .map(|loaded| loaded.plugin.clone())
+            .collect()
+    }
+
+    fn resolved(&self) -> &Resolved<T> {
+        self.resolved.get_or_init(|| self.resolve())
+    }
+
+    fn slots(&self) -> impl Iterator<Item = (&PluginSpec, &Slot<T>)> {
+        let resolved = self.resolved();
+        resolved
+            .index
+            .entries()
+            .iter()
+            .map(|entry| &entry.spec)
+            .zip(resolved.slots.iter())
+    }
+
+    fn find<'a>(
+        &self,
+        resolved: &'a Resolved<T>,
+        name: &str,
+    ) -> Result<(&'a PluginSpec, &'a Slot<T>), PluginError> {
+        let found = resolved.index.position(name).and_then(|i| {
+            Some((
+                &resolved.index.entries().get(i)?.spec,
+                resolved.slots.get(i)?,
+            ))
+        });
+        match (found, &resolved.invalid_namespace) {
+            (Some(found), _) => Ok(found),
+            (None, Some(error)) => Err(error.clone()),
+            (None, None) => Err(PluginError::new(
+                &self.namespace,
+                name,
+                match check_name(name) {
+                    Ok(()) => PluginErrorKind::NotFound,
+                    Err(invalid) => PluginErrorKind::InvalidIdent(invalid),
+                },
+            )),
+        }
+    }
+
+    fn drive<'a>(
+        &'a self,
+        spec: &'a PluginSpec,
+        slot: &'a Slot<T>,
+        retry: bool,
+    ) -> Result<&'a Loaded<T>, PluginError> {
+        slot.get_or_run(
+            retry,
+            |kind| PluginError::new(spec.namespace(), spec.name(), kind),
+            || {
+                Lifecycle {
+                    spec,
+                    args: &self.args,
+                    filters: &self.filters,
+                    listeners: &self.listeners,
+                }
+                .run()
+            },
+        )
+    }
+
+    fn resolve(&self) -> Resolved<T> {
+        let namespace = &*self.namespace;
+        if let Err(invalid) = check_namespace(namespace) {
+            let error = PluginError::new(namespace, "", PluginErrorKind::InvalidIdent(invalid));
+            log_failure(&error);
+            self.listeners.notify(&namespace, "on_resolve_exception", |l| {
+                l.on_resolve_exception(namespace, &error)
+            });
+            return Resolved {
+                index: Arc::default(),
+                slots: Box::new([]),
+                invalid_namespace: Some(error),
+            };
+        }
+        let index = match &self.finder {
+            None => Registry::index(namespace),
+            Some(finder) => Arc::new(SpecIndex::build(self.find_specs(&**finder))),
+        };
+        let slots = index
+            .entries()
+            .iter()
+            .map(|entry| {
+                let spec = &entry.spec;
+                match &entry.duplicate_sites {
+                    None => {
+                        log::debug!(target: "plux", "{spec}: resolved");
+                        self.listeners.notify(spec, "on_resolve_after", |l| {
+                            l.on_resolve_after(spec)
+                        });
+                        Slot::new()
+                    }
+                    Some(sites) => {
+                        let kind = PluginErrorKind::Duplicate(sites.clone());
+                        let error = PluginError::new(namespace, spec.name(), kind);
+                        log::error!(target: "plux", "{error}");
+                        self.listeners.notify(spec, "on_resolve_exception", |l| {
+                            l.on_resolve_exception(namespace, &error)
+                        });
+                        Slot::broken(error)
+                    }
+                }
+            })
+            .collect();
+        Resolved {
+            index,
+            slots,
+            invalid_namespace: None,
+        }
+    }
+
+    /// Asks a user-supplied finder, containing a panic and dropping specs of other namespaces.
+    fn find_specs(&self, finder: &dyn PluginFinder) -> Vec<PluginSpec> {
+        let namespace = &*self.namespace;
+        let specs = match catch_unwind(AssertUnwindSafe(|| finder.find_plugins(namespace))) {
+            Ok(specs) => specs,
+            Err(panic) => {
+                log::error!(
+                    target: "plux",
+                    "{namespace}: the plugin finder panicked ({}); no plugins resolved",
+                    panic_message(&*panic)
+                );
+                return Vec::new();
+            }
+        };
+        specs
+            .into_iter()
+            .filter(|spec| {
+                let ours = spec.namespace() == namespace;
+                if !ours {
+                    log::warn!(target: "plux", "{namespace}: the finder returned {spec}, of another namespace; ignored");
+                }
+                ours
+            })
+            .collect()
+    }
+}
+
+impl<T: ?Sized + Plugin> fmt::Debug for PluginManager<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PluginManager")
+            .field("namespace", &self.namespace)
+            .field("plugin_type", &std::any::type_name::<T>())
+            .field("listeners", &self.listeners.len())
+            .field("filters", &self.filters.len())
+            .field("resolved", &self.resolved.get().map(|r| r.slots.len()))
+            .finish()
+    }
+}

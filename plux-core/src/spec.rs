@@ -1,0 +1,240 @@
+//! [`PluginSpec`]: what a plugin is called, where it was declared, and how it is made.
+
+use std::any::{type_name, Any};
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::grammar::{check_name, check_namespace, InvalidIdent};
+use crate::plugin::{BoxError, Plugin};
+
+/// Where a plugin was declared, for diagnostics (duplicates, logs, the module filter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Location {
+    /// `module_path!()` of the declaration; `None` for specs made at run time.
+    pub module_path: Option<&'static str>,
+    /// Source file of the declaration.
+    pub file: &'static str,
+    /// Line of the declaration.
+    pub line: u32,
+    /// Column of the declaration.
+    pub column: u32,
+}
+
+impl Location {
+    /// The crate that declared the plugin (first segment of the module path), if known.
+    pub fn crate_name(&self) -> Option<&'static str> {
+        self.module_path.and_then(|path| path.split("::").next())
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(module) = self.module_path {
+            write!(f, "{module} at ")?;
+        }
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// A freshly made plugin, its type erased until the manager checks it against its own `T`.
+pub struct Product {
+    plugin: Box<dyn Any + Send>,
+    type_name: &'static str,
+}
+
+impl Product {
+    /// Wraps a plugin; `P` may be a trait object such as `dyn CliPlugin`.
+    pub fn new<P: ?Sized + Plugin>(plugin: Box<P>) -> Self {
+        Product {
+            plugin: Box::new(plugin),
+            type_name: type_name::<P>(),
+        }
+    }
+
+    /// The name of the plugin type inside, e.g. `dyn my_app::CliPlugin`.
+    pub fn type_name(&self) -> &'static str {
+        self.type_name
+    }
+
+    /// The plugin as a `Box<T>`, or the product back when it holds another type.
+    pub fn downcast<T: ?Sized + Plugin>(self) -> Result<Box<T>, Product> {
+        let type_name = self.type_name;
+        self.plugin
+            .downcast::<Box<T>>()
+            .map(|plugin| *plugin)
+            .map_err(|plugin| Product { plugin, type_name })
+    }
+}
+
+impl fmt::Debug for Product {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Product")
+            .field("type_name", &self.type_name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A factory that the macros place in a linker section: a plain function pointer.
+pub type FactoryFn = fn() -> Result<Product, BoxError>;
+
+type DynFactory = dyn Fn() -> Result<Product, BoxError> + Send + Sync;
+
+#[derive(Clone)]
+enum Factory {
+    Static(FactoryFn),
+    Dynamic(Arc<DynFactory>),
+}
+
+/// Describes one plugin: its namespace, its name (unique in the namespace), how to make it, and
+/// where it was declared.
+///
+/// `#[plugin]` and `plugin_spec!` place specs in the link-time registry; [`PluginSpec::new`] makes
+/// one at run time, for a [`PluginFinder`](crate::PluginFinder) of your own.
+///
+/// ```
+/// use plux_core::{BoxError, Plugin, PluginSpec};
+///
+/// struct Service(&'static str);
+/// impl Plugin for Service {
+///     type Args = ();
+///     type Output = ();
+///     fn load(&mut self, _: &()) -> Result<(), BoxError> { Ok(()) }
+/// }
+///
+/// let spec = PluginSpec::new("localstack.plugins.services", "s3", || Ok(Box::new(Service("s3"))))?;
+/// assert_eq!(spec.namespace(), "localstack.plugins.services");
+/// assert_eq!(spec.name(), "s3");
+/// assert!(spec.location().file.ends_with(".rs"));
+///
+/// assert!(PluginSpec::new("bad namespace", "s3", || Ok(Box::new(Service("s3")))).is_err());
+/// # Ok::<(), plux_core::InvalidIdent>(())
+/// ```
+#[derive(Clone)]
+pub struct PluginSpec {
+    namespace: Cow<'static, str>,
+    name: Cow<'static, str>,
+    factory: Factory,
+    location: Location,
+}
+
+impl PluginSpec {
+    /// Makes a spec at run time; the location is the caller's.
+    ///
+    /// Fails when `namespace` or `name` breaks the [grammar](crate::IdentKind::rule).
+    #[track_caller]
+    pub fn new<P, F>(
+        namespace: impl Into<Cow<'static, str>>,
+        name: impl Into<Cow<'static, str>>,
+        factory: F,
+    ) -> Result<Self, InvalidIdent>
+    where
+        P: ?Sized + Plugin,
+        F: Fn() -> Result<Box<P>, BoxError> + Send + Sync + 'static,
+    {
+        let (namespace, name) = (namespace.into(), name.into());
+        check_namespace(&namespace)?;
+        check_name(&name)?;
+        let caller = std::panic::Location::caller();
+        Ok(PluginSpec {
+            namespace,
+            name,
+            factory: Factory::Dynamic(Arc::new(move || factory().map(Product::new))),
+            location: Location {
+                module_path: None,
+                file: caller.file(),
+                line: caller.line(),
+                column: caller.column(),
+            },
+        })
+    }
+
+    /// Used by the macros, which check namespace and name at compile time.
+    #[doc(hidden)]
+    pub const fn __static(
+        namespace: &'static str,
+        name: &'static str,
+        factory: FactoryFn,
+        location: Location,
+    ) -> Self {
+        PluginSpec {
+            namespace: Cow::Borrowed(namespace),
+            name: Cow::Borrowed(name),
+            factory: Factory::Static(factory),
+            location,
+        }
+    }
+
+    /// The namespace, e.g. `localstack.plugins.services`.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// The name, unique within the namespace, e.g. `s3`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub(crate) fn name_cow(&self) -> &Cow<'static, str> {
+        &self.name
+    }
+
+    /// Where the plugin was declared.
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    /// Runs the factory. The manager calls this once per plugin, inside its panic guard.
+    pub fn create(&self) -> Result<Product, BoxError> {
+        match &self.factory {
+            Factory::Static(factory) => factory(),
+            Factory::Dynamic(factory) => factory(),
+        }
+    }
+}
+
+impl fmt::Debug for PluginSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PluginSpec")
+            .field("namespace", &self.namespace)
+            .field("name", &self.name)
+            .field("location", &self.location)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for PluginSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.namespace, self.name)
+    }
+}
+
+/// What a plugin factory may return: the plugin itself, or a `Result` of it.
+///
+/// The macros accept both, so `Default::default`, `MyPlugin::new` and a fallible
+/// `MyPlugin::from_env` all work as factories.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a plugin, nor a `Result` of one",
+    label = "this factory must return a type that implements `plux::Plugin`, or `Result<that type, E>`",
+    note = "implement `plux::Plugin` for the type the factory returns"
+)]
+pub trait FactoryResult {
+    /// The plugin type.
+    type Plugin: Plugin;
+    /// The plugin, or the factory's error.
+    fn into_plugin(self) -> Result<Self::Plugin, BoxError>;
+}
+
+impl<P: Plugin> FactoryResult for P {
+    type Plugin = P;
+    fn into_plugin(self) -> Result<P, BoxError> {
+        Ok(self)
+    }
+}
+
+impl<P: Plugin, E: Into<BoxError>> FactoryResult for Result<P, E> {
+    type Plugin = P;
+    fn into_plugin(self) -> Result<P, BoxError> {
+        self.map_err(Into::into)
+    }
+}

@@ -1,0 +1,239 @@
+//! The state of one plugin in a manager, and the exactly-once machinery that moves it.
+//!
+//! Each plugin has a slot. The lifecycle of a slot runs at most once at a time, on the thread that
+//! first asks for it; other threads asking meanwhile wait for its outcome. A thread that asks for a
+//! plugin whose lifecycle it is running itself, or that would wait on a thread which (through any
+//! chain of waits) waits on it, gets [`PluginErrorKind::Cycle`] instead of a deadlock.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::thread::{self, ThreadId};
+
+use crate::error::{DisabledReason, PluginError, PluginErrorKind};
+use crate::plugin::Plugin;
+
+/// Where a plugin is in its lifecycle, as seen by
+/// [`PluginManager::state`](crate::PluginManager::state).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum PluginState<'a, T: ?Sized + Plugin> {
+    /// Found in the namespace; its factory has not run yet.
+    Resolved,
+    /// Its lifecycle is running on some thread right now.
+    Loading,
+    /// Loaded: the plugin, and what its `load` returned.
+    Loaded {
+        /// The plugin, as `load` and `load_all` return it.
+        plugin: &'a Arc<T>,
+        /// What [`Plugin::load`] returned.
+        output: &'a T::Output,
+    },
+    /// Disabled, by a filter or by `should_load`.
+    Disabled(DisabledReason),
+    /// Failed; the error says at which step.
+    Failed(PluginError),
+}
+
+/// A loaded plugin and its load output.
+#[derive(Debug)]
+pub(crate) struct Loaded<T: ?Sized + Plugin> {
+    pub(crate) plugin: Arc<T>,
+    pub(crate) output: T::Output,
+}
+
+/// How one run of the lifecycle ended.
+pub(crate) enum Outcome<T: ?Sized + Plugin> {
+    Loaded(Loaded<T>),
+    Disabled(DisabledReason),
+    Failed(PluginError),
+}
+
+#[derive(Debug)]
+enum SlotState {
+    Resolved,
+    Running(ThreadId),
+    Loaded,
+    Disabled(DisabledReason),
+    Failed(PluginError),
+}
+
+pub(crate) struct Slot<T: ?Sized + Plugin> {
+    /// Set once, when loaded; read without locking on every warm lookup.
+    loaded: OnceLock<Loaded<T>>,
+    state: Mutex<SlotState>,
+    changed: Condvar,
+}
+
+impl<T: ?Sized + Plugin> Slot<T> {
+    pub(crate) fn new() -> Self {
+        Self::with_state(SlotState::Resolved)
+    }
+
+    /// A slot that can never load (e.g. a duplicated name).
+    pub(crate) fn broken(error: PluginError) -> Self {
+        Self::with_state(SlotState::Failed(error))
+    }
+
+    fn with_state(state: SlotState) -> Self {
+        Slot {
+            loaded: OnceLock::new(),
+            state: Mutex::new(state),
+            changed: Condvar::new(),
+        }
+    }
+
+    pub(crate) fn loaded(&self) -> Option<&Loaded<T>> {
+        self.loaded.get()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, SlotState> {
+        // Plugin code never runs under this lock, so poison can only come from a bug of ours;
+        // the state it guards is still consistent (every write is a single assignment).
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn state(&self) -> PluginState<'_, T> {
+        if let Some(loaded) = self.loaded() {
+            return PluginState::Loaded {
+                plugin: &loaded.plugin,
+                output: &loaded.output,
+            };
+        }
+        match &*self.lock() {
+            SlotState::Resolved => PluginState::Resolved,
+            SlotState::Running(_) => PluginState::Loading,
+            SlotState::Disabled(reason) => PluginState::Disabled(reason.clone()),
+            SlotState::Failed(error) => PluginState::Failed(error.clone()),
+            // `loaded` is set before the state says so, so this is a race with a concurrent
+            // load that has just finished.
+            SlotState::Loaded => PluginState::Loading,
+        }
+    }
+
+    /// Returns the loaded plugin, running `lifecycle` first if no thread has run it yet.
+    ///
+    /// A recorded failure or disabled outcome is returned as an error without running anything,
+    /// unless `retry` is set; failures that no rerun can fix (`permanent`) are never rerun.
+    pub(crate) fn get_or_run(
+        &self,
+        retry: bool,
+        error: impl Fn(PluginErrorKind) -> PluginError,
+        lifecycle: impl FnOnce() -> Outcome<T>,
+    ) -> Result<&Loaded<T>, PluginError> {
+        if let Some(loaded) = self.loaded() {
+            return Ok(loaded);
+        }
+        let me = thread::current().id();
+        let mut state = self.lock();
+        loop {
+            match &*state {
+                SlotState::Resolved => break,
+                SlotState::Running(owner) if *owner == me => {
+                    return Err(error(PluginErrorKind::Cycle))
+                }
+                SlotState::Running(owner) => {
+                    if !waits::begin(me, *owner) {
+                        return Err(error(PluginErrorKind::Cycle));
+                    }
+                    state = self
+                        .changed
+                        .wait(state)
+                        .unwrap_or_else(PoisonError::into_inner);
+                    waits::end(me);
+                }
+                SlotState::Loaded => {
+                    return self
+                        .loaded()
+                        .ok_or_else(|| error(PluginErrorKind::Interrupted))
+                }
+                SlotState::Disabled(_) if retry => break,
+                SlotState::Disabled(reason) => {
+                    return Err(error(PluginErrorKind::Disabled(reason.clone())))
+                }
+                SlotState::Failed(failure) if retry && !permanent(failure) => break,
+                SlotState::Failed(failure) => return Err(failure.clone()),
+            }
+        }
+        *state = SlotState::Running(me);
+        drop(state);
+
+        let guard = RunGuard {
+            slot: self,
+            error: &error,
+        };
+        let outcome = lifecycle();
+        std::mem::forget(guard);
+
+        let mut state = self.lock();
+        let result = match outcome {
+            Outcome::Loaded(loaded) => {
+                // Only the running thread sets `loaded`, and only once: a loaded slot is final.
+                let loaded = self.loaded.get_or_init(|| loaded);
+                *state = SlotState::Loaded;
+                Ok(loaded)
+            }
+            Outcome::Disabled(reason) => {
+                *state = SlotState::Disabled(reason.clone());
+                Err(error(PluginErrorKind::Disabled(reason)))
+            }
+            Outcome::Failed(failure) => {
+                *state = SlotState::Failed(failure.clone());
+                Err(failure)
+            }
+        };
+        drop(state);
+        self.changed.notify_all();
+        result
+    }
+}
+
+fn permanent(error: &PluginError) -> bool {
+    matches!(
+        error.kind(),
+        PluginErrorKind::Duplicate(_) | PluginErrorKind::InvalidIdent(_)
+    )
+}
+
+/// Marks the slot interrupted if the lifecycle unwinds, so that waiting threads wake up.
+struct RunGuard<'a, T: ?Sized + Plugin, E: Fn(PluginErrorKind) -> PluginError> {
+    slot: &'a Slot<T>,
+    error: &'a E,
+}
+
+impl<T: ?Sized + Plugin, E: Fn(PluginErrorKind) -> PluginError> Drop for RunGuard<'_, T, E> {
+    fn drop(&mut self) {
+        *self.slot.lock() = SlotState::Failed((self.error)(PluginErrorKind::Interrupted));
+        self.slot.changed.notify_all();
+    }
+}
+
+/// Which thread waits for which: the edges of the wait-for graph, across every manager.
+mod waits {
+    use super::*;
+
+    static WAITS: LazyLock<Mutex<HashMap<ThreadId, ThreadId>>> = LazyLock::new(Default::default);
+
+    /// Records that `me` waits for `owner`, unless that closes a cycle (then returns false).
+    pub(super) fn begin(me: ThreadId, owner: ThreadId) -> bool {
+        let mut waits = WAITS.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut next = owner;
+        loop {
+            if next == me {
+                return false;
+            }
+            match waits.get(&next) {
+                Some(&further) => next = further,
+                None => break,
+            }
+        }
+        waits.insert(me, owner);
+        true
+    }
+
+    pub(super) fn end(me: ThreadId) {
+        WAITS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&me);
+    }
+}
