@@ -1,5 +1,252 @@
+//! **plux** — plugins that register themselves at link time, and a typed manager that loads them.
+//!
+//! Put `#[plugin]` on a type or a function in any crate of your build; in the application, a
+//! [`PluginManager`] finds every plugin of a namespace and drives each one through its lifecycle
+//! **resolved → init → loaded**. There is no list of plugins to maintain, no build script, and
+//! nothing runs before `main`: each plugin is a `static` in a linker section ([`linkme`]), and the
+//! namespace index is built on first use.
+//!
+//! This is the Rust counterpart of LocalStack's Python [plux](https://github.com/localstack/plux).
+//!
+//! # Quick start
+//!
+//! An *interface* is a trait that extends [`Plugin`] and owns a namespace. Plugins implement it and
+//! carry one attribute. The manager is typed: it hands back `Arc<dyn Greeter>`.
+//!
+//! ```
+//! use plux::{plugin, plugin_interface, BoxError, Plugin, PluginManager};
+//!
+//! #[plugin_interface(namespace = "my.plugins.greeters")]
+//! pub trait Greeter: Plugin<Args = (), Output = ()> {
+//!     fn greet(&self, who: &str) -> String;
+//! }
+//!
+//! #[derive(Default)]
+//! struct English;
+//!
+//! impl Plugin for English {
+//!     type Args = ();
+//!     type Output = ();
+//!     fn load(&mut self, _: &()) -> Result<(), BoxError> {
+//!         Ok(())
+//!     }
+//! }
+//!
+//! #[plugin(name = "en")] // registers `English` as `my.plugins.greeters/en`
+//! impl Greeter for English {
+//!     fn greet(&self, who: &str) -> String {
+//!         format!("hello, {who}")
+//!     }
+//! }
+//!
+//! let greeters = PluginManager::<dyn Greeter>::for_interface();
+//! assert_eq!(greeters.list_names(), ["en"]);
+//! for greeter in greeters.load_all() {
+//!     assert_eq!(greeter.greet("world"), "hello, world");
+//! }
+//! ```
+//!
+//! # Three ways to declare a plugin
+//!
+//! | you have | you write | the manager is |
+//! |---|---|---|
+//! | one type per plugin, behind an interface | `#[plugin]` on `impl Interface for Type` (or `#[plugin(interface = Interface)]` on the type) | `PluginManager<dyn Interface>` |
+//! | one type per plugin, no interface | `#[plugin(namespace = "...")]` on the struct, enum or impl | `PluginManager<Type>` |
+//! | one type, many instances | `plugin_spec!("namespace", "name", factory)` at module level | `PluginManager<Type>` (or `dyn Interface` with `plugin_spec!(dyn Interface, ...)`) |
+//! | a function | `#[plugin(namespace = "...")]` on the `fn` | `PluginManager<FunctionPlugin<fn(..) -> ..>>` |
+//!
+//! The name defaults to the type's or function's name in snake case (`MyCliPlugin` →
+//! `my_cli_plugin`); give `name = "..."` to choose it. A type plugin is made with
+//! `Default::default()` unless you give `factory = path`; a factory may return the plugin or a
+//! `Result` of it. Namespaces are dotted identifiers (`my.plugins.cli`) and names are letters,
+//! digits, `_`, `-` and `.` (see [`IdentKind::rule`]); the macros check both at compile time.
+//!
+//! ## Re-usable plugins: `plugin_spec!`
+//!
+//! One plugin type, registered several times with different parameters. The factory expression runs
+//! when the plugin is loaded, so it may be any expression that yields a callable:
+//!
+//! ```
+//! use plux::{plugin_spec, BoxError, Plugin, PluginManager};
+//!
+//! pub struct ServicePlugin {
+//!     service: &'static str,
+//!     started: bool,
+//! }
+//!
+//! impl Plugin for ServicePlugin {
+//!     type Args = ();
+//!     type Output = ();
+//!     fn should_load(&self) -> bool {
+//!         self.service != "sqs" // e.g. read from configuration
+//!     }
+//!     fn load(&mut self, _: &()) -> Result<(), BoxError> {
+//!         self.started = true;
+//!         Ok(())
+//!     }
+//! }
+//!
+//! fn service_plugin_factory(service: &'static str) -> impl Fn() -> ServicePlugin {
+//!     move || ServicePlugin { service, started: false }
+//! }
+//!
+//! plugin_spec!("my.services", "s3", service_plugin_factory("s3"));
+//! plugin_spec!("my.services", "sqs", service_plugin_factory("sqs"));
+//!
+//! let services = PluginManager::<ServicePlugin>::new("my.services");
+//! assert!(services.load("s3")?.started);
+//! assert!(services.load("sqs").is_err_and(|err| err.is_disabled()));
+//! # Ok::<(), plux::PluginError>(())
+//! ```
+//!
+//! ## Functions as plugins
+//!
+//! A function plugin is a [`FunctionPlugin`], which derefs to the function: call it like one.
+//!
+//! ```
+//! use std::cell::Cell;
+//! use plux::{plugin, FunctionPlugin, PluginManager};
+//!
+//! pub struct Runtime {
+//!     log_level: Cell<&'static str>,
+//! }
+//!
+//! #[plugin(namespace = "my.configurators")]
+//! fn configure_logging(runtime: &Runtime) {
+//!     runtime.log_level.set("debug");
+//! }
+//!
+//! let runtime = Runtime { log_level: Cell::new("info") };
+//! for configure in PluginManager::<FunctionPlugin<fn(&Runtime)>>::new("my.configurators").load_all() {
+//!     configure(&runtime);
+//! }
+//! assert_eq!(runtime.log_level.get(), "debug");
+//! ```
+//!
+//! # The lifecycle
+//!
+//! A plugin is **resolved** when the manager first needs the specs of its namespace. Loading it
+//! runs, once: the [filters](PluginManager::filter) and the process-wide [`global_filter`], the
+//! factory (**init**), [`Plugin::should_load`], then [`Plugin::load`] with the manager's load
+//! arguments (**loaded**). `should_load() == false` or a filter makes it *disabled*, which is not an
+//! error. Every step is logged (target `plux`) and reported to the
+//! [listeners](PluginLifecycleListener).
+//!
+//! Failures are contained: a factory, `should_load` or `load` that returns an error **or panics**
+//! marks that plugin failed, tells the listeners, and the manager carries on with the others.
+//! [`PluginManager::load`] returns a [`PluginError`] saying which plugin and
+//! [what went wrong](PluginErrorKind); [`PluginManager::try_load_all`] stops at the first failure.
+//! A loaded plugin is cached; a failed or disabled one keeps its outcome until
+//! [`PluginManager::retry`]. The [error model](error) has the full table.
+//!
+//! A manager is `Send + Sync`: threads that ask for the same plugin at once see its factory and its
+//! `load` run exactly once, and get the same instance. A plugin that asks for itself while loading,
+//! directly or through other plugins and threads, gets [`PluginErrorKind::Cycle`] instead of a
+//! deadlock.
+//!
+//! # Linking: name every plugin crate
+//!
+//! rustc does not link a dependency that no code names, and a linker section cannot bring it back:
+//! the plugins of a crate that your application only lists in `Cargo.toml` silently vanish (with
+//! any backend, in every profile, with or without LTO). Name each plugin crate once, in the binary
+//! and in each integration test that needs its plugins:
+//!
+//! ```text
+//! use my_plugins as _;
+//! ```
+//!
+//! # Limits
+//!
+//! * Registration order is unspecified and changes between builds: everything plux lists is sorted
+//!   by name.
+//! * A `cdylib` or `dylib` opened at run time (`dlopen`) has its own registry; its plugins never
+//!   reach the host's [`Registry`].
+//! * The `linkme` backend works on Linux, macOS, Windows, the BSDs and illumos, not on wasm.
+//!
+//! # Crates
+//!
+//! | crate | holds |
+//! |---|---|
+//! | `plux` | this facade: re-exports both below; depend on this one only |
+//! | `plux-core` | [`Plugin`], [`PluginSpec`], [`Registry`], [`PluginManager`] and the lifecycle |
+//! | `plux-macros` | [`plugin`], [`plugin_interface`], [`plugin_spec!`] |
+
 #![warn(missing_docs)]
-//! plux facade (docs to come)
+
+// Lets the macros' `::plux` paths resolve inside this crate's own doctests and tests.
 extern crate self as plux;
+
 pub use plux_core::*;
-pub use plux_macros::{plugin, plugin_interface, plugin_spec};
+
+/// Registers a plugin at link time.
+///
+/// | on | keys | registers |
+/// |---|---|---|
+/// | `impl Interface for Type` | `name`, `factory`, `namespace` | `Type` as `dyn Interface`, in the interface's namespace (or as `Type` in `namespace`) |
+/// | a struct or enum | `namespace` *or* `interface`, `name`, `factory` | the type, as itself in `namespace`, or as `dyn Interface` |
+/// | an inherent `impl Type` | `namespace`, `name`, `factory` | `Type` as itself |
+/// | a `fn` | `namespace`, `name`, `should_load` | a [`FunctionPlugin`]`<fn(..) -> ..>` |
+///
+/// * `namespace = "my.plugins"`, `name = "my-plugin"`: string literals, checked at compile time.
+/// * `factory = path`: a function returning the plugin or a `Result` of it
+///   (default: `Default::default`).
+/// * `should_load = path`: for a function plugin, a `fn() -> bool` asked before loading it.
+/// * `crate = path`: where `plux` is, when it is renamed or re-exported.
+///
+/// ```
+/// use plux::{plugin, BoxError, FunctionPlugin, Plugin, PluginManager};
+///
+/// #[plugin(namespace = "app.jobs", name = "cleanup", factory = Cleanup::new)]
+/// pub struct Cleanup { every_secs: u64 }
+///
+/// impl Cleanup {
+///     fn new() -> Self { Cleanup { every_secs: 60 } }
+/// }
+///
+/// impl Plugin for Cleanup {
+///     type Args = ();
+///     type Output = ();
+///     fn load(&mut self, _: &()) -> Result<(), BoxError> { Ok(()) }
+/// }
+///
+/// fn hooks_enabled() -> bool { true }
+///
+/// #[plugin(namespace = "app.hooks", should_load = hooks_enabled)]
+/// fn on_start() -> &'static str { "started" }
+///
+/// assert_eq!(PluginManager::<Cleanup>::new("app.jobs").load("cleanup")?.every_secs, 60);
+/// let hook = PluginManager::<FunctionPlugin<fn() -> &'static str>>::new("app.hooks").load("on_start")?;
+/// assert_eq!(hook(), "started");
+/// # Ok::<(), plux::PluginError>(())
+/// ```
+pub use plux_macros::plugin;
+
+/// Declares the namespace of a plugin interface: `#[plugin_interface(namespace = "...")]` on a
+/// trait that extends [`Plugin`] with fixed `Args` and `Output`.
+///
+/// It implements [`PluginInterface`] for `dyn Trait`, so that `#[plugin]` on
+/// `impl Trait for Type` and [`PluginManager::for_interface`] need no namespace.
+///
+/// ```
+/// use plux::{plugin_interface, Plugin, PluginInterface};
+///
+/// #[plugin_interface(namespace = "my.plugins.cli")]
+/// pub trait CliPlugin: Plugin<Args = (), Output = ()> {
+///     fn command(&self) -> &str;
+/// }
+///
+/// assert_eq!(<dyn CliPlugin as PluginInterface>::NAMESPACE, "my.plugins.cli");
+/// ```
+pub use plux_macros::plugin_interface;
+
+/// Registers one plugin made by a factory: `plugin_spec!(namespace, name, factory)`.
+///
+/// * `namespace`: a string literal, or `dyn Interface` to register the plugin as that interface
+///   in the interface's namespace.
+/// * `name`: a string literal.
+/// * `factory`: an expression that yields something callable with no arguments, returning the
+///   plugin or a `Result` of it: `|| ServicePlugin::new("s3")`, `ServicePlugin::default`,
+///   `service_plugin_factory("s3")`. It is evaluated when the plugin is loaded.
+///
+/// See the [crate documentation](crate#re-usable-plugins-plugin_spec) for an example.
+pub use plux_macros::plugin_spec;
