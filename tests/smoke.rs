@@ -23,6 +23,9 @@ fn smoke() {
     assert_eq!(log, ["alpha", "beta"]);
     let dup = PluginManager::<FunctionPlugin<fn()>>::new("fixtures.dup");
     let err = dup.load("same").unwrap_err();
-    assert!(matches!(err.kind(), PluginErrorKind::Duplicate(s) if s.len() == 2), "{err}");
+    assert!(
+        matches!(err.kind(), PluginErrorKind::Duplicate(s) if s.len() == 2),
+        "{err}"
+    );
     println!("{err}");
 }

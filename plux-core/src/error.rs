@@ -10,6 +10,8 @@
 //! | [`WrongType`](PluginErrorKind::WrongType) | the factory made something that is not the manager's `T` | `on_init_exception` | same error | runs the lifecycle again |
 //! | [`Load`](PluginErrorKind::Load) | `load` returned `Err` | `on_load_exception` | same error, nothing re-runs | runs the lifecycle again |
 //! | [`Panicked`](PluginErrorKind::Panicked) | a filter, the factory, `should_load` or `load` panicked | `on_init_exception` (filter, factory) or `on_load_exception` | same error, nothing re-runs | runs the lifecycle again |
+//! | [`OrderUnknown`](PluginErrorKind::OrderUnknown) | an `after`/`before` constraint names no plugin of the namespace | `on_resolve_exception` | same error | same error |
+//! | [`OrderCycle`](PluginErrorKind::OrderCycle) | `after`/`before` constraints form a cycle; every plugin on it gets this error | `on_resolve_exception` | same error | same error |
 //! | [`Cycle`](PluginErrorKind::Cycle) | loading the plugin needs the plugin itself (directly or through other plugins, on any threads) | `on_load_exception` of the plugin that asked | — | — |
 //! | [`Interrupted`](PluginErrorKind::Interrupted) | the manager itself was unwound mid-lifecycle (a bug) | — | same error | runs the lifecycle again |
 //!
@@ -122,6 +124,17 @@ pub enum PluginErrorKind {
     /// Two or more specs share this namespace and name; none of them is loaded.
     #[error("declared {} times: {}", .0.len(), DisplaySites(.0))]
     Duplicate(Vec<Location>),
+    /// An `after`/`before` constraint of this plugin names no plugin of the namespace.
+    #[error("`{relation} = [\"{missing}\"]` names no plugin of this namespace")]
+    OrderUnknown {
+        /// `"after"` or `"before"`.
+        relation: &'static str,
+        /// The name that was not found.
+        missing: String,
+    },
+    /// The `after`/`before` constraints of these plugins (sorted names) form a cycle.
+    #[error("ordering cycle between {}", .0.join(", "))]
+    OrderCycle(Vec<String>),
     /// Loading the plugin requires the plugin itself.
     #[error("load cycle: the plugin was asked for again while it is being loaded")]
     Cycle,
@@ -193,7 +206,11 @@ impl PluginError {
 
 impl fmt::Display for PluginError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "plugin `{}/{}`: {}", self.namespace, self.name, self.kind)
+        write!(
+            f,
+            "plugin `{}/{}`: {}",
+            self.namespace, self.name, self.kind
+        )
     }
 }
 

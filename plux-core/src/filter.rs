@@ -128,7 +128,10 @@ impl GlobalFilter {
 
     /// Removes every pattern equal to `pattern`; returns whether any was removed.
     pub fn remove_pattern(&self, pattern: &PluginPattern) -> bool {
-        let mut patterns = self.patterns.write().unwrap_or_else(PoisonError::into_inner);
+        let mut patterns = self
+            .patterns
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
         let before = patterns.len();
         patterns.retain(|p| p != pattern);
         patterns.len() != before

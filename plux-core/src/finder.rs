@@ -3,7 +3,9 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use crate::spec::{Location, PluginSpec};
+use crate::error::PluginErrorKind;
+use crate::order::order;
+use crate::spec::PluginSpec;
 
 /// Yields the specs of a namespace. The default finder of every manager is the link-time
 /// [`Registry`](crate::Registry); give a manager another one with
@@ -35,48 +37,70 @@ impl PluginFinder for Vec<PluginSpec> {
     }
 }
 
-/// The specs of one namespace, sorted by name, with a name index and duplicates grouped.
+/// The specs of one namespace, sorted by name, with a name index, the load order, and the
+/// conflicts found (duplicated names, broken ordering constraints).
 #[derive(Debug, Default)]
 pub(crate) struct SpecIndex {
     entries: Vec<IndexEntry>,
     by_name: HashMap<Cow<'static, str>, usize>,
+    order: Vec<usize>,
 }
 
-/// One name of a namespace: its spec, or every site when the name is declared more than once.
+/// One name of a namespace: its spec, and why it cannot load, if it cannot.
 #[derive(Debug)]
 pub(crate) struct IndexEntry {
     pub(crate) spec: PluginSpec,
-    pub(crate) duplicate_sites: Option<Vec<Location>>,
+    pub(crate) conflict: Option<PluginErrorKind>,
 }
 
 impl SpecIndex {
     pub(crate) fn build(mut specs: Vec<PluginSpec>) -> Self {
-        specs.sort_by(|a, b| {
-            (a.name(), a.location()).cmp(&(b.name(), b.location()))
-        });
+        specs.sort_by(|a, b| (a.name(), a.location()).cmp(&(b.name(), b.location())));
         let mut entries: Vec<IndexEntry> = Vec::with_capacity(specs.len());
         for spec in specs {
             match entries.last_mut() {
-                Some(last) if last.spec.name() == spec.name() => last
-                    .duplicate_sites
-                    .get_or_insert_with(|| vec![*last.spec.location()])
-                    .push(*spec.location()),
+                Some(last) if last.spec.name() == spec.name() => {
+                    match &mut last.conflict {
+                        Some(PluginErrorKind::Duplicate(sites)) => sites.push(*spec.location()),
+                        _ => {
+                            let sites = vec![*last.spec.location(), *spec.location()];
+                            last.conflict = Some(PluginErrorKind::Duplicate(sites));
+                        }
+                    }
+                }
                 _ => entries.push(IndexEntry {
                     spec,
-                    duplicate_sites: None,
+                    conflict: None,
                 }),
             }
         }
-        let by_name = entries
+        let by_name: HashMap<Cow<'static, str>, usize> = entries
             .iter()
             .enumerate()
             .map(|(i, entry)| (entry.spec.name_cow().clone(), i))
             .collect();
-        SpecIndex { entries, by_name }
+        let specs: Vec<&PluginSpec> = entries.iter().map(|entry| &entry.spec).collect();
+        let ordered = order(&specs, |name| by_name.get(name).copied());
+        for (i, conflict) in ordered.conflicts {
+            if let Some(entry) = entries.get_mut(i) {
+                entry.conflict.get_or_insert(conflict);
+            }
+        }
+        SpecIndex {
+            entries,
+            by_name,
+            order: ordered.order,
+        }
     }
 
+    /// The entries, sorted by name.
     pub(crate) fn entries(&self) -> &[IndexEntry] {
         &self.entries
+    }
+
+    /// Positions in [`entries`](Self::entries), in load order.
+    pub(crate) fn order(&self) -> &[usize] {
+        &self.order
     }
 
     pub(crate) fn position(&self, name: &str) -> Option<usize> {

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::ops::Deref;
 
+use crate::manager::PluginManager;
 use crate::plugin::{BoxError, Plugin};
 
 /// A function registered as a plugin. It satisfies the [`Plugin`] contract and derefs to the
@@ -76,5 +77,36 @@ impl<F> fmt::Debug for FunctionPlugin<F> {
         f.debug_struct("FunctionPlugin")
             .field("function", &std::any::type_name::<F>())
             .finish_non_exhaustive()
+    }
+}
+
+impl<F: Send + Sync + 'static> PluginManager<FunctionPlugin<F>> {
+    /// Loads every function plugin of the namespace and calls each one, in load order, with
+    /// `call`; returns what each call returned. This is the "ordered hooks" pattern: give hooks a
+    /// `priority` or `after`/`before` constraints, then run them all with the same arguments.
+    ///
+    /// Plugins that fail to load or are disabled are skipped, as in
+    /// [`load_all`](PluginManager::load_all). The calls themselves are yours: a hook that panics
+    /// here unwinds into the caller, as calling the function directly would.
+    ///
+    /// ```
+    /// use plux_core::{FunctionPlugin, PluginManager, PluginSpec};
+    ///
+    /// fn double(x: u32) -> u32 { x * 2 }
+    /// fn square(x: u32) -> u32 { x * x }
+    /// let hook = |name: &'static str, f: fn(u32) -> u32| {
+    ///     PluginSpec::new("math.hooks", name, move || Ok(Box::new(FunctionPlugin::new(f))))
+    /// };
+    /// let specs = vec![hook("double", double)?, hook("square", square)?.with_priority(1)];
+    ///
+    /// let hooks = PluginManager::<FunctionPlugin<fn(u32) -> u32>>::new("math.hooks").finder(specs);
+    /// assert_eq!(hooks.call_all(|hook| hook(5)), [25, 10]); // square has the higher priority
+    /// # Ok::<(), plux_core::InvalidIdent>(())
+    /// ```
+    pub fn call_all<R>(&self, mut call: impl FnMut(&F) -> R) -> Vec<R> {
+        self.load_all()
+            .iter()
+            .map(|plugin| call(plugin.function()))
+            .collect()
     }
 }

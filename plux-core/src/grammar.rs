@@ -122,7 +122,12 @@ mod tests {
 
     #[test]
     fn namespaces() {
-        for ok in ["a", "my.plugins.cli", "_x.y_2", "localstack.plugins.services"] {
+        for ok in [
+            "a",
+            "my.plugins.cli",
+            "_x.y_2",
+            "localstack.plugins.services",
+        ] {
             assert_eq!(check_namespace(ok), Ok(()), "{ok}");
         }
         for bad in ["", ".", "a.", ".a", "a..b", "1a", "a.1b", "a-b", "a b", "ä"] {

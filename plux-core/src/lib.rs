@@ -23,6 +23,7 @@ mod grammar;
 mod lifecycle;
 mod listener;
 mod manager;
+mod order;
 mod plugin;
 mod registry;
 mod spec;

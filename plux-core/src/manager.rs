@@ -156,7 +156,8 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         if let Some(loaded) = slot.loaded() {
             return Ok(loaded.plugin.clone());
         }
-        self.drive(spec, slot, false).map(|loaded| loaded.plugin.clone())
+        self.drive(spec, slot, false)
+            .map(|loaded| loaded.plugin.clone())
     }
 
     /// Runs the lifecycle of a failed or disabled plugin once more (e.g. after its configuration
@@ -164,10 +165,14 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// a duplicated name stays an error.
     pub fn retry(&self, name: &str) -> Result<Arc<T>, PluginError> {
         let (spec, slot) = self.find(self.resolved(), name)?;
-        self.drive(spec, slot, true).map(|loaded| loaded.plugin.clone())
+        self.drive(spec, slot, true)
+            .map(|loaded| loaded.plugin.clone())
     }
 
-    /// Loads every plugin of the namespace and returns those that loaded, sorted by name.
+    /// Loads every plugin of the namespace, in load order, and returns those that loaded.
+    ///
+    /// The load order is by priority (higher first), then name, within the plugins' `after` and
+    /// `before` constraints; it is the order of every listing of the manager.
     ///
     /// Failures and disabled plugins are reported to the listeners and logged, not returned;
     /// see [`try_load_all`](Self::try_load_all) to stop at the first failure instead.
@@ -178,7 +183,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             .collect()
     }
 
-    /// Loads the plugins in name order and stops at the first that fails, returning its error
+    /// Loads the plugins in load order and stops at the first that fails, returning its error
     /// (plux's `propagate_exceptions`). Disabled plugins are skipped, not errors.
     pub fn try_load_all(&self) -> Result<Vec<Arc<T>>, PluginError> {
         if let Some(error) = &self.resolved().invalid_namespace {
@@ -195,12 +200,12 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         Ok(plugins)
     }
 
-    /// The names of every plugin of the namespace, sorted, whatever their state.
+    /// The names of every plugin of the namespace, in load order, whatever their state.
     pub fn list_names(&self) -> Vec<&str> {
         self.slots().map(|(spec, _)| spec.name()).collect()
     }
 
-    /// The specs of every plugin of the namespace, sorted by name.
+    /// The specs of every plugin of the namespace, in load order.
     pub fn list_specs(&self) -> Vec<&PluginSpec> {
         self.slots().map(|(spec, _)| spec).collect()
     }
@@ -223,14 +228,14 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             .map(|(_, slot)| slot.state())
     }
 
-    /// Every plugin of the namespace with its state, sorted by name (plux's containers).
+    /// Every plugin of the namespace with its state, in load order (plux's containers).
     pub fn states(&self) -> Vec<(&PluginSpec, PluginState<'_, T>)> {
         self.slots()
             .map(|(spec, slot)| (spec, slot.state()))
             .collect()
     }
 
-    /// The plugins loaded so far, sorted by name; loads nothing.
+    /// The plugins loaded so far, in load order; loads nothing.
     pub fn loaded(&self) -> Vec<Arc<T>> {
         self.slots()
             .filter_map(|(_, slot)| slot.loaded())
@@ -242,14 +247,15 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         self.resolved.get_or_init(|| self.resolve())
     }
 
+    /// Every spec with its slot, in load order.
     fn slots(&self) -> impl Iterator<Item = (&PluginSpec, &Slot<T>)> {
         let resolved = self.resolved();
+        let entries = resolved.index.entries();
         resolved
             .index
-            .entries()
+            .order()
             .iter()
-            .map(|entry| &entry.spec)
-            .zip(resolved.slots.iter())
+            .filter_map(move |&i| Some((&entries.get(i)?.spec, resolved.slots.get(i)?)))
     }
 
     fn find<'a>(
@@ -303,9 +309,10 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         if let Err(invalid) = check_namespace(namespace) {
             let error = PluginError::new(namespace, "", PluginErrorKind::InvalidIdent(invalid));
             log_failure(&error);
-            self.listeners.notify(&namespace, "on_resolve_exception", |l| {
-                l.on_resolve_exception(namespace, &error)
-            });
+            self.listeners
+                .notify(&namespace, "on_resolve_exception", |l| {
+                    l.on_resolve_exception(namespace, &error)
+                });
             return Resolved {
                 index: Arc::default(),
                 slots: Box::new([]),
@@ -321,17 +328,15 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             .iter()
             .map(|entry| {
                 let spec = &entry.spec;
-                match &entry.duplicate_sites {
+                match &entry.conflict {
                     None => {
                         log::debug!(target: "plux", "{spec}: resolved");
-                        self.listeners.notify(spec, "on_resolve_after", |l| {
-                            l.on_resolve_after(spec)
-                        });
+                        self.listeners
+                            .notify(spec, "on_resolve_after", |l| l.on_resolve_after(spec));
                         Slot::new()
                     }
-                    Some(sites) => {
-                        let kind = PluginErrorKind::Duplicate(sites.clone());
-                        let error = PluginError::new(namespace, spec.name(), kind);
+                    Some(conflict) => {
+                        let error = PluginError::new(namespace, spec.name(), conflict.clone());
                         log::error!(target: "plux", "{error}");
                         self.listeners.notify(spec, "on_resolve_exception", |l| {
                             l.on_resolve_exception(namespace, &error)

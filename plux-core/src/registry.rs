@@ -84,22 +84,25 @@ impl Registry {
         &INDEX.namespaces
     }
 
-    /// The specs of `namespace`, sorted by name (a duplicated name appears once per declaration).
+    /// The specs of `namespace`, in load order (see
+    /// [`PluginManager::load_all`](crate::PluginManager::load_all)); a name declared more than
+    /// once appears once.
     pub fn specs(namespace: &str) -> impl Iterator<Item = &'static PluginSpec> {
         let index: &'static SpecIndex = INDEX
             .by_namespace
             .get(namespace)
             .map_or(&**EMPTY, |index| &**index);
-        index.entries().iter().map(|entry| &entry.spec)
+        let entries = index.entries();
+        index
+            .order()
+            .iter()
+            .filter_map(move |&i| entries.get(i))
+            .map(|entry| &entry.spec)
     }
 
     /// The shared, sorted index of one namespace.
     pub(crate) fn index(namespace: &str) -> Arc<SpecIndex> {
-        INDEX
-            .by_namespace
-            .get(namespace)
-            .unwrap_or(&EMPTY)
-            .clone()
+        INDEX.by_namespace.get(namespace).unwrap_or(&EMPTY).clone()
     }
 }
 

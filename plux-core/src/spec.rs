@@ -116,6 +116,30 @@ pub struct PluginSpec {
     name: Cow<'static, str>,
     factory: Factory,
     location: Location,
+    priority: i32,
+    after: Names,
+    before: Names,
+}
+
+/// The plugin names of an ordering constraint: borrowed from a static spec, or owned.
+#[derive(Clone, Debug)]
+enum Names {
+    Static(&'static [&'static str]),
+    Owned(Arc<[Box<str>]>),
+}
+
+impl Names {
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        let (borrowed, owned): (&[&str], &[Box<str>]) = match self {
+            Names::Static(names) => (names, &[]),
+            Names::Owned(names) => (&[], names),
+        };
+        borrowed.iter().copied().chain(owned.iter().map(|name| &**name))
+    }
+
+    fn owned<S: Into<String>>(names: impl IntoIterator<Item = S>) -> Self {
+        Names::Owned(names.into_iter().map(|name| name.into().into_boxed_str()).collect())
+    }
 }
 
 impl PluginSpec {
@@ -146,7 +170,32 @@ impl PluginSpec {
                 line: caller.line(),
                 column: caller.column(),
             },
+            priority: Self::DEFAULT_PRIORITY,
+            after: Names::Static(&[]),
+            before: Names::Static(&[]),
         })
+    }
+
+    /// The priority of a plugin that declares none. Higher priorities load and list first.
+    pub const DEFAULT_PRIORITY: i32 = 0;
+
+    /// Sets the priority: within a namespace, higher priorities load and list first; ties go by
+    /// name. `after`/`before` constraints override priorities.
+    pub fn with_priority(mut self, priority: i32) -> Self {
+        self.priority = priority;
+        self
+    }
+
+    /// Requires these plugins of the same namespace to come first, in `load_all` and listings.
+    pub fn with_after<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.after = Names::owned(names);
+        self
+    }
+
+    /// Requires this plugin to come before these plugins of the same namespace.
+    pub fn with_before<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.before = Names::owned(names);
+        self
     }
 
     /// Used by the macros, which check namespace and name at compile time.
@@ -157,11 +206,36 @@ impl PluginSpec {
         factory: FactoryFn,
         location: Location,
     ) -> Self {
+        Self::__static_ordered(
+            namespace,
+            name,
+            factory,
+            location,
+            Self::DEFAULT_PRIORITY,
+            &[],
+            &[],
+        )
+    }
+
+    /// Used by the macros for a plugin with `priority`, `after` or `before`.
+    #[doc(hidden)]
+    pub const fn __static_ordered(
+        namespace: &'static str,
+        name: &'static str,
+        factory: FactoryFn,
+        location: Location,
+        priority: i32,
+        after: &'static [&'static str],
+        before: &'static [&'static str],
+    ) -> Self {
         PluginSpec {
             namespace: Cow::Borrowed(namespace),
             name: Cow::Borrowed(name),
             factory: Factory::Static(factory),
             location,
+            priority,
+            after: Names::Static(after),
+            before: Names::Static(before),
         }
     }
 
@@ -184,6 +258,26 @@ impl PluginSpec {
         &self.location
     }
 
+    /// The priority (see [`with_priority`](Self::with_priority)).
+    pub fn priority(&self) -> i32 {
+        self.priority
+    }
+
+    /// The plugins this one must come after.
+    pub fn after(&self) -> impl Iterator<Item = &str> {
+        self.after.iter()
+    }
+
+    /// The plugins this one must come before.
+    pub fn before(&self) -> impl Iterator<Item = &str> {
+        self.before.iter()
+    }
+
+    /// Whether this spec has `after` or `before` constraints.
+    pub fn has_constraints(&self) -> bool {
+        self.after().next().is_some() || self.before().next().is_some()
+    }
+
     /// Runs the factory. The manager calls this once per plugin, inside its panic guard.
     pub fn create(&self) -> Result<Product, BoxError> {
         match &self.factory {
@@ -199,6 +293,9 @@ impl fmt::Debug for PluginSpec {
             .field("namespace", &self.namespace)
             .field("name", &self.name)
             .field("location", &self.location)
+            .field("priority", &self.priority)
+            .field("after", &self.after().collect::<Vec<_>>())
+            .field("before", &self.before().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
 }

@@ -190,7 +190,10 @@ impl<T: ?Sized + Plugin> Slot<T> {
 fn permanent(error: &PluginError) -> bool {
     matches!(
         error.kind(),
-        PluginErrorKind::Duplicate(_) | PluginErrorKind::InvalidIdent(_)
+        PluginErrorKind::Duplicate(_)
+            | PluginErrorKind::InvalidIdent(_)
+            | PluginErrorKind::OrderUnknown { .. }
+            | PluginErrorKind::OrderCycle(_)
     )
 }
 

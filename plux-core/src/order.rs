@@ -1,0 +1,247 @@
+//! The load order of a namespace: priorities, then `after`/`before` constraints.
+//!
+//! Plugins are ordered by priority (higher first), ties by name. `after`/`before` constraints
+//! override that: the order is the topological order of the constraint graph in which, among the
+//! plugins whose predecessors are all placed, the highest priority (then the smallest name) goes
+//! next. A constraint that names no plugin, and every plugin on a cycle of constraints, is a
+//! conflict of that plugin; the constraints inside a cycle are ignored so the rest still orders.
+
+// Every index below is a position in `specs` (or a vector of the same length) made here from
+// `0..specs.len()` or from `position`, which returns positions in `specs`: none can be out of range.
+#![allow(clippy::indexing_slicing)]
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use crate::error::PluginErrorKind;
+use crate::spec::PluginSpec;
+
+/// The order, as positions in the name-sorted specs, and the plugins whose constraints fail.
+pub(crate) struct Ordered {
+    pub(crate) order: Vec<usize>,
+    pub(crate) conflicts: Vec<(usize, PluginErrorKind)>,
+}
+
+/// Orders `specs`, which are sorted by name; `position` finds a name among them.
+pub(crate) fn order(specs: &[&PluginSpec], position: impl Fn(&str) -> Option<usize>) -> Ordered {
+    let n = specs.len();
+    let rank = |i: usize| Reverse((Reverse(specs[i].priority()), i));
+    if !specs.iter().any(|spec| spec.has_constraints()) {
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&i| Reverse(specs[i].priority())); // stable: ties stay by name
+        return Ordered {
+            order,
+            conflicts: Vec::new(),
+        };
+    }
+
+    let mut conflicts = Vec::new();
+    let mut successors: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, spec) in specs.iter().enumerate() {
+        let relations = spec.after().map(|name| ("after", name));
+        for (relation, name) in relations.chain(spec.before().map(|name| ("before", name))) {
+            match position(name) {
+                Some(j) if relation == "after" => successors[j].push(i),
+                Some(j) => successors[i].push(j),
+                None => conflicts.push((
+                    i,
+                    PluginErrorKind::OrderUnknown {
+                        relation,
+                        missing: name.to_owned(),
+                    },
+                )),
+            }
+        }
+    }
+
+    let component = strongly_connected(&successors);
+    let mut on_cycle = vec![false; n];
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for i in 0..n {
+        members[component[i]].push(i);
+    }
+    for cycle in members.iter().filter(|m| m.len() > 1) {
+        let names: Vec<String> = cycle.iter().map(|&i| specs[i].name().to_owned()).collect();
+        for &i in cycle {
+            on_cycle[i] = true;
+            conflicts.push((i, PluginErrorKind::OrderCycle(names.clone())));
+        }
+    }
+    for (i, next) in successors.iter().enumerate() {
+        if !on_cycle[i] && next.contains(&i) {
+            on_cycle[i] = true;
+            conflicts.push((i, PluginErrorKind::OrderCycle(vec![specs[i].name().to_owned()])));
+        }
+    }
+
+    // Kahn's algorithm over the graph without the edges inside a cycle.
+    let inside = |i: usize, j: usize| component[i] == component[j];
+    let mut pending = vec![0usize; n];
+    for (i, next) in successors.iter().enumerate() {
+        for &j in next.iter().filter(|&&j| !inside(i, j)) {
+            pending[j] += 1;
+        }
+    }
+    let mut ready: BinaryHeap<_> = (0..n).filter(|&i| pending[i] == 0).map(rank).collect();
+    let mut order = Vec::with_capacity(n);
+    while let Some(Reverse((_, i))) = ready.pop() {
+        order.push(i);
+        for &j in successors[i].iter().filter(|&&j| !inside(i, j)) {
+            pending[j] -= 1;
+            if pending[j] == 0 {
+                ready.push(rank(j));
+            }
+        }
+    }
+    conflicts.sort_by_key(|(i, _)| *i);
+    conflicts.dedup_by_key(|(i, _)| *i);
+    Ordered { order, conflicts }
+}
+
+/// Tarjan's strongly connected components, iteratively (a long chain must not overflow the
+/// stack). Returns the component of each node.
+fn strongly_connected(successors: &[Vec<usize>]) -> Vec<usize> {
+    const UNSEEN: usize = usize::MAX;
+    let n = successors.len();
+    let (mut index, mut low) = (vec![UNSEEN; n], vec![0; n]);
+    let mut component = vec![UNSEEN; n];
+    let (mut stack, mut on_stack) = (Vec::new(), vec![false; n]);
+    let (mut next_index, mut next_component) = (0, 0);
+    for root in 0..n {
+        if index[root] != UNSEEN {
+            continue;
+        }
+        let mut calls = vec![(root, 0usize)];
+        index[root] = next_index;
+        low[root] = next_index;
+        next_index += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(&mut (v, ref mut edge)) = calls.last_mut() {
+            if let Some(&w) = successors[v].get(*edge) {
+                *edge += 1;
+                if index[w] == UNSEEN {
+                    index[w] = next_index;
+                    low[w] = next_index;
+                    next_index += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    calls.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            calls.pop();
+            if let Some(&(parent, _)) = calls.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component[w] = next_component;
+                    if w == v {
+                        break;
+                    }
+                }
+                next_component += 1;
+            }
+        }
+    }
+    component
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{BoxError, Plugin};
+
+    struct Nop;
+    impl Plugin for Nop {
+        type Args = ();
+        type Output = ();
+        fn load(&mut self, _: &()) -> Result<(), BoxError> {
+            Ok(())
+        }
+    }
+
+    fn spec(name: &'static str, priority: i32, after: &[&str], before: &[&str]) -> PluginSpec {
+        PluginSpec::new("t", name, || Ok(Box::new(Nop)))
+            .unwrap()
+            .with_priority(priority)
+            .with_after(after.iter().copied())
+            .with_before(before.iter().copied())
+    }
+
+    fn run(specs: &[PluginSpec]) -> (Vec<&str>, Vec<(&str, String)>) {
+        let mut sorted: Vec<&PluginSpec> = specs.iter().collect();
+        sorted.sort_by_key(|s| s.name());
+        let position: std::collections::HashMap<&str, usize> =
+            sorted.iter().enumerate().map(|(i, s)| (s.name(), i)).collect();
+        let ordered = order(&sorted, |name| position.get(name).copied());
+        let names = ordered.order.iter().map(|&i| sorted[i].name()).collect();
+        let conflicts = ordered
+            .conflicts
+            .iter()
+            .map(|(i, kind)| (sorted[*i].name(), kind.to_string()))
+            .collect();
+        (names, conflicts)
+    }
+
+    #[test]
+    fn priority_then_name() {
+        let specs = [spec("b", 0, &[], &[]), spec("a", 0, &[], &[]), spec("c", 5, &[], &[])];
+        assert_eq!(run(&specs).0, ["c", "a", "b"]);
+    }
+
+    #[test]
+    fn constraints_override_priority() {
+        let specs = [
+            spec("a", 0, &["b"], &[]),
+            spec("b", -1, &[], &[]),
+            spec("c", 9, &[], &["b"]),
+            spec("d", 10, &[], &[]),
+        ];
+        assert_eq!(run(&specs), (vec!["d", "c", "b", "a"], vec![]));
+    }
+
+    #[test]
+    fn unknown_and_cycles_are_conflicts_and_the_rest_orders() {
+        let specs = [
+            spec("a", 0, &["b"], &[]),
+            spec("b", 0, &["a"], &[]),
+            spec("c", 0, &["zz"], &[]),
+            spec("d", 0, &["d"], &[]),
+            spec("e", 0, &["a"], &[]),
+        ];
+        let (names, conflicts) = run(&specs);
+        assert_eq!(names, ["a", "b", "c", "d", "e"]);
+        assert_eq!(
+            conflicts,
+            [
+                ("a", "ordering cycle between a, b".to_string()),
+                ("b", "ordering cycle between a, b".to_string()),
+                ("c", "`after = [\"zz\"]` names no plugin of this namespace".to_string()),
+                ("d", "ordering cycle between d".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn long_chain_does_not_overflow() {
+        let names: Vec<&'static str> = (0..20_000)
+            .map(|i| &*Box::leak(format!("p{i:05}").into_boxed_str()))
+            .collect();
+        let specs: Vec<PluginSpec> = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let after: &[&str] = if i == 0 { &[] } else { std::slice::from_ref(&names[i - 1]) };
+                spec(name, -(i as i32), after, &[])
+            })
+            .collect();
+        let (order, conflicts) = run(&specs);
+        assert_eq!(order, names);
+        assert!(conflicts.is_empty());
+    }
+}
