@@ -166,8 +166,9 @@ impl CliPlugin for ProCliPlugin {
     }
 }
 
-/// A plugin that wants `hello` too. Plugins load in name order, so `my` has taken it already and
-/// this `load` fails; the manager records the failure and goes on with the next plugin.
+/// A plugin that wants `hello` too. No plugin here sets a priority, so they load in name order:
+/// `my` has taken `hello` already and this `load` fails; the manager records the failure and goes
+/// on with the next plugin.
 #[plugin(interface = CliPlugin, name = "shadow")]
 #[derive(Default)]
 pub struct ShadowCliPlugin;

@@ -9,7 +9,7 @@
 //! - `#[plugin]` on a fn, with a derived name (`configure_logging`) or a given one (`gateway`);
 //! - `should_load = dns_enabled` on a fn: a configuration check that disables the plugin;
 //! - `for configurator in manager.load_all() { configurator(&runtime) }`, as in the seed, in
-//!   name order;
+//!   load order (by name here: no configurator sets a priority);
 //! - the runtime before and after, what the listener heard, and each plugin's state.
 //!
 //! Only `configure_logging` touches process-wide state (`log::set_max_level`); the others record
@@ -149,8 +149,8 @@ fn main() {
     let manager = PluginManager::<FunctionPlugin<fn(&Runtime)>>::new("localstack.configurators")
         .listener(Printer);
 
-    // The seed's loop. `load_all` returns the loaded configurators in name order, so the order
-    // they apply in is the same on every run.
+    // The seed's loop. `load_all` returns the loaded configurators in load order (by name here,
+    // as none sets a priority), so they apply in the same order on every run.
     println!("\nload_all():");
     let configurators = manager.load_all();
     println!("  {} configurators to apply\n", configurators.len());
