@@ -37,7 +37,7 @@ pub use grammar::{check_name, check_namespace, IdentKind, InvalidIdent};
 pub use listener::PluginLifecycleListener;
 pub use manager::PluginManager;
 pub use plugin::{BoxError, Plugin, PluginInterface};
-pub use registry::Registry;
+pub use registry::{LinkRecord, LinkedCrate, Registry};
 pub use spec::{FactoryFn, FactoryResult, Location, PluginSpec, Product};
 pub use state::PluginState;
 
@@ -45,8 +45,8 @@ pub use state::PluginState;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::__submit as submit;
-    pub use crate::registry::PLUX_SPECS_V0_1;
-    pub use linkme;
+    pub use crate::__submit_link as submit_link;
+    pub use crate::registry::backend::*;
 
     use crate::plugin::BoxError;
     use crate::spec::FactoryResult;

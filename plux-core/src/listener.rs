@@ -21,6 +21,8 @@ use crate::spec::PluginSpec;
 /// `on_resolve_after` runs for every spec of the namespace when the manager first needs them;
 /// `on_resolve_exception` instead, for a name declared more than once. A listener that panics is
 /// contained: the panic is logged and the plugin's lifecycle goes on as if the hook had returned.
+/// (That includes `println!` panicking on a closed stdout: a listener that must not lose its
+/// output should write with `writeln!` and handle the error itself.)
 ///
 /// ```
 /// use std::sync::Mutex;

@@ -88,11 +88,20 @@ impl<T: ?Sized + PluginInterface> PluginManager<T>
 where
     T::Args: Default,
 {
-    /// A manager of the namespace that the interface `T` declares.
+    /// A manager of the namespace that the interface `T` declares, whose plugins get
+    /// `T::Args::default()` as load arguments.
     ///
     /// `PluginManager::<dyn CliPlugin>::for_interface()` finds every `#[plugin] impl CliPlugin`.
     pub fn for_interface() -> Self {
         Self::new(T::NAMESPACE)
+    }
+}
+
+impl<T: ?Sized + PluginInterface> PluginManager<T> {
+    /// A manager of the namespace that the interface `T` declares, which hands `args` to every
+    /// plugin's [`Plugin::load`].
+    pub fn for_interface_with_load_args(args: T::Args) -> Self {
+        Self::with_load_args(T::NAMESPACE, args)
     }
 }
 

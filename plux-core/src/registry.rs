@@ -1,38 +1,206 @@
-//! The link-time registry: every spec that `#[plugin]` and `plugin_spec!` placed in the build.
+//! The link-time registry: every spec that `#[plugin]` and `plugin_spec!` placed in the build, and
+//! what each `link_plugins!` linked.
 //!
-//! Registration is a static in a linker section (a [`linkme`] distributed slice): nothing runs
-//! before `main`. The namespace index is built on first use, once, and shared by every manager.
+//! Two backends fill it, chosen by a cargo feature of plux-core (forwarded by `plux`):
 //!
-//! The slice's symbol carries plux-core's semver-major version, so two incompatible copies of
-//! plux-core in one build keep two separate registries instead of clashing at link time.
+//! * `linkme` (default): each spec is a `static` in a linker section (a [`linkme`] distributed
+//!   slice). Nothing runs before `main`.
+//! * `inventory`: each spec is a `static` that a constructor, run before `main` (or by
+//!   `__wasm_call_ctors` on wasm), pushes onto a lock-free list ([`inventory`]). It covers wasm and
+//!   every other platform that runs constructors. When both features are on, `inventory` wins, so
+//!   that one crate of a build asking for it is enough.
+//!
+//! The public API is the same with both. The namespace index is built on first use, once, and
+//! shared by every manager.
+//!
+//! The registry's symbols carry plux-core's semver-major version, so two incompatible copies of
+//! plux-core in one build keep two separate registries instead of clashing.
+//!
+//! [`linkme`]: https://docs.rs/linkme
+//! [`inventory`]: https://docs.rs/inventory
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
 use crate::finder::{PluginFinder, SpecIndex};
-use crate::spec::PluginSpec;
+use crate::spec::{Location, PluginSpec};
 
-#[doc(hidden)]
-#[linkme::distributed_slice]
-pub static PLUX_SPECS_V0_1: [PluginSpec];
+#[cfg(not(any(feature = "linkme", feature = "inventory")))]
+compile_error!(
+    "plux-core needs a registry backend: enable its `linkme` feature (the default) or `inventory`"
+);
 
-/// Places a spec in the registry; used by the macros.
+/// The linkme backend: two distributed slices.
+#[cfg(not(feature = "inventory"))]
 #[doc(hidden)]
-#[macro_export]
-macro_rules! __submit {
-    ($spec:expr) => {
-        const _: () = {
-            #[$crate::__private::linkme::distributed_slice($crate::__private::PLUX_SPECS_V0_1)]
-            #[linkme(crate = $crate::__private::linkme)]
-            static SPEC: $crate::PluginSpec = $spec;
+pub mod backend {
+    use crate::registry::LinkRecord;
+    use crate::spec::PluginSpec;
+
+    pub use linkme;
+
+    /// The specs.
+    #[linkme::distributed_slice]
+    pub static PLUX_SPECS_V0_1: [PluginSpec];
+
+    /// The records of `link_plugins!`.
+    #[linkme::distributed_slice]
+    pub static PLUX_LINKS_V0_1: [LinkRecord];
+
+    pub(crate) const NAME: &str = "linkme";
+
+    pub(crate) fn specs() -> &'static [PluginSpec] {
+        &PLUX_SPECS_V0_1
+    }
+
+    pub(crate) fn links() -> &'static [LinkRecord] {
+        &PLUX_LINKS_V0_1
+    }
+
+    /// Places a spec in the registry; used by the macros.
+    #[doc(hidden)]
+    #[macro_export]
+    macro_rules! __submit {
+        ($spec:expr) => {
+            const _: () = {
+                #[$crate::__private::linkme::distributed_slice($crate::__private::PLUX_SPECS_V0_1)]
+                #[linkme(crate = $crate::__private::linkme)]
+                static SPEC: $crate::PluginSpec = $spec;
+            };
         };
-    };
+    }
+
+    /// Places a link record in the registry; used by `link_plugins!`.
+    #[doc(hidden)]
+    #[macro_export]
+    macro_rules! __submit_link {
+        ($record:expr) => {
+            const _: () = {
+                #[$crate::__private::linkme::distributed_slice($crate::__private::PLUX_LINKS_V0_1)]
+                #[linkme(crate = $crate::__private::linkme)]
+                static LINK: $crate::LinkRecord = $record;
+            };
+        };
+    }
+}
+
+/// The inventory backend: two collections, copied into slices on first use.
+#[cfg(feature = "inventory")]
+#[doc(hidden)]
+pub mod backend {
+    use std::sync::LazyLock;
+
+    use crate::registry::LinkRecord;
+    use crate::spec::PluginSpec;
+
+    pub use inventory;
+
+    // A collection is keyed by its type, and each major version of plux-core has its own
+    // `PluginSpec`: two copies in one build keep two registries here too.
+    inventory::collect!(PluginSpec);
+    inventory::collect!(LinkRecord);
+
+    pub(crate) const NAME: &str = "inventory";
+
+    // The constructors run once, before `main`: the lists are complete by the time anyone reads
+    // them, and copying them out once gives `Registry::all` its slice.
+    static SPECS: LazyLock<Box<[PluginSpec]>> = LazyLock::new(|| {
+        inventory::iter::<PluginSpec>.into_iter().cloned().collect()
+    });
+
+    static LINKS: LazyLock<Box<[LinkRecord]>> = LazyLock::new(|| {
+        inventory::iter::<LinkRecord>.into_iter().copied().collect()
+    });
+
+    pub(crate) fn specs() -> &'static [PluginSpec] {
+        &SPECS
+    }
+
+    pub(crate) fn links() -> &'static [LinkRecord] {
+        &LINKS
+    }
+
+    /// Places a spec in the registry; used by the macros.
+    #[doc(hidden)]
+    #[macro_export]
+    macro_rules! __submit {
+        ($spec:expr) => {
+            $crate::__private::inventory::submit! {
+                $spec
+            }
+        };
+    }
+
+    /// Places a link record in the registry; used by `link_plugins!`.
+    #[doc(hidden)]
+    #[macro_export]
+    macro_rules! __submit_link {
+        ($record:expr) => {
+            $crate::__private::inventory::submit! {
+                $record
+            }
+        };
+    }
+}
+
+/// What one `link_plugins!` did: where it was called, and which plugin crates it linked.
+///
+/// [`Registry::links`] lists them; [`inspect`](crate::inspect) reports them.
+#[derive(Debug, Clone, Copy)]
+pub struct LinkRecord {
+    site: Location,
+    crates: &'static [LinkedCrate],
+    unverified: Option<&'static str>,
+}
+
+/// A crate that `link_plugins!` linked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkedCrate {
+    /// The name the code uses for it (the dependency's key in `Cargo.toml`, dashes made
+    /// underscores), e.g. `my_plugins`, or `renamed` for `renamed = { package = "my-plugins" }`.
+    pub name: &'static str,
+    /// Its crate name, the first segment of its plugins' module paths, e.g. `my_plugins`.
+    pub crate_name: &'static str,
+}
+
+impl LinkRecord {
+    /// Used by `link_plugins!`.
+    #[doc(hidden)]
+    pub const fn __new(
+        site: Location,
+        crates: &'static [LinkedCrate],
+        unverified: Option<&'static str>,
+    ) -> Self {
+        LinkRecord {
+            site,
+            crates,
+            unverified,
+        }
+    }
+
+    /// Where `link_plugins!` was called.
+    pub fn site(&self) -> &Location {
+        &self.site
+    }
+
+    /// The crates it linked, sorted by name.
+    pub fn crates(&self) -> &'static [LinkedCrate] {
+        self.crates
+    }
+
+    /// `None` when the macro saw the whole compilation (rustc's command line and `Cargo.lock`),
+    /// so it linked every plugin crate there was. Otherwise, why it could not: then it linked
+    /// only the crates it was given, and plugins of other crates may be missing.
+    pub fn unverified(&self) -> Option<&'static str> {
+        self.unverified
+    }
 }
 
 /// The link-time registry, and the default [`PluginFinder`] of every manager.
 ///
 /// Only crates that the program links contribute: rustc drops a dependency that no code names,
-/// so an app names each plugin crate it depends on (`use my_plugins as _;`).
+/// so an app names its plugin crates, all at once with `plux::link_plugins!()` or one by one
+/// with `use my_plugins as _;`.
 ///
 /// ```
 /// use plux_core::Registry;
@@ -52,6 +220,7 @@ struct RegistryIndex {
 }
 
 static INDEX: LazyLock<RegistryIndex> = LazyLock::new(|| {
+    warn_unverified_links();
     let mut grouped: HashMap<&'static str, Vec<PluginSpec>> = HashMap::new();
     for spec in Registry::all() {
         grouped
@@ -71,12 +240,37 @@ static INDEX: LazyLock<RegistryIndex> = LazyLock::new(|| {
     }
 });
 
+/// The run-time half of the forgotten-crate check: a `link_plugins!` that could not check its
+/// compilation says so once, the first time anyone looks for plugins.
+fn warn_unverified_links() {
+    for link in Registry::links() {
+        if let Some(reason) = link.unverified() {
+            log::warn!(
+                target: "plux",
+                "link_plugins! at {} could not check that it linked every plugin crate ({reason}); \
+                 plugins of crates it did not link are missing",
+                link.site()
+            );
+        }
+    }
+}
+
 static EMPTY: LazyLock<Arc<SpecIndex>> = LazyLock::new(Arc::default);
 
 impl Registry {
     /// Every registered spec, in link order (which is unspecified and changes between builds).
     pub fn all() -> &'static [PluginSpec] {
-        &PLUX_SPECS_V0_1
+        backend::specs()
+    }
+
+    /// What each `link_plugins!` of the program linked, in link order.
+    pub fn links() -> &'static [LinkRecord] {
+        backend::links()
+    }
+
+    /// The backend that filled the registry: `"linkme"` or `"inventory"`.
+    pub fn backend() -> &'static str {
+        backend::NAME
     }
 
     /// Every namespace that has at least one spec, sorted.

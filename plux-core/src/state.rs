@@ -14,7 +14,6 @@ use crate::plugin::Plugin;
 
 /// Where a plugin is in its lifecycle, as seen by
 /// [`PluginManager::state`](crate::PluginManager::state).
-#[derive(Debug)]
 #[non_exhaustive]
 pub enum PluginState<'a, T: ?Sized + Plugin> {
     /// Found in the namespace; its factory has not run yet.
@@ -32,6 +31,32 @@ pub enum PluginState<'a, T: ?Sized + Plugin> {
     Disabled(DisabledReason),
     /// Failed; the error says at which step.
     Failed(PluginError),
+}
+
+/// Shows the state without the plugin itself, so that it works for any `T` (`dyn Trait` is
+/// rarely `Debug`).
+impl<T: ?Sized + Plugin> std::fmt::Debug for PluginState<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PluginState::Resolved => f.write_str("Resolved"),
+            PluginState::Loading => f.write_str("Loading"),
+            PluginState::Loaded { .. } => f.write_str("Loaded"),
+            PluginState::Disabled(reason) => f.debug_tuple("Disabled").field(reason).finish(),
+            PluginState::Failed(error) => f.debug_tuple("Failed").field(error).finish(),
+        }
+    }
+}
+
+impl<T: ?Sized + Plugin> std::fmt::Display for PluginState<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PluginState::Resolved => f.write_str("resolved"),
+            PluginState::Loading => f.write_str("loading"),
+            PluginState::Loaded { .. } => f.write_str("loaded"),
+            PluginState::Disabled(reason) => write!(f, "disabled: {reason}"),
+            PluginState::Failed(error) => write!(f, "failed: {}", error.kind()),
+        }
+    }
 }
 
 /// A loaded plugin and its load output.
