@@ -250,3 +250,10 @@ pub use plux_macros::plugin_interface;
 ///
 /// See the [crate documentation](crate#re-usable-plugins-plugin_spec) for an example.
 pub use plux_macros::plugin_spec;
+
+/// Links every plugin crate that this crate depends on: `plux::link_plugins!();`, once, in each
+/// binary, integration test, example and bench. With a list, `plux::link_plugins!(a, b)` links
+/// those and fails to compile if a plugin crate is missing from it.
+///
+/// See [Linking](crate#linking-link_plugins) for how it works.
+pub use plux_macros::link_plugins;

@@ -20,6 +20,7 @@ mod filter;
 mod finder;
 mod function;
 mod grammar;
+pub mod inspect;
 mod lifecycle;
 mod listener;
 mod manager;

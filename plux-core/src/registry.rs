@@ -282,16 +282,21 @@ impl Registry {
     /// [`PluginManager::load_all`](crate::PluginManager::load_all)); a name declared more than
     /// once appears once.
     pub fn specs(namespace: &str) -> impl Iterator<Item = &'static PluginSpec> {
-        let index: &'static SpecIndex = INDEX
-            .by_namespace
-            .get(namespace)
-            .map_or(&**EMPTY, |index| &**index);
+        let index = Registry::static_index(namespace);
         let entries = index.entries();
         index
             .order()
             .iter()
             .filter_map(move |&i| entries.get(i))
             .map(|entry| &entry.spec)
+    }
+
+    /// The index of one namespace, borrowed from the registry's.
+    pub(crate) fn static_index(namespace: &str) -> &'static SpecIndex {
+        INDEX
+            .by_namespace
+            .get(namespace)
+            .map_or(&**EMPTY, |index| &**index)
     }
 
     /// The shared, sorted index of one namespace.

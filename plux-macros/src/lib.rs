@@ -5,6 +5,7 @@ use proc_macro::TokenStream;
 
 mod args;
 mod expand;
+mod link;
 mod naming;
 
 /// Registers a plugin at link time. See the `plux` crate documentation.
@@ -27,6 +28,15 @@ pub fn plugin_interface(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn plugin_spec(input: TokenStream) -> TokenStream {
     expand::plugin_spec(input.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Names every plugin crate of the compilation, so that rustc links it. See the `plux` crate
+/// documentation.
+#[proc_macro]
+pub fn link_plugins(input: TokenStream) -> TokenStream {
+    link::link_plugins(input.into())
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

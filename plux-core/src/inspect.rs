@@ -1,0 +1,631 @@
+//! What a built program contains: every namespace and plugin of the link-time [`Registry`], where
+//! each was declared, which cannot load and why, and what each `link_plugins!` linked — as text
+//! or JSON.
+//!
+//! It is the counterpart of the Python plux's command line (`python -m plux list`), for a
+//! program whose plugins were fixed when it was linked. Wire it into your CLI in one line:
+//!
+//! ```no_run
+//! fn main() {
+//!     // `my-app --plux-list` prints the text report, `--plux-list=json` the JSON one, and exits.
+//!     plux_core::inspect::exit_if_listing();
+//!     // ... the application
+//! }
+//! ```
+//!
+//! or build the [`Report`] yourself:
+//!
+//! ```
+//! use plux_core::inspect::{Format, Report};
+//!
+//! let report = Report::collect();
+//! for namespace in &report.namespaces {
+//!     for plugin in &namespace.plugins {
+//!         if let Some(conflict) = &plugin.conflict {
+//!             eprintln!("{}/{} cannot load: {conflict}", namespace.name, plugin.spec.name());
+//!         }
+//!     }
+//! }
+//! let json: String = report.render(Format::Json);
+//! assert!(json.starts_with('{'));
+//! ```
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::fmt::{self, Write as _};
+
+use crate::error::PluginErrorKind;
+use crate::registry::{LinkRecord, Registry};
+use crate::spec::{Location, PluginSpec};
+
+/// The flag that [`requested`] and [`exit_if_listing`] look for: `--plux-list` (text) or
+/// `--plux-list=json`.
+pub const LIST_FLAG: &str = "--plux-list";
+
+/// How a [`Report`] is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// For people: one line per plugin, grouped by namespace.
+    #[default]
+    Text,
+    /// For programs: one JSON object (described at [`Report::to_json`]).
+    Json,
+}
+
+/// The value of `--plux-list=...` was neither `text` nor `json`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{LIST_FLAG}={0}: expected `{LIST_FLAG}`, `{LIST_FLAG}=text` or `{LIST_FLAG}=json`")]
+pub struct UnknownFormat(pub String);
+
+/// Whether `args` ask for a listing, and in which format: `--plux-list` or `--plux-list=text`
+/// is [`Format::Text`], `--plux-list=json` is [`Format::Json`]. Arguments after `--` are not
+/// looked at.
+///
+/// ```
+/// use plux_core::inspect::{requested, Format};
+///
+/// assert_eq!(requested(["app", "--plux-list=json"]), Ok(Some(Format::Json)));
+/// assert_eq!(requested(["app", "serve"]), Ok(None));
+/// assert!(requested(["app", "--plux-list=yaml"]).is_err());
+/// ```
+pub fn requested<I, S>(args: I) -> Result<Option<Format>, UnknownFormat>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    for arg in args {
+        let arg = arg.as_ref().to_string_lossy();
+        if arg == "--" {
+            break;
+        }
+        if arg == LIST_FLAG {
+            return Ok(Some(Format::Text));
+        }
+        if let Some(value) = arg.strip_prefix(LIST_FLAG).and_then(|v| v.strip_prefix('=')) {
+            return match value {
+                "text" => Ok(Some(Format::Text)),
+                "json" => Ok(Some(Format::Json)),
+                other => Err(UnknownFormat(other.to_owned())),
+            };
+        }
+    }
+    Ok(None)
+}
+
+/// If the program's arguments ask for a listing ([`requested`]), prints the [`Report`] to
+/// standard output and exits with status 0; on an unknown format, prints why to standard error
+/// and exits with status 2. Otherwise returns.
+pub fn exit_if_listing() {
+    match requested(std::env::args_os()) {
+        Ok(None) => {}
+        Ok(Some(format)) => {
+            println!("{}", Report::collect().render(format));
+            std::process::exit(0);
+        }
+        Err(unknown) => {
+            eprintln!("{unknown}");
+            std::process::exit(2);
+        }
+    }
+}
+
+/// Everything the link-time registry holds. [`Report::collect`] makes one; `Display` writes the
+/// text form, [`to_json`](Report::to_json) the JSON one.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Report {
+    /// The registry's backend: `"linkme"` or `"inventory"`.
+    pub backend: &'static str,
+    /// Every namespace, sorted.
+    pub namespaces: Vec<NamespaceReport>,
+    /// What each `link_plugins!` linked, sorted by where it was called.
+    pub links: Vec<LinkRecord>,
+}
+
+/// One namespace of a [`Report`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct NamespaceReport {
+    /// The namespace.
+    pub name: &'static str,
+    /// Its plugins, in load order; a name declared more than once appears once.
+    pub plugins: Vec<PluginReport>,
+}
+
+/// One plugin of a [`Report`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct PluginReport {
+    /// The spec the manager uses (the first declaration, by location, of a duplicated name).
+    pub spec: &'static PluginSpec,
+    /// Every declaration of this namespace and name, sorted: more than one is a duplicate.
+    pub sites: Vec<Location>,
+    /// Why it cannot load, if it cannot: [`Duplicate`](PluginErrorKind::Duplicate),
+    /// [`OrderUnknown`](PluginErrorKind::OrderUnknown) or
+    /// [`OrderCycle`](PluginErrorKind::OrderCycle).
+    pub conflict: Option<PluginErrorKind>,
+}
+
+impl Report {
+    /// Reads the link-time registry.
+    pub fn collect() -> Report {
+        let mut sites: BTreeMap<(&str, &str), Vec<Location>> = BTreeMap::new();
+        for spec in Registry::all() {
+            sites
+                .entry((spec.namespace(), spec.name()))
+                .or_default()
+                .push(*spec.location());
+        }
+        let namespaces = Registry::namespaces()
+            .iter()
+            .map(|&name| {
+                let index = Registry::static_index(name);
+                let entries = index.entries();
+                let plugins = index
+                    .order()
+                    .iter()
+                    .filter_map(|&i| entries.get(i))
+                    .map(|entry| {
+                        let spec = &entry.spec;
+                        let mut sites = sites
+                            .get(&(name, spec.name()))
+                            .cloned()
+                            .unwrap_or_else(|| vec![*spec.location()]);
+                        sites.sort();
+                        PluginReport {
+                            spec,
+                            sites,
+                            conflict: entry.conflict.clone(),
+                        }
+                    })
+                    .collect();
+                NamespaceReport { name, plugins }
+            })
+            .collect();
+        let mut links = Registry::links().to_vec();
+        links.sort_by_key(|link| *link.site());
+        Report {
+            backend: Registry::backend(),
+            namespaces,
+            links,
+        }
+    }
+
+    /// The number of plugins (distinct names) in all namespaces.
+    pub fn plugin_count(&self) -> usize {
+        self.namespaces.iter().map(|ns| ns.plugins.len()).sum()
+    }
+
+    /// The plugins that cannot load, with their namespace.
+    pub fn conflicts(&self) -> impl Iterator<Item = (&'static str, &PluginReport)> {
+        self.namespaces.iter().flat_map(|ns| {
+            ns.plugins
+                .iter()
+                .filter(|plugin| plugin.conflict.is_some())
+                .map(move |plugin| (ns.name, plugin))
+        })
+    }
+
+    /// How many plugins the program has from crate `crate_name`.
+    pub fn plugins_of_crate(&self, crate_name: &str) -> usize {
+        Registry::all()
+            .iter()
+            .filter(|spec| spec.location().crate_name() == Some(crate_name))
+            .count()
+    }
+
+    /// The report in `format`.
+    pub fn render(&self, format: Format) -> String {
+        match format {
+            Format::Text => self.to_string(),
+            Format::Json => self.to_json(),
+        }
+    }
+
+    /// The report as one JSON object:
+    ///
+    /// ```text
+    /// { "backend": "linkme",
+    ///   "namespaces": [ { "namespace": "my.ns", "plugins": [
+    ///       { "name": "a", "namespace": "my.ns", "position": 0,
+    ///         "crate": "my_plugins", "module": "my_plugins::a", "file": "src/a.rs", "line": 3, "column": 1,
+    ///         "priority": 0, "after": [], "before": [],
+    ///         "sites": [ { "crate": .., "module": .., "file": .., "line": .., "column": .. } ],
+    ///         "conflict": null | { "kind": "duplicate" | "order_unknown" | "order_cycle", "message": ".." } } ] } ],
+    ///   "links": [ { "crate": "my_app", "module": "my_app", "file": "src/main.rs", "line": 1, "column": 1,
+    ///       "crates": [ { "name": "my_plugins", "crate": "my_plugins", "plugins": 4 } ],
+    ///       "unverified": null | ".." } ] }
+    /// ```
+    ///
+    /// `crate` and `module` are `null` for specs made at run time; `position` is the place in
+    /// load order, from 0.
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        out.push_str("{\"backend\":");
+        json_str(&mut out, self.backend);
+        out.push_str(",\"namespaces\":[");
+        for (n, ns) in self.namespaces.iter().enumerate() {
+            comma(&mut out, n);
+            out.push_str("{\"namespace\":");
+            json_str(&mut out, ns.name);
+            out.push_str(",\"plugins\":[");
+            for (position, plugin) in ns.plugins.iter().enumerate() {
+                comma(&mut out, position);
+                let spec = plugin.spec;
+                out.push_str("{\"name\":");
+                json_str(&mut out, spec.name());
+                out.push_str(",\"namespace\":");
+                json_str(&mut out, spec.namespace());
+                let _ = write!(out, ",\"position\":{position},");
+                json_location(&mut out, spec.location());
+                let _ = write!(out, ",\"priority\":{},\"after\":", spec.priority());
+                json_strs(&mut out, spec.after());
+                out.push_str(",\"before\":");
+                json_strs(&mut out, spec.before());
+                out.push_str(",\"sites\":[");
+                for (i, site) in plugin.sites.iter().enumerate() {
+                    comma(&mut out, i);
+                    out.push('{');
+                    json_location(&mut out, site);
+                    out.push('}');
+                }
+                out.push_str("],\"conflict\":");
+                match &plugin.conflict {
+                    None => out.push_str("null"),
+                    Some(conflict) => {
+                        out.push_str("{\"kind\":");
+                        json_str(&mut out, conflict_kind(conflict));
+                        out.push_str(",\"message\":");
+                        json_str(&mut out, &conflict.to_string());
+                        out.push('}');
+                    }
+                }
+                out.push('}');
+            }
+            out.push_str("]}");
+        }
+        out.push_str("],\"links\":[");
+        for (i, link) in self.links.iter().enumerate() {
+            comma(&mut out, i);
+            out.push('{');
+            json_location(&mut out, link.site());
+            out.push_str(",\"crates\":[");
+            for (j, krate) in link.crates().iter().enumerate() {
+                comma(&mut out, j);
+                out.push_str("{\"name\":");
+                json_str(&mut out, krate.name);
+                out.push_str(",\"crate\":");
+                json_str(&mut out, krate.crate_name);
+                let _ = write!(out, ",\"plugins\":{}}}", self.plugins_of_crate(krate.crate_name));
+            }
+            out.push_str("],\"unverified\":");
+            match link.unverified() {
+                None => out.push_str("null"),
+                Some(reason) => json_str(&mut out, reason),
+            }
+            out.push('}');
+        }
+        out.push_str("]}");
+        out
+    }
+}
+
+fn conflict_kind(conflict: &PluginErrorKind) -> &'static str {
+    match conflict {
+        PluginErrorKind::Duplicate(_) => "duplicate",
+        PluginErrorKind::OrderUnknown { .. } => "order_unknown",
+        PluginErrorKind::OrderCycle(_) => "order_cycle",
+        _ => "other",
+    }
+}
+
+fn comma(out: &mut String, i: usize) {
+    if i > 0 {
+        out.push(',');
+    }
+}
+
+/// `"crate":..,"module":..,"file":..,"line":..,"column":..` (no braces).
+fn json_location(out: &mut String, location: &Location) {
+    out.push_str("\"crate\":");
+    json_opt(out, location.crate_name());
+    out.push_str(",\"module\":");
+    json_opt(out, location.module_path);
+    out.push_str(",\"file\":");
+    json_str(out, location.file);
+    let _ = write!(out, ",\"line\":{},\"column\":{}", location.line, location.column);
+}
+
+fn json_opt(out: &mut String, value: Option<&str>) {
+    match value {
+        Some(value) => json_str(out, value),
+        None => out.push_str("null"),
+    }
+}
+
+fn json_strs<'a>(out: &mut String, values: impl Iterator<Item = &'a str>) {
+    out.push('[');
+    for (i, value) in values.enumerate() {
+        comma(out, i);
+        json_str(out, value);
+    }
+    out.push(']');
+}
+
+/// A JSON string (RFC 8259): quotes, backslashes and control characters escaped.
+fn json_str(out: &mut String, value: &str) {
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+impl fmt::Display for Report {
+    /// ```text
+    /// plux registry (linkme): 2 namespaces, 3 plugins, 1 cannot load
+    ///
+    /// my.greeters (2)
+    ///   en      my_plugins  src/lib.rs:10:1
+    ///   fr      priority 5  my_plugins  src/lib.rs:20:1
+    ///
+    /// my.hooks (1)
+    ///   start   my_plugins  src/hooks.rs:3:1
+    ///           ! cannot load: declared 2 times: my_plugins at src/hooks.rs:3:1, other at src/lib.rs:9:1
+    ///
+    /// linked by link_plugins!
+    ///   my_app at src/main.rs:1:1: my_plugins (3 plugins)
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let conflicts = self.conflicts().count();
+        write!(
+            f,
+            "plux registry ({}): {} {}, {} {}",
+            self.backend,
+            self.namespaces.len(),
+            plural(self.namespaces.len(), "namespace", "namespaces"),
+            self.plugin_count(),
+            plural(self.plugin_count(), "plugin", "plugins"),
+        )?;
+        if conflicts > 0 {
+            write!(f, ", {conflicts} cannot load")?;
+        }
+        writeln!(f)?;
+        for ns in &self.namespaces {
+            writeln!(f, "\n{} ({})", ns.name, ns.plugins.len())?;
+            let width = ns
+                .plugins
+                .iter()
+                .map(|p| p.spec.name().chars().count())
+                .max()
+                .unwrap_or(0);
+            for plugin in &ns.plugins {
+                let spec = plugin.spec;
+                write!(f, "  {:width$}", spec.name())?;
+                if spec.priority() != PluginSpec::DEFAULT_PRIORITY {
+                    write!(f, "  priority {}", spec.priority())?;
+                }
+                let after: Vec<&str> = spec.after().collect();
+                if !after.is_empty() {
+                    write!(f, "  after [{}]", after.join(", "))?;
+                }
+                let before: Vec<&str> = spec.before().collect();
+                if !before.is_empty() {
+                    write!(f, "  before [{}]", before.join(", "))?;
+                }
+                let location = spec.location();
+                let origin = location.module_path.unwrap_or("(run time)");
+                writeln!(f, "  {origin}  {}:{}:{}", location.file, location.line, location.column)?;
+                if let Some(conflict) = &plugin.conflict {
+                    writeln!(f, "  {:width$}  ! cannot load: {conflict}", "")?;
+                }
+            }
+        }
+        if !self.links.is_empty() {
+            writeln!(f, "\nlinked by link_plugins!")?;
+            for link in &self.links {
+                let site = link.site();
+                write!(
+                    f,
+                    "  {} at {}:{}:{}:",
+                    site.module_path.unwrap_or("?"),
+                    site.file,
+                    site.line,
+                    site.column
+                )?;
+                if link.crates().is_empty() {
+                    write!(f, " no plugin crates")?;
+                }
+                for (i, krate) in link.crates().iter().enumerate() {
+                    let count = self.plugins_of_crate(krate.crate_name);
+                    let sep = if i == 0 { " " } else { ", " };
+                    if krate.name == krate.crate_name {
+                        write!(f, "{sep}{}", krate.name)?;
+                    } else {
+                        write!(f, "{sep}{} = {}", krate.name, krate.crate_name)?;
+                    }
+                    write!(f, " ({count} {})", plural(count, "plugin", "plugins"))?;
+                }
+                writeln!(f)?;
+                if let Some(reason) = link.unverified() {
+                    writeln!(f, "    ! not checked: {reason}; plugins of unlisted crates may be missing")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+// The registry of this test binary is filled as the macros fill it: with the backend's `static`s,
+// whose `link_section` the `unsafe_code` lint flags in the crate that expands them.
+#[cfg(test)]
+#[allow(unsafe_code)]
+mod tests {
+    use super::*;
+    use crate::{BoxError, FunctionPlugin, LinkedCrate, Product};
+
+    fn make() -> Result<Product, BoxError> {
+        fn hook() {}
+        Ok(Product::new(Box::new(FunctionPlugin::new(hook as fn()))))
+    }
+
+    const fn at(line: u32) -> Location {
+        Location {
+            module_path: Some("plux_core::inspect::tests"),
+            file: "plux-core/src/inspect.rs",
+            line,
+            column: 1,
+        }
+    }
+
+    // The registry of plux-core's own test binary: these specs and nothing else.
+    crate::__submit!(PluginSpec::__static("inspect.t", "b\"quoted\"", make, at(1)));
+    crate::__submit!(PluginSpec::__static_ordered(
+        "inspect.t",
+        "a",
+        make,
+        at(2),
+        7,
+        &["b\"quoted\""],
+        &[]
+    ));
+    crate::__submit!(PluginSpec::__static("inspect.t", "dup", make, at(3)));
+    crate::__submit!(PluginSpec::__static("inspect.t", "dup", make, at(4)));
+    crate::__submit!(PluginSpec::__static_ordered(
+        "inspect.u",
+        "lost",
+        make,
+        at(5),
+        0,
+        &["nobody"],
+        &[]
+    ));
+    crate::__submit_link!(LinkRecord::__new(
+        at(6),
+        &[LinkedCrate {
+            name: "renamed",
+            crate_name: "plux_core"
+        }],
+        Some("a reason")
+    ));
+
+    #[test]
+    fn report_holds_every_plugin_in_load_order_with_conflicts() {
+        let report = Report::collect();
+        let names: Vec<(&str, Vec<&str>)> = report
+            .namespaces
+            .iter()
+            .map(|ns| (ns.name, ns.plugins.iter().map(|p| p.spec.name()).collect()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("inspect.t", vec!["b\"quoted\"", "a", "dup"]),
+                ("inspect.u", vec!["lost"])
+            ]
+        );
+        let conflicts: Vec<(&str, &str, String)> = report
+            .conflicts()
+            .map(|(ns, p)| (ns, p.spec.name(), conflict_kind(p.conflict.as_ref().unwrap()).to_owned()))
+            .collect();
+        assert_eq!(
+            conflicts,
+            [
+                ("inspect.t", "dup", "duplicate".to_owned()),
+                ("inspect.u", "lost", "order_unknown".to_owned())
+            ]
+        );
+        let dup = &report.namespaces[0].plugins[2];
+        assert_eq!(dup.sites, [at(3), at(4)]);
+        assert_eq!(report.links.len(), 1);
+        assert_eq!(report.plugins_of_crate("plux_core"), 5);
+    }
+
+    #[test]
+    fn json_parses_and_says_everything() {
+        let json: serde_json::Value =
+            serde_json::from_str(&Report::collect().to_json()).expect("valid JSON");
+        let t = &json["namespaces"][0];
+        assert_eq!(t["namespace"], "inspect.t");
+        assert_eq!(t["plugins"][0]["name"], "b\"quoted\"");
+        assert_eq!(t["plugins"][1]["name"], "a");
+        assert_eq!(t["plugins"][1]["priority"], 7);
+        assert_eq!(t["plugins"][1]["after"][0], "b\"quoted\"");
+        assert_eq!(t["plugins"][1]["position"], 1);
+        assert_eq!(t["plugins"][1]["crate"], "plux_core");
+        assert_eq!(t["plugins"][1]["line"], 2);
+        assert_eq!(t["plugins"][2]["conflict"]["kind"], "duplicate");
+        assert_eq!(t["plugins"][2]["sites"].as_array().map(Vec::len), Some(2));
+        assert_eq!(t["plugins"][0]["conflict"], serde_json::Value::Null);
+        let link = &json["links"][0];
+        assert_eq!(link["crates"][0]["name"], "renamed");
+        assert_eq!(link["crates"][0]["plugins"], 5);
+        assert_eq!(link["unverified"], "a reason");
+    }
+
+    #[test]
+    fn json_escapes_control_characters() {
+        let mut out = String::new();
+        json_str(&mut out, "a\"b\\c\nd\u{1}é");
+        assert_eq!(out, r#""a\"b\\c\nd\u0001é""#);
+        let back: String = serde_json::from_str(&out).unwrap();
+        assert_eq!(back, "a\"b\\c\nd\u{1}é");
+    }
+
+    #[test]
+    fn text_lists_plugins_conflicts_and_links() {
+        let text = Report::collect().to_string();
+        let t = "plux_core::inspect::tests";
+        let f = "plux-core/src/inspect.rs";
+        let expected = format!(
+            "plux registry ({backend}): 2 namespaces, 4 plugins, 2 cannot load
+
+inspect.t (3)
+  b\"quoted\"  {t}  {f}:1:1
+  a          priority 7  after [b\"quoted\"]  {t}  {f}:2:1
+  dup        {t}  {f}:3:1
+             ! cannot load: declared 2 times: {t} at {f}:3:1, {t} at {f}:4:1
+
+inspect.u (1)
+  lost  after [nobody]  {t}  {f}:5:1
+        ! cannot load: `after = [\"nobody\"]` names no plugin of this namespace
+
+linked by link_plugins!
+  {t} at {f}:6:1: renamed = plux_core (5 plugins)
+    ! not checked: a reason; plugins of unlisted crates may be missing
+",
+            backend = Registry::backend()
+        );
+        assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn list_flag() {
+        assert_eq!(requested(["x", "--plux-list"]), Ok(Some(Format::Text)));
+        assert_eq!(requested(["x", "--plux-list=text"]), Ok(Some(Format::Text)));
+        assert_eq!(requested(["x", "--plux-list=json"]), Ok(Some(Format::Json)));
+        assert_eq!(requested(["x", "--", "--plux-list"]), Ok(None));
+        assert_eq!(requested(["x", "--plux-listing"]), Ok(None));
+        let err = requested(["x", "--plux-list=xml"]).unwrap_err();
+        assert_eq!(err, UnknownFormat("xml".into()));
+        assert!(err.to_string().contains("--plux-list=json"));
+    }
+}

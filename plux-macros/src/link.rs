@@ -1,0 +1,639 @@
+//! `link_plugins!`: names the plugin crates of a compilation, so that rustc links them.
+//!
+//! rustc links a dependency only when code names it. The macro finds the plugin crates from two
+//! sources that describe the compilation exactly:
+//!
+//! * rustc's own command line (the macro runs inside the rustc process): its `--extern` flags are
+//!   the crates this compilation may name. Cargo passes only the dependencies that apply: the
+//!   enabled optional ones, those of the current target platform, dev-dependencies only for tests,
+//!   examples and benches, each under its renamed key. The file name of each (`lib<crate>-<hash>.rlib`)
+//!   gives its crate name.
+//! * `Cargo.lock`: which packages depend on `plux-core`, directly or through other crates. Those
+//!   are the plugin crates; the others cannot declare plugins.
+//!
+//! When rustc's command line is not visible (an IDE expanding the macro out of process), the
+//! macro links what it is given and records, for the run-time warning and `plux::inspect`, that
+//! it could not check.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Ident, Token};
+
+/// Packages that are plux itself: they depend on plux-core but declare no plugins.
+const PLUX_PACKAGES: [&str; 3] = ["plux", "plux_core", "plux_macros"];
+
+/// `link_plugins!()` or `link_plugins!(a, b, crate = path)`.
+struct Input {
+    krate: Option<syn::Path>,
+    listed: Vec<Ident>,
+}
+
+enum Item {
+    Crate(Ident),
+    Path(syn::Path),
+}
+
+impl Parse for Item {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if input.peek(Token![crate]) {
+            input.parse::<Token![crate]>()?;
+            input.parse::<Token![=]>()?;
+            return Ok(Item::Path(input.parse()?));
+        }
+        let lookahead = input.lookahead1();
+        if lookahead.peek(Ident) {
+            Ok(Item::Crate(input.parse()?))
+        } else {
+            Err(syn::Error::new(
+                input.span(),
+                "expected the name of a plugin crate as the code names it (e.g. `my_plugins`), \
+                 or `crate = path`",
+            ))
+        }
+    }
+}
+
+impl Parse for Input {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let items = Punctuated::<Item, Token![,]>::parse_terminated(input)?;
+        let mut parsed = Input {
+            krate: None,
+            listed: Vec::new(),
+        };
+        for item in items {
+            match item {
+                Item::Crate(ident) => parsed.listed.push(ident),
+                Item::Path(path) if parsed.krate.is_some() => {
+                    return Err(syn::Error::new_spanned(path, "`crate = ..` is given twice"));
+                }
+                Item::Path(path) => parsed.krate = Some(path),
+            }
+        }
+        Ok(parsed)
+    }
+}
+
+/// A crate the compilation may name: `--extern name=path`.
+#[derive(Debug, Clone)]
+struct Extern {
+    /// As the code names it.
+    name: String,
+    /// The crate name, from the file name, when it is a Rust library.
+    crate_name: Option<String>,
+}
+
+/// What rustc's command line says about this compilation.
+#[derive(Debug, Default)]
+struct CommandLine {
+    externs: Vec<Extern>,
+    edition: Option<String>,
+    /// Directories of the `--extern` files and `-L dependency=` paths: where a target dir is.
+    dirs: Vec<PathBuf>,
+}
+
+/// Reads rustc's command line, expanding `@argfile`s. `None` when this process is not rustc
+/// compiling the calling crate (no `--extern` at all: an IDE's macro server).
+fn command_line() -> Option<CommandLine> {
+    let mut args: Vec<String> = std::env::args_os().map(lossy).collect();
+    if args.len() < 2 {
+        // Some libcs do not hand the arguments to a dynamically loaded library.
+        if let Ok(raw) = std::fs::read("/proc/self/cmdline") {
+            args = raw
+                .split(|&b| b == 0)
+                .filter(|arg| !arg.is_empty())
+                .map(|arg| String::from_utf8_lossy(arg).into_owned())
+                .collect();
+        }
+    }
+    let args = expand_argfiles(args);
+    let mut line = CommandLine::default();
+    let mut seen_extern = false;
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_owned())),
+            _ => (arg.as_str(), None),
+        };
+        let mut value = || inline.clone().or_else(|| iter.next().cloned());
+        match flag {
+            "--extern" => {
+                seen_extern = true;
+                if let Some(spec) = value() {
+                    if let Some((krate, dir)) = parse_extern(&spec) {
+                        line.externs.push(krate);
+                        line.dirs.extend(dir);
+                    }
+                }
+            }
+            "--edition" => line.edition = value(),
+            "-L" => {
+                if let Some(path) = value().as_deref().and_then(|v| v.strip_prefix("dependency=")) {
+                    line.dirs.push(PathBuf::from(path));
+                }
+            }
+            _ if arg.starts_with("-Ldependency=") => {
+                line.dirs.push(PathBuf::from(&arg["-Ldependency=".len()..]));
+            }
+            _ => {}
+        }
+    }
+    seen_extern.then_some(line)
+}
+
+fn lossy(arg: OsString) -> String {
+    arg.to_string_lossy().into_owned()
+}
+
+/// rustc reads `@path` as more arguments, one per line; cargo uses it for long command lines and
+/// rustdoc for doctests.
+fn expand_argfiles(args: Vec<String>) -> Vec<String> {
+    let mut expanded = Vec::with_capacity(args.len());
+    for arg in args {
+        match arg.strip_prefix('@').map(|path| path.strip_prefix("shell:").unwrap_or(path)) {
+            Some(path) => match std::fs::read_to_string(path) {
+                Ok(text) => expanded.extend(text.lines().map(str::to_owned)),
+                Err(_) => expanded.push(arg),
+            },
+            None => expanded.push(arg),
+        }
+    }
+    expanded
+}
+
+/// `[opts:]name[=path]`, e.g. `priv:my_plugins=/t/deps/libmy_plugins-0123.rlib`.
+fn parse_extern(spec: &str) -> Option<(Extern, Option<PathBuf>)> {
+    let (name, path) = match spec.split_once('=') {
+        Some((name, path)) => (name, Some(path)),
+        None => (spec, None),
+    };
+    let (options, name) = name.rsplit_once(':').unwrap_or(("", name));
+    // A `noprelude` crate cannot be named by a path; one without a path is a sysroot crate.
+    if options.split(',').any(|option| option == "noprelude") {
+        return None;
+    }
+    let path = Path::new(path?);
+    let file = path.file_name()?.to_string_lossy();
+    let crate_name = [".rlib", ".rmeta"]
+        .iter()
+        .find_map(|ext| file.strip_suffix(ext))
+        .and_then(|stem| stem.strip_prefix("lib"))
+        .map(|stem| stem.split('-').next().unwrap_or(stem).to_owned());
+    let krate = Extern {
+        name: name.to_owned(),
+        crate_name,
+    };
+    Some((krate, path.parent().map(Path::to_path_buf)))
+}
+
+/// What `Cargo.lock` says: the crate names of the packages that reach plux-core.
+struct Lock {
+    path: PathBuf,
+    /// Crate name (package name, `-` made `_`) → whether some package of that name reaches plux.
+    reaches_plux: HashMap<String, bool>,
+}
+
+impl Lock {
+    /// The lock of the workspace being built: rustc runs in the workspace root, a registry
+    /// package's build in the package, and a target dir is usually inside the workspace. The
+    /// first lock that has the calling package is the one.
+    fn find(dirs: &[PathBuf]) -> Result<Lock, String> {
+        let package = std::env::var("CARGO_PKG_NAME").ok();
+        let version = std::env::var("CARGO_PKG_VERSION").ok();
+        let mut candidates: Vec<PathBuf> = Vec::new();
+        let mut add = |start: &Path| {
+            for dir in start.ancestors() {
+                let lock = dir.join("Cargo.lock");
+                if !candidates.contains(&lock) {
+                    candidates.push(lock);
+                }
+            }
+        };
+        if let Ok(cwd) = std::env::current_dir() {
+            add(&cwd);
+        }
+        if let Some(manifest_dir) = std::env::var_os("CARGO_MANIFEST_DIR") {
+            add(Path::new(&manifest_dir));
+        }
+        for dir in dirs {
+            add(dir);
+        }
+        let mut tried = Vec::new();
+        for candidate in candidates {
+            let Ok(text) = std::fs::read_to_string(&candidate) else {
+                continue;
+            };
+            match Lock::parse(candidate.clone(), &text, package.as_deref(), version.as_deref()) {
+                Ok(Some(lock)) => return Ok(lock),
+                Ok(None) => tried.push(format!("{} (not this package's)", candidate.display())),
+                Err(error) => tried.push(format!("{}: {error}", candidate.display())),
+            }
+        }
+        Err(if tried.is_empty() {
+            "no Cargo.lock found in the workspace or the package's parents".to_owned()
+        } else {
+            format!("no usable Cargo.lock: {}", tried.join("; "))
+        })
+    }
+
+    /// Parses a lock; `Ok(None)` when it does not have `package` `version`.
+    fn parse(
+        path: PathBuf,
+        text: &str,
+        package: Option<&str>,
+        version: Option<&str>,
+    ) -> Result<Option<Lock>, String> {
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| e.message().to_owned())?;
+        let packages = table
+            .get("package")
+            .and_then(toml::Value::as_array)
+            .ok_or("it has no [[package]]")?;
+        // (name, version) of each package, and its dependencies as written: "name" when one
+        // version of the name is locked, else "name version" or "name version (source)".
+        let mut nodes: Vec<(&str, &str, Vec<(&str, Option<&str>)>)> = Vec::new();
+        for package in packages {
+            let field = |key: &str| package.get(key).and_then(toml::Value::as_str);
+            let (Some(name), Some(version)) = (field("name"), field("version")) else {
+                continue;
+            };
+            let dependencies = package
+                .get("dependencies")
+                .and_then(toml::Value::as_array)
+                .map(|deps| {
+                    deps.iter()
+                        .filter_map(toml::Value::as_str)
+                        .map(|dep| {
+                            let mut words = dep.split(' ');
+                            (words.next().unwrap_or(dep), words.next())
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            nodes.push((name, version, dependencies));
+        }
+        if let (Some(package), Some(version)) = (package, version) {
+            if !nodes.iter().any(|(n, v, _)| *n == package && *v == version) {
+                return Ok(None);
+            }
+        }
+
+        // Reverse edges, then everything that reaches plux-core.
+        let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+        for (i, (_, _, deps)) in nodes.iter().enumerate() {
+            for (dep_name, dep_version) in deps {
+                for (j, (name, version, _)) in nodes.iter().enumerate() {
+                    if name == dep_name && dep_version.map_or(true, |v| v == *version) {
+                        if let Some(list) = dependents.get_mut(j) {
+                            list.push(i);
+                        }
+                    }
+                }
+            }
+        }
+        let mut reaches = vec![false; nodes.len()];
+        let mut stack: Vec<usize> = nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, (name, _, _))| *name == "plux-core")
+            .map(|(i, _)| i)
+            .collect();
+        while let Some(i) = stack.pop() {
+            for &j in dependents.get(i).map(Vec::as_slice).unwrap_or_default() {
+                if let Some(flag @ false) = reaches.get_mut(j) {
+                    *flag = true;
+                    stack.push(j);
+                }
+            }
+        }
+        let mut reaches_plux: HashMap<String, bool> = HashMap::new();
+        for ((name, _, _), reaches) in nodes.iter().zip(reaches) {
+            *reaches_plux.entry(name.replace('-', "_")).or_default() |= reaches;
+        }
+        Ok(Some(Lock { path, reaches_plux }))
+    }
+
+    /// `Some(true)`: a plugin crate; `Some(false)`: cannot declare plugins; `None`: unknown
+    /// (a library whose crate name differs from its package name).
+    fn is_plugin_crate(&self, crate_name: &str) -> Option<bool> {
+        if PLUX_PACKAGES.contains(&crate_name) {
+            return Some(false);
+        }
+        self.reaches_plux.get(crate_name).copied()
+    }
+}
+
+/// The expansion of `link_plugins!(...)`.
+pub(crate) fn link_plugins(input: TokenStream) -> syn::Result<TokenStream> {
+    let input: Input = syn::parse2(input)?;
+    let krate = input
+        .krate
+        .as_ref()
+        .map_or_else(|| quote!(::plux), |path| quote!(#path));
+    let mut seen = BTreeSet::new();
+    for ident in &input.listed {
+        if !seen.insert(ident.to_string()) {
+            return Err(syn::Error::new(
+                ident.span(),
+                format!("`{ident}` is listed twice"),
+            ));
+        }
+    }
+
+    let Some(line) = command_line() else {
+        // Out of rustc (an IDE): link what is listed, and say at run time that nothing was checked.
+        let linked = input
+            .listed
+            .iter()
+            .map(|ident| (ident.clone(), ident.to_string()))
+            .collect();
+        return Ok(expand(
+            &krate,
+            &linked,
+            true,
+            Some("rustc's command line was not visible to the macro"),
+        ));
+    };
+    let externs: BTreeMap<String, Extern> = line
+        .externs
+        .iter()
+        .map(|krate| (krate.name.clone(), krate.clone()))
+        .collect();
+    let lock = Lock::find(&line.dirs);
+    let edition_2015 = line.edition.as_deref().map_or(true, |e| e == "2015");
+
+    // The package's own library (for its binaries, tests, examples and benches) is linked
+    // whether listed or not: it is not a dependency anyone would think to list.
+    let own_lib = std::env::var("CARGO_PKG_NAME")
+        .ok()
+        .map(|name| name.replace('-', "_"))
+        .filter(|name| std::env::var("CARGO_CRATE_NAME").ok().as_ref() != Some(name));
+
+    let plugin_crates: Result<Vec<&Extern>, &String> = match &lock {
+        Ok(lock) => Ok(externs
+            .values()
+            .filter(|krate| {
+                krate
+                    .crate_name
+                    .as_deref()
+                    .and_then(|name| lock.is_plugin_crate(name))
+                    .unwrap_or(false)
+            })
+            .collect()),
+        Err(reason) => Err(reason),
+    };
+
+    if input.listed.is_empty() {
+        let plugin_crates = plugin_crates.map_err(|reason| {
+            syn::Error::new(
+                Span::call_site(),
+                format!(
+                    "link_plugins!() cannot tell which dependencies are plugin crates: {reason}. \
+                     Name them instead: `link_plugins!(my_plugins, other_plugins)`"
+                ),
+            )
+        })?;
+        let linked = plugin_crates
+            .iter()
+            .map(|krate| (Ident::new(&krate.name, Span::call_site()), krate_name(krate)))
+            .collect();
+        return Ok(expand(&krate, &linked, !edition_2015, None));
+    }
+
+    // An explicit list: every name must be a dependency here, and every plugin crate listed.
+    let mut errors: Vec<syn::Error> = Vec::new();
+    for ident in &input.listed {
+        let name = ident.to_string();
+        let Some(found) = externs.get(&name) else {
+            errors.push(syn::Error::new(
+                ident.span(),
+                format!(
+                    "`{name}` is not a dependency of this crate: add it to [dependencies] (or \
+                     [dev-dependencies] for tests, examples and benches), or remove it from \
+                     link_plugins!"
+                ),
+            ));
+            continue;
+        };
+        if let (Ok(lock), Some(crate_name)) = (&lock, &found.crate_name) {
+            if lock.is_plugin_crate(crate_name) == Some(false) {
+                errors.push(syn::Error::new(
+                    ident.span(),
+                    format!(
+                        "`{name}` declares no plugins: it does not depend on plux (see {}); \
+                         remove it from link_plugins!",
+                        lock.path.display()
+                    ),
+                ));
+            }
+        }
+    }
+    let unverified = match &plugin_crates {
+        Ok(plugin_crates) => {
+            let missing: Vec<&str> = plugin_crates
+                .iter()
+                .map(|krate| krate.name.as_str())
+                .filter(|name| !seen.contains(*name) && own_lib.as_deref() != Some(*name))
+                .collect();
+            if !missing.is_empty() {
+                let (noun, verb) = if missing.len() == 1 {
+                    ("plugin crate", "is a dependency")
+                } else {
+                    ("plugin crates", "are dependencies")
+                };
+                let all: Vec<String> = input
+                    .listed
+                    .iter()
+                    .map(Ident::to_string)
+                    .chain(missing.iter().map(|name| (*name).to_owned()))
+                    .collect();
+                errors.push(syn::Error::new(
+                    Span::call_site(),
+                    format!(
+                        "{noun} {} {verb} of this crate but not listed: its plugins would be \
+                         missing. Write `link_plugins!({})`, or `link_plugins!()` to link every \
+                         plugin crate",
+                        missing
+                            .iter()
+                            .map(|name| format!("`{name}`"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        all.join(", ")
+                    ),
+                ));
+            }
+            None
+        }
+        Err(_) => Some("no Cargo.lock was found, so unlisted plugin crates could not be caught"),
+    };
+    if let Some(error) = errors.into_iter().reduce(|mut all, error| {
+        all.combine(error);
+        all
+    }) {
+        return Err(error);
+    }
+
+    let mut linked: Vec<(Ident, String)> = input
+        .listed
+        .iter()
+        .map(|ident| {
+            let crate_name = externs
+                .get(&ident.to_string())
+                .map_or_else(|| ident.to_string(), krate_name);
+            (ident.clone(), crate_name)
+        })
+        .collect();
+    if let (Some(own), Ok(plugin_crates)) = (&own_lib, &plugin_crates) {
+        if let Some(own) = plugin_crates.iter().find(|krate| &krate.name == own) {
+            if !seen.contains(own.name.as_str()) {
+                linked.push((Ident::new(&own.name, Span::call_site()), krate_name(own)));
+            }
+        }
+    }
+    Ok(expand(&krate, &linked, !edition_2015, unverified))
+}
+
+fn krate_name(krate: &Extern) -> String {
+    krate.crate_name.clone().unwrap_or_else(|| krate.name.clone())
+}
+
+/// One `use ::name as _;` per crate (`extern crate` in edition 2015, where `::name` is a path
+/// in the crate), and the record of what was linked.
+fn expand(
+    krate: &TokenStream,
+    linked: &Vec<(Ident, String)>,
+    use_paths: bool,
+    unverified: Option<&str>,
+) -> TokenStream {
+    let mut sorted: Vec<&(Ident, String)> = linked.iter().collect();
+    sorted.sort_by_key(|(ident, _)| ident.to_string());
+    let uses = sorted.iter().map(|(ident, _)| {
+        if use_paths {
+            quote_spanned! {ident.span()=> use ::#ident as _; }
+        } else {
+            quote_spanned! {ident.span()=> #[allow(unused_extern_crates)] extern crate #ident as _; }
+        }
+    });
+    let records = sorted.iter().map(|(ident, crate_name)| {
+        let name = ident.to_string();
+        quote! { #krate::LinkedCrate { name: #name, crate_name: #crate_name } }
+    });
+    let unverified = match unverified {
+        Some(reason) => quote!(::core::option::Option::Some(#reason)),
+        None => quote!(::core::option::Option::None),
+    };
+    quote! {
+        #(#uses)*
+        #krate::__private::submit_link! {
+            #krate::LinkRecord::__new(
+                #krate::Location {
+                    module_path: ::core::option::Option::Some(::core::module_path!()),
+                    file: ::core::file!(),
+                    line: ::core::line!(),
+                    column: ::core::column!(),
+                },
+                &[#(#records),*],
+                #unverified,
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extern_forms() {
+        let (krate, dir) = parse_extern("priv:renamed=/t/debug/deps/libmy_plugins-0a1b.rlib")
+            .unwrap();
+        assert_eq!(krate.name, "renamed");
+        assert_eq!(krate.crate_name.as_deref(), Some("my_plugins"));
+        assert_eq!(dir, Some(PathBuf::from("/t/debug/deps")));
+        let (krate, _) = parse_extern("x=/t/libx.rmeta").unwrap();
+        assert_eq!(krate.crate_name.as_deref(), Some("x"));
+        let (krate, _) = parse_extern("pm=/t/libpm-00.so").unwrap();
+        assert_eq!(krate.crate_name, None);
+        assert!(parse_extern("noprelude:core=/s/libcore.rlib").is_none());
+        assert!(parse_extern("proc_macro").is_none());
+    }
+
+    const LOCK: &str = r#"
+version = 4
+
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = ["plux", "my-plugins", "other", "serde 1.0.0", "indirect"]
+
+[[package]]
+name = "plux"
+version = "0.1.0"
+dependencies = ["plux-core", "plux-macros"]
+
+[[package]]
+name = "plux-core"
+version = "0.1.0"
+
+[[package]]
+name = "plux-macros"
+version = "0.1.0"
+dependencies = ["plux-core"]
+
+[[package]]
+name = "my-plugins"
+version = "0.2.0"
+dependencies = ["plux", "serde 2.0.0"]
+
+[[package]]
+name = "indirect"
+version = "0.1.0"
+dependencies = ["framework"]
+
+[[package]]
+name = "framework"
+version = "0.1.0"
+dependencies = ["plux-core"]
+
+[[package]]
+name = "other"
+version = "0.1.0"
+dependencies = ["serde 1.0.0"]
+
+[[package]]
+name = "serde"
+version = "1.0.0"
+
+[[package]]
+name = "serde"
+version = "2.0.0"
+dependencies = ["framework"]
+"#;
+
+    #[test]
+    fn lock_finds_plugin_crates() {
+        let lock = Lock::parse(PathBuf::new(), LOCK, Some("app"), Some("0.1.0"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(lock.is_plugin_crate("my_plugins"), Some(true));
+        assert_eq!(lock.is_plugin_crate("indirect"), Some(true));
+        assert_eq!(lock.is_plugin_crate("framework"), Some(true));
+        assert_eq!(lock.is_plugin_crate("other"), Some(false));
+        // One of its versions reaches plux.
+        assert_eq!(lock.is_plugin_crate("serde"), Some(true));
+        assert_eq!(lock.is_plugin_crate("plux"), Some(false));
+        assert_eq!(lock.is_plugin_crate("plux_core"), Some(false));
+        assert_eq!(lock.is_plugin_crate("unknown"), None);
+    }
+
+    #[test]
+    fn lock_of_another_package_is_skipped() {
+        let parsed = Lock::parse(PathBuf::new(), LOCK, Some("elsewhere"), Some("0.1.0"));
+        assert!(matches!(parsed, Ok(None)));
+        assert!(Lock::parse(PathBuf::new(), "not toml [", None, None).is_err());
+    }
+}
