@@ -6,11 +6,9 @@
 //! program whose plugins were fixed when it was linked. Wire it into your CLI in one line:
 //!
 //! ```no_run
-//! fn main() {
-//!     // `my-app --plux-list` prints the text report, `--plux-list=json` the JSON one, and exits.
-//!     plux_core::inspect::exit_if_listing();
-//!     // ... the application
-//! }
+//! // First thing in `main`: `my-app --plux-list` prints the text report, `--plux-list=json` the
+//! // JSON one, and exits; without the flag it returns and the application goes on.
+//! plux_core::inspect::exit_if_listing();
 //! ```
 //!
 //! or build the [`Report`] yourself:
@@ -81,7 +79,10 @@ where
         if arg == LIST_FLAG {
             return Ok(Some(Format::Text));
         }
-        if let Some(value) = arg.strip_prefix(LIST_FLAG).and_then(|v| v.strip_prefix('=')) {
+        if let Some(value) = arg
+            .strip_prefix(LIST_FLAG)
+            .and_then(|v| v.strip_prefix('='))
+        {
             return match value {
                 "text" => Ok(Some(Format::Text)),
                 "json" => Ok(Some(Format::Json)),
@@ -296,7 +297,11 @@ impl Report {
                 json_str(&mut out, krate.name);
                 out.push_str(",\"crate\":");
                 json_str(&mut out, krate.crate_name);
-                let _ = write!(out, ",\"plugins\":{}}}", self.plugins_of_crate(krate.crate_name));
+                let _ = write!(
+                    out,
+                    ",\"plugins\":{}}}",
+                    self.plugins_of_crate(krate.crate_name)
+                );
             }
             out.push_str("],\"unverified\":");
             match link.unverified() {
@@ -333,7 +338,11 @@ fn json_location(out: &mut String, location: &Location) {
     json_opt(out, location.module_path);
     out.push_str(",\"file\":");
     json_str(out, location.file);
-    let _ = write!(out, ",\"line\":{},\"column\":{}", location.line, location.column);
+    let _ = write!(
+        out,
+        ",\"line\":{},\"column\":{}",
+        location.line, location.column
+    );
 }
 
 fn json_opt(out: &mut String, value: Option<&str>) {
@@ -425,7 +434,11 @@ impl fmt::Display for Report {
                 }
                 let location = spec.location();
                 let origin = location.module_path.unwrap_or("(run time)");
-                writeln!(f, "  {origin}  {}:{}:{}", location.file, location.line, location.column)?;
+                writeln!(
+                    f,
+                    "  {origin}  {}:{}:{}",
+                    location.file, location.line, location.column
+                )?;
                 if let Some(conflict) = &plugin.conflict {
                     writeln!(f, "  {:width$}  ! cannot load: {conflict}", "")?;
                 }
@@ -458,7 +471,10 @@ impl fmt::Display for Report {
                 }
                 writeln!(f)?;
                 if let Some(reason) = link.unverified() {
-                    writeln!(f, "    ! not checked: {reason}; plugins of unlisted crates may be missing")?;
+                    writeln!(
+                        f,
+                        "    ! not checked: {reason}; plugins of unlisted crates may be missing"
+                    )?;
                 }
             }
         }
@@ -497,7 +513,12 @@ mod tests {
     }
 
     // The registry of plux-core's own test binary: these specs and nothing else.
-    crate::__submit!(PluginSpec::__static("inspect.t", "b\"quoted\"", make, at(1)));
+    crate::__submit!(PluginSpec::__static(
+        "inspect.t",
+        "b\"quoted\"",
+        make,
+        at(1)
+    ));
     crate::__submit!(PluginSpec::__static_ordered(
         "inspect.t",
         "a",
@@ -544,7 +565,13 @@ mod tests {
         );
         let conflicts: Vec<(&str, &str, String)> = report
             .conflicts()
-            .map(|(ns, p)| (ns, p.spec.name(), conflict_kind(p.conflict.as_ref().unwrap()).to_owned()))
+            .map(|(ns, p)| {
+                (
+                    ns,
+                    p.spec.name(),
+                    conflict_kind(p.conflict.as_ref().unwrap()).to_owned(),
+                )
+            })
             .collect();
         assert_eq!(
             conflicts,

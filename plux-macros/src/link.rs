@@ -133,7 +133,10 @@ fn command_line() -> Option<CommandLine> {
             }
             "--edition" => line.edition = value(),
             "-L" => {
-                if let Some(path) = value().as_deref().and_then(|v| v.strip_prefix("dependency=")) {
+                if let Some(path) = value()
+                    .as_deref()
+                    .and_then(|v| v.strip_prefix("dependency="))
+                {
                     line.dirs.push(PathBuf::from(path));
                 }
             }
@@ -155,7 +158,10 @@ fn lossy(arg: OsString) -> String {
 fn expand_argfiles(args: Vec<String>) -> Vec<String> {
     let mut expanded = Vec::with_capacity(args.len());
     for arg in args {
-        match arg.strip_prefix('@').map(|path| path.strip_prefix("shell:").unwrap_or(path)) {
+        match arg
+            .strip_prefix('@')
+            .map(|path| path.strip_prefix("shell:").unwrap_or(path))
+        {
             Some(path) => match std::fs::read_to_string(path) {
                 Ok(text) => expanded.extend(text.lines().map(str::to_owned)),
                 Err(_) => expanded.push(arg),
@@ -191,9 +197,11 @@ fn parse_extern(spec: &str) -> Option<(Extern, Option<PathBuf>)> {
     Some((krate, path.parent().map(Path::to_path_buf)))
 }
 
+/// A locked package: name, version, and its dependencies as (name, version if given).
+type LockNode<'a> = (&'a str, &'a str, Vec<(&'a str, Option<&'a str>)>);
+
 /// What `Cargo.lock` says: the crate names of the packages that reach plux-core.
 struct Lock {
-    path: PathBuf,
     /// Crate name (package name, `-` made `_`) → whether some package of that name reaches plux.
     reaches_plux: HashMap<String, bool>,
 }
@@ -228,7 +236,7 @@ impl Lock {
             let Ok(text) = std::fs::read_to_string(&candidate) else {
                 continue;
             };
-            match Lock::parse(candidate.clone(), &text, package.as_deref(), version.as_deref()) {
+            match Lock::parse(&text, package.as_deref(), version.as_deref()) {
                 Ok(Some(lock)) => return Ok(lock),
                 Ok(None) => tried.push(format!("{} (not this package's)", candidate.display())),
                 Err(error) => tried.push(format!("{}: {error}", candidate.display())),
@@ -243,19 +251,20 @@ impl Lock {
 
     /// Parses a lock; `Ok(None)` when it does not have `package` `version`.
     fn parse(
-        path: PathBuf,
         text: &str,
         package: Option<&str>,
         version: Option<&str>,
     ) -> Result<Option<Lock>, String> {
-        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| e.message().to_owned())?;
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| e.message().to_owned())?;
         let packages = table
             .get("package")
             .and_then(toml::Value::as_array)
             .ok_or("it has no [[package]]")?;
         // (name, version) of each package, and its dependencies as written: "name" when one
         // version of the name is locked, else "name version" or "name version (source)".
-        let mut nodes: Vec<(&str, &str, Vec<(&str, Option<&str>)>)> = Vec::new();
+        let mut nodes: Vec<LockNode> = Vec::new();
         for package in packages {
             let field = |key: &str| package.get(key).and_then(toml::Value::as_str);
             let (Some(name), Some(version)) = (field("name"), field("version")) else {
@@ -314,7 +323,7 @@ impl Lock {
         for ((name, _, _), reaches) in nodes.iter().zip(reaches) {
             *reaches_plux.entry(name.replace('-', "_")).or_default() |= reaches;
         }
-        Ok(Some(Lock { path, reaches_plux }))
+        Ok(Some(Lock { reaches_plux }))
     }
 
     /// `Some(true)`: a plugin crate; `Some(false)`: cannot declare plugins; `None`: unknown
@@ -346,7 +355,7 @@ pub(crate) fn link_plugins(input: TokenStream) -> syn::Result<TokenStream> {
 
     let Some(line) = command_line() else {
         // Out of rustc (an IDE): link what is listed, and say at run time that nothing was checked.
-        let linked = input
+        let linked: Vec<(Ident, String)> = input
             .listed
             .iter()
             .map(|ident| (ident.clone(), ident.to_string()))
@@ -397,9 +406,14 @@ pub(crate) fn link_plugins(input: TokenStream) -> syn::Result<TokenStream> {
                 ),
             )
         })?;
-        let linked = plugin_crates
+        let linked: Vec<(Ident, String)> = plugin_crates
             .iter()
-            .map(|krate| (Ident::new(&krate.name, Span::call_site()), krate_name(krate)))
+            .map(|krate| {
+                (
+                    Ident::new(&krate.name, Span::call_site()),
+                    krate_name(krate),
+                )
+            })
             .collect();
         return Ok(expand(&krate, &linked, !edition_2015, None));
     }
@@ -409,14 +423,25 @@ pub(crate) fn link_plugins(input: TokenStream) -> syn::Result<TokenStream> {
     for ident in &input.listed {
         let name = ident.to_string();
         let Some(found) = externs.get(&name) else {
-            errors.push(syn::Error::new(
-                ident.span(),
-                format!(
+            let renamed = externs
+                .values()
+                .find(|krate| krate.crate_name.as_deref() == Some(name.as_str()));
+            let message = match renamed {
+                Some(krate) => {
+                    // The user meant it: do not also report the crate as missing.
+                    seen.insert(krate.name.clone());
+                    format!(
+                        "`{name}` is renamed in Cargo.toml: the code names it `{}`",
+                        krate.name
+                    )
+                }
+                None => format!(
                     "`{name}` is not a dependency of this crate: add it to [dependencies] (or \
                      [dev-dependencies] for tests, examples and benches), or remove it from \
                      link_plugins!"
                 ),
-            ));
+            };
+            errors.push(syn::Error::new(ident.span(), message));
             continue;
         };
         if let (Ok(lock), Some(crate_name)) = (&lock, &found.crate_name) {
@@ -424,9 +449,8 @@ pub(crate) fn link_plugins(input: TokenStream) -> syn::Result<TokenStream> {
                 errors.push(syn::Error::new(
                     ident.span(),
                     format!(
-                        "`{name}` declares no plugins: it does not depend on plux (see {}); \
-                         remove it from link_plugins!",
-                        lock.path.display()
+                        "`{name}` declares no plugins: it does not depend on plux (says \
+                         Cargo.lock); remove it from link_plugins!"
                     ),
                 ));
             }
@@ -449,7 +473,19 @@ pub(crate) fn link_plugins(input: TokenStream) -> syn::Result<TokenStream> {
                     .listed
                     .iter()
                     .map(Ident::to_string)
+                    .filter(|name| externs.contains_key(name))
                     .chain(missing.iter().map(|name| (*name).to_owned()))
+                    .collect();
+                let described: Vec<String> = missing
+                    .iter()
+                    .map(
+                        |name| match externs.get(*name).and_then(|k| k.crate_name.as_deref()) {
+                            Some(crate_name) if crate_name != *name => {
+                                format!("`{name}` (crate `{crate_name}`)")
+                            }
+                            _ => format!("`{name}`"),
+                        },
+                    )
                     .collect();
                 errors.push(syn::Error::new(
                     Span::call_site(),
@@ -457,11 +493,7 @@ pub(crate) fn link_plugins(input: TokenStream) -> syn::Result<TokenStream> {
                         "{noun} {} {verb} of this crate but not listed: its plugins would be \
                          missing. Write `link_plugins!({})`, or `link_plugins!()` to link every \
                          plugin crate",
-                        missing
-                            .iter()
-                            .map(|name| format!("`{name}`"))
-                            .collect::<Vec<_>>()
-                            .join(", "),
+                        described.join(", "),
                         all.join(", ")
                     ),
                 ));
@@ -498,14 +530,17 @@ pub(crate) fn link_plugins(input: TokenStream) -> syn::Result<TokenStream> {
 }
 
 fn krate_name(krate: &Extern) -> String {
-    krate.crate_name.clone().unwrap_or_else(|| krate.name.clone())
+    krate
+        .crate_name
+        .clone()
+        .unwrap_or_else(|| krate.name.clone())
 }
 
 /// One `use ::name as _;` per crate (`extern crate` in edition 2015, where `::name` is a path
 /// in the crate), and the record of what was linked.
 fn expand(
     krate: &TokenStream,
-    linked: &Vec<(Ident, String)>,
+    linked: &[(Ident, String)],
     use_paths: bool,
     unverified: Option<&str>,
 ) -> TokenStream {
@@ -549,8 +584,8 @@ mod tests {
 
     #[test]
     fn extern_forms() {
-        let (krate, dir) = parse_extern("priv:renamed=/t/debug/deps/libmy_plugins-0a1b.rlib")
-            .unwrap();
+        let (krate, dir) =
+            parse_extern("priv:renamed=/t/debug/deps/libmy_plugins-0a1b.rlib").unwrap();
         assert_eq!(krate.name, "renamed");
         assert_eq!(krate.crate_name.as_deref(), Some("my_plugins"));
         assert_eq!(dir, Some(PathBuf::from("/t/debug/deps")));
@@ -616,7 +651,7 @@ dependencies = ["framework"]
 
     #[test]
     fn lock_finds_plugin_crates() {
-        let lock = Lock::parse(PathBuf::new(), LOCK, Some("app"), Some("0.1.0"))
+        let lock = Lock::parse(LOCK, Some("app"), Some("0.1.0"))
             .unwrap()
             .unwrap();
         assert_eq!(lock.is_plugin_crate("my_plugins"), Some(true));
@@ -632,8 +667,8 @@ dependencies = ["framework"]
 
     #[test]
     fn lock_of_another_package_is_skipped() {
-        let parsed = Lock::parse(PathBuf::new(), LOCK, Some("elsewhere"), Some("0.1.0"));
+        let parsed = Lock::parse(LOCK, Some("elsewhere"), Some("0.1.0"));
         assert!(matches!(parsed, Ok(None)));
-        assert!(Lock::parse(PathBuf::new(), "not toml [", None, None).is_err());
+        assert!(Lock::parse("not toml [", None, None).is_err());
     }
 }
