@@ -360,8 +360,6 @@ fn a_listener_may_use_its_manager_from_a_load_hook() {
 }
 
 #[test]
-#[ignore = "core bug: a listener that calls its manager from on_resolve_after deadlocks: the \
-            hook runs inside the manager's one-time resolution (OnceLock::get_or_init)"]
 fn a_listener_may_use_its_manager_from_on_resolve_after() {
     within(|| {
         use plux::{PluginLifecycleListener, PluginSpec};
@@ -536,40 +534,6 @@ fn a_cycle_across_two_threads_fails_instead_of_deadlocking() {
 }
 
 #[test]
-#[ignore = "core limitation: a thread blocked outside the manager (here in JoinHandle::join) is \
-            invisible to its wait-for graph, so this cycle deadlocks; error.rs promises Cycle \
-            'on any threads'"]
-fn a_cycle_through_a_thread_that_the_plugin_joins_fails_instead_of_deadlocking() {
-    within(|| {
-        let handle = Handle::default();
-        let (a, _) = probe("cc.join_cycle", "a")
-            .on_load({
-                let handle = handle.clone();
-                move |_, _| {
-                    let manager = handle.get();
-                    let b = thread::spawn(move || manager.load("b").map(|_| ()));
-                    b.join().expect("no panic")?;
-                    Ok("a".to_owned())
-                }
-            })
-            .build();
-        let (b, _) = probe("cc.join_cycle", "b")
-            .on_load({
-                let handle = handle.clone();
-                move |_, _| Ok(format!("got {}", handle.get().load("a")?.name()))
-            })
-            .build();
-        let manager = handle.set(Manager::new("cc.join_cycle").finder(vec![a, b]));
-
-        let error = manager.load("a").expect_err("cycle");
-        assert!(has_cycle(&error), "{error}");
-    });
-}
-
-#[test]
-#[ignore = "core bug: a waiter's wait-for edge outlives the wait; the owner that has just \
-            finished the plugin and asks for one the waiter is running sees a stale edge and \
-            gets a false Cycle (state.rs, mod waits)"]
 fn a_thread_that_just_loaded_a_plugin_may_wait_for_the_thread_that_waited_for_it() {
     // T1 loads z, whose load needs x, which T2 is loading: T1 waits for T2. T2 finishes x and
     // at once asks for z, which T1 is still loading: T2 must wait for T1, which is no longer

@@ -87,9 +87,6 @@ fn the_error_of_a_factory_or_load_is_kept_as_it_was_in_the_kind() {
 }
 
 #[test]
-#[ignore = "core bug: PluginError::source() returns the Arc<dyn Error> that holds the plugin's \
-            error (Arc<E> implements Error, and thiserror's #[source] takes the field as it is), \
-            so `source().downcast_ref::<E>()` is None and the chain skips E itself"]
 fn the_source_of_a_factory_or_load_error_is_the_plugins_own_error() {
     let manager = fails_with_not_configured("ft.own_error_source");
     for name in ["factory", "load"] {
@@ -233,8 +230,6 @@ impl Drop for PanicsOnDrop {
 }
 
 #[test]
-#[ignore = "core bug: the manager drops a caught panic payload outside its panic guard, so a \
-            payload whose Drop panics unwinds through `load` and leaves the plugin Interrupted"]
 fn a_panic_payload_that_panics_when_dropped_is_contained() {
     let (spec, _) = probe("ft.payload_bomb", "a")
         .on_load(|_, _| std::panic::panic_any(PanicsOnDrop))

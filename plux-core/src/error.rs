@@ -12,7 +12,7 @@
 //! | [`Panicked`](PluginErrorKind::Panicked) | a filter, the factory, `should_load` or `load` panicked | `on_init_exception` (filter, factory) or `on_load_exception` | same error, nothing re-runs | runs the lifecycle again |
 //! | [`OrderUnknown`](PluginErrorKind::OrderUnknown) | an `after`/`before` constraint names no plugin of the namespace | `on_resolve_exception` | same error | same error |
 //! | [`OrderCycle`](PluginErrorKind::OrderCycle) | `after`/`before` constraints form a cycle; every plugin on it gets this error | `on_resolve_exception` | same error | same error |
-//! | [`Cycle`](PluginErrorKind::Cycle) | loading the plugin needs the plugin itself (directly or through other plugins, on any threads) | `on_load_exception` of the plugin that asked | — | — |
+//! | [`Cycle`](PluginErrorKind::Cycle) | a plugin is asked for while its own lifecycle runs: on the same thread, or on a thread that (through any chain of threads waiting inside plux managers) the asking thread would wait for | — (the call that asked gets it; the plugin being loaded decides what to do with it) | — | — |
 //! | [`Interrupted`](PluginErrorKind::Interrupted) | the manager itself was unwound mid-lifecycle (a bug) | — | same error | runs the lifecycle again |
 //!
 //! A failed or disabled plugin is *sticky*: `load` returns the recorded error without running any
@@ -101,10 +101,10 @@ pub enum PluginErrorKind {
     Disabled(DisabledReason),
     /// The factory returned an error.
     #[error("factory failed: {0}")]
-    Factory(#[source] Arc<dyn Error + Send + Sync>),
+    Factory(Arc<dyn Error + Send + Sync>),
     /// `load` returned an error.
     #[error("load failed: {0}")]
-    Load(#[source] Arc<dyn Error + Send + Sync>),
+    Load(Arc<dyn Error + Send + Sync>),
     /// User code panicked; the panic was caught.
     #[error("{stage} panicked: {message}")]
     Panicked {
@@ -204,18 +204,37 @@ impl PluginError {
     }
 }
 
-impl fmt::Display for PluginError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "plugin `{}/{}`: {}",
-            self.namespace, self.name, self.kind
-        )
+impl PluginErrorKind {
+    /// The error a factory or `load` returned, as the plugin made it (downcast it to the
+    /// plugin's own error type).
+    pub fn cause(&self) -> Option<&(dyn Error + Send + Sync + 'static)> {
+        match self {
+            PluginErrorKind::Factory(cause) | PluginErrorKind::Load(cause) => Some(&**cause),
+            _ => None,
+        }
     }
 }
 
+impl fmt::Display for PluginError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.name.is_empty() {
+            write!(f, "namespace `{}`: {}", self.namespace, self.kind)
+        } else {
+            write!(
+                f,
+                "plugin `{}/{}`: {}",
+                self.namespace, self.name, self.kind
+            )
+        }
+    }
+}
+
+/// The source is the plugin's own error (for [`Factory`](PluginErrorKind::Factory) and
+/// [`Load`](PluginErrorKind::Load)), so `err.source()` downcasts to it.
 impl Error for PluginError {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
-        self.kind.source()
+        self.kind
+            .cause()
+            .map(|cause| cause as &(dyn Error + 'static))
     }
 }

@@ -59,15 +59,13 @@ impl SpecIndex {
         let mut entries: Vec<IndexEntry> = Vec::with_capacity(specs.len());
         for spec in specs {
             match entries.last_mut() {
-                Some(last) if last.spec.name() == spec.name() => {
-                    match &mut last.conflict {
-                        Some(PluginErrorKind::Duplicate(sites)) => sites.push(*spec.location()),
-                        _ => {
-                            let sites = vec![*last.spec.location(), *spec.location()];
-                            last.conflict = Some(PluginErrorKind::Duplicate(sites));
-                        }
+                Some(last) if last.spec.name() == spec.name() => match &mut last.conflict {
+                    Some(PluginErrorKind::Duplicate(sites)) => sites.push(*spec.location()),
+                    _ => {
+                        let sites = vec![*last.spec.location(), *spec.location()];
+                        last.conflict = Some(PluginErrorKind::Duplicate(sites));
                     }
-                }
+                },
                 _ => entries.push(IndexEntry {
                     spec,
                     conflict: None,

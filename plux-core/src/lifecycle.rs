@@ -51,19 +51,26 @@ impl<T: ?Sized + Plugin> Listeners<T> {
                 log::error!(
                     target: "plux",
                     "{plugin}: listener panicked in {hook} ({}); ignored",
-                    panic_message(&*panic)
+                    panic_message(panic)
                 );
             }
         }
     }
 }
 
-pub(crate) fn panic_message(panic: &(dyn Any + Send)) -> String {
-    panic
+/// The message of a caught panic. Consumes the payload, dropping it inside a panic guard: a
+/// payload's own `Drop` may panic too, and must not unwind through the manager.
+pub(crate) fn panic_message(panic: Box<dyn Any + Send>) -> String {
+    let message = panic
         .downcast_ref::<&str>()
         .map(|s| (*s).to_owned())
         .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic with a non-string payload".to_owned())
+        .unwrap_or_else(|| "a panic with a non-string payload".to_owned());
+    if let Err(second) = catch_unwind(AssertUnwindSafe(move || drop(panic))) {
+        // Dropping this one could panic again; leaking a panic payload is the lesser harm.
+        std::mem::forget(second);
+    }
+    message
 }
 
 /// Everything one run of the lifecycle needs from the manager.
@@ -96,7 +103,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
             Ok(Err(error)) => {
                 return self.init_failed(self.error(PluginErrorKind::Factory(Arc::from(error))))
             }
-            Err(panic) => return self.init_failed(self.panicked(Stage::Init, &*panic)),
+            Err(panic) => return self.init_failed(self.panicked(Stage::Init, panic)),
         };
         log::debug!(target: "plux", "{spec}: init");
         self.listeners
@@ -106,7 +113,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
             Ok(true) => {}
             Ok(false) => return self.disabled(DisabledReason::ShouldLoad),
             Err(panic) => {
-                return self.load_failed(&plugin, self.panicked(Stage::ShouldLoad, &*panic))
+                return self.load_failed(&plugin, self.panicked(Stage::ShouldLoad, panic))
             }
         }
 
@@ -127,7 +134,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
                 let error = self.error(PluginErrorKind::Load(Arc::from(error)));
                 self.load_failed(&plugin, error)
             }
-            Err(panic) => self.load_failed(&plugin, self.panicked(Stage::Load, &*panic)),
+            Err(panic) => self.load_failed(&plugin, self.panicked(Stage::Load, panic)),
         }
     }
 
@@ -142,7 +149,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
             match catch_unwind(AssertUnwindSafe(|| keep(self.spec))) {
                 Ok(true) => {}
                 Ok(false) => return Ok(Some(DisabledReason::Filter { index })),
-                Err(panic) => return Err(self.panicked(Stage::Filter, &*panic)),
+                Err(panic) => return Err(self.panicked(Stage::Filter, panic)),
             }
         }
         Ok(None)
@@ -152,7 +159,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
         PluginError::new(self.spec.namespace(), self.spec.name(), kind)
     }
 
-    fn panicked(&self, stage: Stage, panic: &(dyn Any + Send)) -> PluginError {
+    fn panicked(&self, stage: Stage, panic: Box<dyn Any + Send>) -> PluginError {
         self.error(PluginErrorKind::Panicked {
             stage,
             message: panic_message(panic),

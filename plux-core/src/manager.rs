@@ -252,8 +252,21 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             .collect()
     }
 
+    /// The resolved namespace. The thread that resolves it reports the resolution to the
+    /// listeners after storing it, so that a listener may use this manager from its hooks.
     fn resolved(&self) -> &Resolved<T> {
-        self.resolved.get_or_init(|| self.resolve())
+        if let Some(resolved) = self.resolved.get() {
+            return resolved;
+        }
+        let mut resolved_here = false;
+        let resolved = self.resolved.get_or_init(|| {
+            resolved_here = true;
+            self.resolve()
+        });
+        if resolved_here {
+            self.report_resolution(resolved);
+        }
+        resolved
     }
 
     /// Every spec with its slot, in load order.
@@ -280,7 +293,11 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         });
         match (found, &resolved.invalid_namespace) {
             (Some(found), _) => Ok(found),
-            (None, Some(error)) => Err(error.clone()),
+            (None, Some(error)) => Err(PluginError::new(
+                &self.namespace,
+                name,
+                error.kind().clone(),
+            )),
             (None, None) => Err(PluginError::new(
                 &self.namespace,
                 name,
@@ -316,16 +333,14 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     fn resolve(&self) -> Resolved<T> {
         let namespace = &*self.namespace;
         if let Err(invalid) = check_namespace(namespace) {
-            let error = PluginError::new(namespace, "", PluginErrorKind::InvalidIdent(invalid));
-            log_failure(&error);
-            self.listeners
-                .notify(&namespace, "on_resolve_exception", |l| {
-                    l.on_resolve_exception(namespace, &error)
-                });
             return Resolved {
                 index: Arc::default(),
                 slots: Box::new([]),
-                invalid_namespace: Some(error),
+                invalid_namespace: Some(PluginError::new(
+                    namespace,
+                    "",
+                    PluginErrorKind::InvalidIdent(invalid),
+                )),
             };
         }
         let index = match &self.finder {
@@ -335,30 +350,54 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         let slots = index
             .entries()
             .iter()
-            .map(|entry| {
-                let spec = &entry.spec;
-                match &entry.conflict {
-                    None => {
-                        log::debug!(target: "plux", "{spec}: resolved");
-                        self.listeners
-                            .notify(spec, "on_resolve_after", |l| l.on_resolve_after(spec));
-                        Slot::new()
-                    }
-                    Some(conflict) => {
-                        let error = PluginError::new(namespace, spec.name(), conflict.clone());
-                        log::error!(target: "plux", "{error}");
-                        self.listeners.notify(spec, "on_resolve_exception", |l| {
-                            l.on_resolve_exception(namespace, &error)
-                        });
-                        Slot::broken(error)
-                    }
-                }
+            .map(|entry| match &entry.conflict {
+                None => Slot::new(),
+                Some(conflict) => Slot::broken(self.conflict_error(&entry.spec, conflict)),
             })
             .collect();
         Resolved {
             index,
             slots,
             invalid_namespace: None,
+        }
+    }
+
+    fn conflict_error(&self, spec: &PluginSpec, conflict: &PluginErrorKind) -> PluginError {
+        PluginError::new(&self.namespace, spec.name(), conflict.clone())
+    }
+
+    /// Logs the resolution and tells the listeners, in load order.
+    fn report_resolution(&self, resolved: &Resolved<T>) {
+        let namespace = &*self.namespace;
+        if let Some(error) = &resolved.invalid_namespace {
+            log_failure(error);
+            self.listeners
+                .notify(&namespace, "on_resolve_exception", |l| {
+                    l.on_resolve_exception(namespace, error)
+                });
+        }
+        let entries = resolved.index.entries();
+        for entry in resolved
+            .index
+            .order()
+            .iter()
+            .filter_map(|&i| entries.get(i))
+        {
+            let spec = &entry.spec;
+            match &entry.conflict {
+                None => {
+                    log::debug!(target: "plux", "{spec}: resolved");
+                    self.listeners
+                        .notify(spec, "on_resolve_after", |l| l.on_resolve_after(spec));
+                }
+                Some(conflict) => {
+                    let error = self.conflict_error(spec, conflict);
+                    log::error!(target: "plux", "{error}");
+                    self.listeners.notify(spec, "on_resolve_exception", |l| {
+                        l.on_resolve_exception(namespace, &error)
+                    });
+                }
+            }
         }
     }
 
@@ -371,7 +410,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                 log::error!(
                     target: "plux",
                     "{namespace}: the plugin finder panicked ({}); no plugins resolved",
-                    panic_message(&*panic)
+                    panic_message(panic)
                 );
                 return Vec::new();
             }

@@ -70,7 +70,10 @@ pub(crate) fn order(specs: &[&PluginSpec], position: impl Fn(&str) -> Option<usi
     for (i, next) in successors.iter().enumerate() {
         if !on_cycle[i] && next.contains(&i) {
             on_cycle[i] = true;
-            conflicts.push((i, PluginErrorKind::OrderCycle(vec![specs[i].name().to_owned()])));
+            conflicts.push((
+                i,
+                PluginErrorKind::OrderCycle(vec![specs[i].name().to_owned()]),
+            ));
         }
     }
 
@@ -176,8 +179,11 @@ mod tests {
     fn run(specs: &[PluginSpec]) -> (Vec<&str>, Vec<(&str, String)>) {
         let mut sorted: Vec<&PluginSpec> = specs.iter().collect();
         sorted.sort_by_key(|s| s.name());
-        let position: std::collections::HashMap<&str, usize> =
-            sorted.iter().enumerate().map(|(i, s)| (s.name(), i)).collect();
+        let position: std::collections::HashMap<&str, usize> = sorted
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name(), i))
+            .collect();
         let ordered = order(&sorted, |name| position.get(name).copied());
         let names = ordered.order.iter().map(|&i| sorted[i].name()).collect();
         let conflicts = ordered
@@ -190,7 +196,11 @@ mod tests {
 
     #[test]
     fn priority_then_name() {
-        let specs = [spec("b", 0, &[], &[]), spec("a", 0, &[], &[]), spec("c", 5, &[], &[])];
+        let specs = [
+            spec("b", 0, &[], &[]),
+            spec("a", 0, &[], &[]),
+            spec("c", 5, &[], &[]),
+        ];
         assert_eq!(run(&specs).0, ["c", "a", "b"]);
     }
 
@@ -221,7 +231,10 @@ mod tests {
             [
                 ("a", "ordering cycle between a, b".to_string()),
                 ("b", "ordering cycle between a, b".to_string()),
-                ("c", "`after = [\"zz\"]` names no plugin of this namespace".to_string()),
+                (
+                    "c",
+                    "`after = [\"zz\"]` names no plugin of this namespace".to_string()
+                ),
                 ("d", "ordering cycle between d".to_string()),
             ]
         );
@@ -236,7 +249,11 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, name)| {
-                let after: &[&str] = if i == 0 { &[] } else { std::slice::from_ref(&names[i - 1]) };
+                let after: &[&str] = if i == 0 {
+                    &[]
+                } else {
+                    std::slice::from_ref(&names[i - 1])
+                };
                 spec(name, -(i as i32), after, &[])
             })
             .collect();

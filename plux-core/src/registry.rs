@@ -104,13 +104,11 @@ pub mod backend {
 
     // The constructors run once, before `main`: the lists are complete by the time anyone reads
     // them, and copying them out once gives `Registry::all` its slice.
-    static SPECS: LazyLock<Box<[PluginSpec]>> = LazyLock::new(|| {
-        inventory::iter::<PluginSpec>.into_iter().cloned().collect()
-    });
+    static SPECS: LazyLock<Box<[PluginSpec]>> =
+        LazyLock::new(|| inventory::iter::<PluginSpec>.into_iter().cloned().collect());
 
-    static LINKS: LazyLock<Box<[LinkRecord]>> = LazyLock::new(|| {
-        inventory::iter::<LinkRecord>.into_iter().copied().collect()
-    });
+    static LINKS: LazyLock<Box<[LinkRecord]>> =
+        LazyLock::new(|| inventory::iter::<LinkRecord>.into_iter().copied().collect());
 
     pub(crate) fn specs() -> &'static [PluginSpec] {
         &SPECS

@@ -134,11 +134,19 @@ impl Names {
             Names::Static(names) => (names, &[]),
             Names::Owned(names) => (&[], names),
         };
-        borrowed.iter().copied().chain(owned.iter().map(|name| &**name))
+        borrowed
+            .iter()
+            .copied()
+            .chain(owned.iter().map(|name| &**name))
     }
 
     fn owned<S: Into<String>>(names: impl IntoIterator<Item = S>) -> Self {
-        Names::Owned(names.into_iter().map(|name| name.into().into_boxed_str()).collect())
+        Names::Owned(
+            names
+                .into_iter()
+                .map(|name| name.into().into_boxed_str())
+                .collect(),
+        )
     }
 }
 

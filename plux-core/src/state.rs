@@ -157,7 +157,7 @@ impl<T: ?Sized + Plugin> Slot<T> {
                     return Err(error(PluginErrorKind::Cycle))
                 }
                 SlotState::Running(owner) => {
-                    if !waits::begin(me, *owner) {
+                    if !waits::begin(me, *owner, self.id()) {
                         return Err(error(PluginErrorKind::Cycle));
                     }
                     state = self
@@ -206,9 +206,21 @@ impl<T: ?Sized + Plugin> Slot<T> {
                 Err(failure)
             }
         };
+        self.settle();
         drop(state);
         self.changed.notify_all();
         result
+    }
+
+    /// Identifies the slot in the wait-for graph.
+    fn id(&self) -> usize {
+        std::ptr::from_ref(self).cast::<()>() as usize
+    }
+
+    /// The slot's outcome is final: nobody waits for its owner any more, even before the waiting
+    /// threads wake up. Called with the state locked, before waking them.
+    fn settle(&self) {
+        waits::settled(self.id());
     }
 }
 
@@ -230,38 +242,55 @@ struct RunGuard<'a, T: ?Sized + Plugin, E: Fn(PluginErrorKind) -> PluginError> {
 
 impl<T: ?Sized + Plugin, E: Fn(PluginErrorKind) -> PluginError> Drop for RunGuard<'_, T, E> {
     fn drop(&mut self) {
-        *self.slot.lock() = SlotState::Failed((self.error)(PluginErrorKind::Interrupted));
+        let mut state = self.slot.lock();
+        *state = SlotState::Failed((self.error)(PluginErrorKind::Interrupted));
+        self.slot.settle();
+        drop(state);
         self.slot.changed.notify_all();
     }
 }
 
 /// Which thread waits for which: the edges of the wait-for graph, across every manager.
+///
+/// An edge lives from the moment a thread decides to wait until the slot it waits for settles
+/// (not until the waiter wakes up, which may be later: the owner may ask for something of the
+/// waiter's in between, and must not see a cycle that no longer exists).
 mod waits {
     use super::*;
 
-    static WAITS: LazyLock<Mutex<HashMap<ThreadId, ThreadId>>> = LazyLock::new(Default::default);
+    /// Waiter → (the thread it waits for, the slot it waits on).
+    static WAITS: LazyLock<Mutex<HashMap<ThreadId, (ThreadId, usize)>>> =
+        LazyLock::new(Default::default);
 
-    /// Records that `me` waits for `owner`, unless that closes a cycle (then returns false).
-    pub(super) fn begin(me: ThreadId, owner: ThreadId) -> bool {
-        let mut waits = WAITS.lock().unwrap_or_else(PoisonError::into_inner);
+    fn edges() -> MutexGuard<'static, HashMap<ThreadId, (ThreadId, usize)>> {
+        WAITS.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Records that `me` waits on `slot`, run by `owner`, unless that closes a cycle (then
+    /// returns false).
+    pub(super) fn begin(me: ThreadId, owner: ThreadId, slot: usize) -> bool {
+        let mut edges = edges();
         let mut next = owner;
         loop {
             if next == me {
                 return false;
             }
-            match waits.get(&next) {
-                Some(&further) => next = further,
+            match edges.get(&next) {
+                Some(&(further, _)) => next = further,
                 None => break,
             }
         }
-        waits.insert(me, owner);
+        edges.insert(me, (owner, slot));
         true
     }
 
+    /// `me` stopped waiting (woke up).
     pub(super) fn end(me: ThreadId) {
-        WAITS
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&me);
+        edges().remove(&me);
+    }
+
+    /// `slot` has its final outcome: whoever waits on it waits no more.
+    pub(super) fn settled(slot: usize) {
+        edges().retain(|_, &mut (_, waited)| waited != slot);
     }
 }
