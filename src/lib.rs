@@ -155,6 +155,84 @@
 //! use my_plugins as _;
 //! ```
 //!
+//! # Linking with `link_plugins!`
+//!
+//! One line links them all, and catches the one you forgot:
+//!
+//! ```text
+//! plux::link_plugins!();   // in main.rs, and once in each integration test, example and bench
+//! ```
+//!
+//! The macro runs inside rustc, so it reads the compilation itself: the crates rustc was given
+//! (`--extern`) and, from `Cargo.lock`, which of them depend on plux, directly or through other
+//! crates. It names each of those plugin crates (`use ::my_plugins as _;`). So it follows
+//! everything Cargo decides: a renamed dependency is linked under its key, an optional one only
+//! when its feature is on, a platform-specific one only on its platform, and dev-dependencies
+//! only in tests, examples and benches (and in unit tests, `cfg(test)`). A package's own
+//! library is linked for its binaries and tests. A library may call it too: its plugin crates
+//! then come along wherever the library is linked.
+//!
+//! With a list, it links those crates and checks the list at compile time:
+//!
+//! ```text
+//! plux::link_plugins!(auth_plugins, storage_plugins);
+//! ```
+//!
+//! fails to compile — naming the crate — when a plugin crate of the compilation is missing from
+//! the list, when a listed name is not a dependency here (or is the package name of a renamed
+//! one), and when a listed crate does not depend on plux. `crate = path` says where plux is when
+//! it is renamed.
+//!
+//! Every call is recorded: [`Registry::links`] and [`inspect`] show what it linked. Where the
+//! macro cannot see the compilation (an IDE expanding it out of process, a build without
+//! `Cargo.lock`), it links what it was given, and the record — and a warning logged (target
+//! `plux`) the first time the program looks for plugins — says that it could not check.
+//!
+//! What no macro can catch: a binary, test or example that calls neither `link_plugins!` nor
+//! `use my_plugins as _;`. Each is a crate of its own and needs its own call. A library whose
+//! `[lib] name` differs from its package name is not recognized as a plugin crate: name it
+//! yourself.
+//!
+//! # Backends
+//!
+//! The registry has two backends with the same API, chosen by a cargo feature of `plux`:
+//!
+//! | feature | how a plugin registers | platforms | before `main` | at first use |
+//! |---|---|---|---|---|
+//! | *(default)* linkme | a `static` in a linker section ([linkme](https://docs.rs/linkme)) | Linux, Android, Fuchsia, macOS, iOS, tvOS, Windows, FreeBSD, OpenBSD, illumos, bare metal; **not** wasm, NetBSD, DragonFly, Haiku | nothing runs | the section is read in place |
+//! | `inventory` | a `static`, linked into a list by a constructor ([inventory](https://docs.rs/inventory)) | all of linkme's, and wasm (constructors run through `__wasm_call_ctors`; Rust ≥ 1.85), NetBSD, DragonFly, Haiku, Redox, VxWorks, QNX | one constructor per plugin and per `link_plugins!` (a pointer swap each) | the list is copied into a slice, once |
+//!
+//! ```toml
+//! plux = { version = "0.1", features = ["inventory"] }
+//! ```
+//!
+//! Trade-offs: linkme costs nothing at start-up and keeps no list at run time, but a platform
+//! without its linker support does not build. inventory builds wherever constructors run, at
+//! the price of code that runs before `main` (tiny, and never plugin code: factories still run
+//! when a plugin is loaded) and of a host that must run constructors (a wasm module whose host
+//! never calls `__wasm_call_ctors`, directly or through an export, has an empty registry). The
+//! feature is unified across a build: when any crate turns `inventory` on, the whole program
+//! uses it. Neither backend changes what is linked: both need [`link_plugins!`].
+//!
+//! **cdylib and `dlopen`.** A shared library opened at run time has its own copy of plux and of
+//! the registry, with either backend: its plugins register there, never in the host's (the host
+//! sees only its own, the library only its own — verified with and without `RTLD_GLOBAL` and
+//! `-rdynamic`). Nothing crashes and nothing clashes, even when both declare the same names; to
+//! use a loaded library's plugins, export a function from it that hands them over.
+//!
+//! # Inspecting a program
+//!
+//! [`inspect`] lists what a built program contains: every namespace and plugin in load order,
+//! with its declaring crate, module, file and line, priority and `after`/`before`, every plugin
+//! that cannot load (duplicates with all their sites, broken ordering constraints), and what each
+//! `link_plugins!` linked — as text or JSON. One line gives an application a `--plux-list` flag:
+//!
+//! ```no_run
+//! plux::inspect::exit_if_listing(); // `--plux-list` (text) or `--plux-list=json`, then exit
+//! ```
+//!
+//! `cargo run --example inspect` shows the report.
+//!
 //! # Limits
 //!
 //! * Registration order is unspecified and changes between builds: everything plux lists is sorted
@@ -255,5 +333,5 @@ pub use plux_macros::plugin_spec;
 /// binary, integration test, example and bench. With a list, `plux::link_plugins!(a, b)` links
 /// those and fails to compile if a plugin crate is missing from it.
 ///
-/// See [Linking](crate#linking-link_plugins) for how it works.
+/// See [Linking with `link_plugins!`](crate#linking-with-link_plugins) for how it works.
 pub use plux_macros::link_plugins;
