@@ -645,6 +645,18 @@ linked by link_plugins!
     }
 
     #[test]
+    fn an_unverified_link_is_warned_about() {
+        assert_eq!(
+            crate::registry::unverified_link_warnings(),
+            [
+                "link_plugins! at plux_core::inspect::tests at plux-core/src/inspect.rs:6:1 could \
+                 not check that it linked every plugin crate (a reason); plugins of crates it did \
+                 not link are missing"
+            ]
+        );
+    }
+
+    #[test]
     fn list_flag() {
         assert_eq!(requested(["x", "--plux-list"]), Ok(Some(Format::Text)));
         assert_eq!(requested(["x", "--plux-list=text"]), Ok(Some(Format::Text)));

@@ -241,16 +241,24 @@ static INDEX: LazyLock<RegistryIndex> = LazyLock::new(|| {
 /// The run-time half of the forgotten-crate check: a `link_plugins!` that could not check its
 /// compilation says so once, the first time anyone looks for plugins.
 fn warn_unverified_links() {
-    for link in Registry::links() {
-        if let Some(reason) = link.unverified() {
-            log::warn!(
-                target: "plux",
-                "link_plugins! at {} could not check that it linked every plugin crate ({reason}); \
-                 plugins of crates it did not link are missing",
-                link.site()
-            );
-        }
+    for warning in unverified_link_warnings() {
+        log::warn!(target: "plux", "{warning}");
     }
+}
+
+/// One message for each `link_plugins!` that could not check that it linked every plugin crate.
+pub(crate) fn unverified_link_warnings() -> Vec<String> {
+    Registry::links()
+        .iter()
+        .filter_map(|link| {
+            let reason = link.unverified()?;
+            Some(format!(
+                "link_plugins! at {} could not check that it linked every plugin crate \
+                 ({reason}); plugins of crates it did not link are missing",
+                link.site()
+            ))
+        })
+        .collect()
 }
 
 static EMPTY: LazyLock<Arc<SpecIndex>> = LazyLock::new(Arc::default);
