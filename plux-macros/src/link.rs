@@ -140,10 +140,11 @@ fn command_line() -> Option<CommandLine> {
                     line.dirs.push(PathBuf::from(path));
                 }
             }
-            _ if arg.starts_with("-Ldependency=") => {
-                line.dirs.push(PathBuf::from(&arg["-Ldependency=".len()..]));
+            _ => {
+                if let Some(path) = arg.strip_prefix("-Ldependency=") {
+                    line.dirs.push(PathBuf::from(path));
+                }
             }
-            _ => {}
         }
     }
     seen_extern.then_some(line)
