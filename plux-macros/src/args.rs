@@ -1,11 +1,15 @@
 //! Parsing and checking of `key = value` arguments, with errors at the user's tokens.
+//!
+//! Adding a key: a [`Key`] variant, its entry in [`Key::ALL`], its arms in `as_str` and
+//! `example` (the compiler points at both), a field of [`Args`] and its arm in `Args::set`; then
+//! list it in the `allowed` keys of the macros that take it.
 
 use plux_core::{check_name, check_namespace, IdentKind};
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
-use syn::meta::ParseNestedMeta;
-use syn::parse::Parser;
-use syn::{Expr, ExprLit, Lit, LitStr, Path, Type};
+use syn::ext::IdentExt;
+use syn::parse::{ParseStream, Parser};
+use syn::{Expr, ExprLit, Ident, Lit, LitStr, Path, Token, Type};
 
 /// Every key any macro accepts.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -19,16 +23,18 @@ pub(crate) enum Key {
 }
 
 impl Key {
+    /// Every key, for parsing and for "did you mean" hints.
+    const ALL: &'static [Key] = &[
+        Key::Namespace,
+        Key::Name,
+        Key::Factory,
+        Key::Interface,
+        Key::ShouldLoad,
+        Key::Crate,
+    ];
+
     fn parse(text: &str) -> Option<Key> {
-        Some(match text {
-            "namespace" => Key::Namespace,
-            "name" => Key::Name,
-            "factory" => Key::Factory,
-            "interface" => Key::Interface,
-            "should_load" => Key::ShouldLoad,
-            "crate" => Key::Crate,
-            _ => return None,
-        })
+        Key::ALL.iter().copied().find(|key| key.as_str() == text)
     }
 
     fn as_str(self) -> &'static str {
@@ -42,7 +48,8 @@ impl Key {
         }
     }
 
-    fn example(self) -> &'static str {
+    /// The key with a typical value, as shown in error messages.
+    pub(crate) fn example(self) -> &'static str {
         match self {
             Key::Namespace => "namespace = \"my.plugins\"",
             Key::Name => "name = \"my-plugin\"",
@@ -50,6 +57,26 @@ impl Key {
             Key::Interface => "interface = MyInterface",
             Key::ShouldLoad => "should_load = is_enabled",
             Key::Crate => "crate = ::plux",
+        }
+    }
+
+    /// Why a key that exists is refused by this macro, when there is more to say than "no".
+    fn not_here(self, usage: &str) -> &'static str {
+        if usage.starts_with("#[plugin_interface]") {
+            return ": an interface declares only its namespace, the other keys go on each \
+                    #[plugin]";
+        }
+        match self {
+            Key::ShouldLoad => {
+                ": only a function plugin takes `should_load`, a plugin type decides in its \
+                 `Plugin::should_load`"
+            }
+            Key::Factory => ": a function plugin is the fn itself, made by no factory",
+            Key::Interface if usage.contains("impl") => {
+                ": the trait of `impl Trait for Type` is the interface already"
+            }
+            Key::Interface => ": a function plugin has no interface",
+            _ => "",
         }
     }
 }
@@ -61,60 +88,68 @@ pub(crate) struct Args {
     pub(crate) name: Option<LitStr>,
     pub(crate) factory: Option<Expr>,
     pub(crate) interface: Option<Type>,
-    pub(crate) should_load: Option<Path>,
+    pub(crate) should_load: Option<Expr>,
     pub(crate) krate: Option<Path>,
 }
 
 impl Args {
-    /// Parses `key = value, ...`, accepting only `allowed` keys; `usage` is shown for mistakes.
+    /// Parses `key = value, ...`, accepting only `allowed` keys; `usage` names the macro and
+    /// its item in error messages, e.g. "#[plugin] on a fn".
     pub(crate) fn parse(tokens: TokenStream, allowed: &[Key], usage: &str) -> syn::Result<Args> {
-        let mut args = Args::default();
-        let mut seen: Vec<Key> = Vec::new();
-        let parser = syn::meta::parser(|meta| {
-            let text = meta
-                .path
-                .get_ident()
-                .map(|ident| ident.to_string())
-                .or_else(|| meta.path.is_ident("crate").then(|| "crate".to_owned()))
-                .unwrap_or_default();
-            let key = match Key::parse(&text).filter(|key| allowed.contains(key)) {
-                Some(key) => key,
-                None => {
-                    let expected: Vec<String> = allowed
-                        .iter()
-                        .map(|key| format!("`{}`", key.example()))
-                        .collect();
-                    return Err(meta.error(format!(
-                        "unknown key `{}` for {usage}; expected one of: {}",
-                        path_text(&meta.path),
-                        expected.join(", ")
-                    )));
+        let parser = |input: ParseStream| {
+            let mut args = Args::default();
+            let mut seen: Vec<Key> = Vec::new();
+            while !input.is_empty() {
+                let (key, ident) = parse_key(input, allowed, usage)?;
+                if seen.contains(&key) {
+                    return Err(syn::Error::new(
+                        ident.span(),
+                        format!("duplicate key `{}`: give it once", key.as_str()),
+                    ));
                 }
-            };
-            if seen.contains(&key) {
-                return Err(meta.error(format!(
-                    "duplicate key `{}`: give it once",
-                    key.as_str()
-                )));
+                seen.push(key);
+                if !input.peek(Token![=]) {
+                    return Err(syn::Error::new(
+                        ident.span(),
+                        format!("`{}` needs a value: `{}`", key.as_str(), key.example()),
+                    ));
+                }
+                input.parse::<Token![=]>()?;
+                args.set(key, input)?;
+                if input.is_empty() {
+                    break;
+                }
+                if !input.peek(Token![,]) {
+                    return Err(input.error("expected `,` between the `key = value` arguments"));
+                }
+                input.parse::<Token![,]>()?;
             }
-            seen.push(key);
-            args.set(key, &meta)
-        });
-        parser.parse2(tokens)?;
-        Ok(args)
+            Ok(args)
+        };
+        parser.parse2(tokens)
     }
 
-    fn set(&mut self, key: Key, meta: &ParseNestedMeta) -> syn::Result<()> {
-        let value = meta.value()?;
+    fn set(&mut self, key: Key, input: ParseStream) -> syn::Result<()> {
         match key {
             Key::Namespace => {
-                self.namespace = Some(ident_literal(value.parse()?, IdentKind::Namespace)?)
+                self.namespace = Some(ident_literal(input.parse()?, IdentKind::Namespace)?)
             }
-            Key::Name => self.name = Some(ident_literal(value.parse()?, IdentKind::Name)?),
-            Key::Factory => self.factory = Some(value.parse()?),
-            Key::Interface => self.interface = Some(value.parse()?),
-            Key::ShouldLoad => self.should_load = Some(value.parse()?),
-            Key::Crate => self.krate = Some(value.parse()?),
+            Key::Name => self.name = Some(ident_literal(input.parse()?, IdentKind::Name)?),
+            Key::Factory => self.factory = Some(callable(input.parse()?, key)?),
+            Key::Interface => {
+                if let Ok(lit) = input.fork().parse::<LitStr>() {
+                    return Err(syn::Error::new(
+                        lit.span(),
+                        format!(
+                            "`interface` names the trait itself, not a string: `interface = {}`",
+                            lit.value()
+                        ),
+                    ));
+                }
+                self.interface = Some(input.parse()?)
+            }
+            Key::ShouldLoad => self.should_load = Some(callable(input.parse()?, key)?),
+            Key::Crate => self.krate = Some(input.call(Path::parse_mod_style)?),
         }
         Ok(())
     }
@@ -128,9 +163,109 @@ impl Args {
     }
 }
 
-fn path_text(path: &Path) -> String {
-    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-    segments.join("::")
+/// The key of one `key = value` argument, checked against `allowed`; the ident is for spans.
+fn parse_key(input: ParseStream, allowed: &[Key], usage: &str) -> syn::Result<(Key, Ident)> {
+    if input.peek(Lit) {
+        let lit: Lit = input.parse()?;
+        let hint = match &lit {
+            Lit::Str(_) if allowed.contains(&Key::Namespace) => {
+                format!(": `namespace = {}`", quote::ToTokens::to_token_stream(&lit))
+            }
+            _ => String::new(),
+        };
+        return Err(syn::Error::new(
+            lit.span(),
+            format!("a value needs its key{hint}; {}", expected(allowed, usage)),
+        ));
+    }
+    let ident = input.call(Ident::parse_any).map_err(|err| {
+        syn::Error::new(
+            err.span(),
+            format!("expected `key = value`; {}", expected(allowed, usage)),
+        )
+    })?;
+    let text = ident.to_string();
+    match Key::parse(&text) {
+        Some(key) if allowed.contains(&key) => Ok((key, ident)),
+        Some(key) => Err(syn::Error::new(
+            ident.span(),
+            format!(
+                "`{text}` does not apply to {usage}{}; {}",
+                key.not_here(usage),
+                expected(allowed, usage)
+            ),
+        )),
+        None => {
+            let suggestion = allowed
+                .iter()
+                .map(|key| (edit_distance(&text, key.as_str()), key))
+                .filter(|(distance, key)| *distance <= key.as_str().len() / 3 + 1)
+                .min_by_key(|(distance, _)| *distance)
+                .map(|(_, key)| format!(" (did you mean `{}`?)", key.as_str()))
+                .unwrap_or_default();
+            Err(syn::Error::new(
+                ident.span(),
+                format!(
+                    "unknown key `{text}`{suggestion}; {}",
+                    expected(allowed, usage)
+                ),
+            ))
+        }
+    }
+}
+
+/// The keys a macro takes, with examples, for error messages.
+fn expected(allowed: &[Key], usage: &str) -> String {
+    let examples: Vec<String> = allowed
+        .iter()
+        .map(|key| format!("`{}`", key.example()))
+        .collect();
+    format!("the keys of {usage} are: {}", examples.join(", "))
+}
+
+/// Optimal-string-alignment distance: insertions, deletions, substitutions and swaps of
+/// neighbours (`nmae` is one step from `name`).
+fn edit_distance(a: &str, b: &str) -> usize {
+    fn at(row: &[usize], j: usize) -> usize {
+        // Out of range only for the swap lookups of the first rows, which must never win.
+        row.get(j).copied().unwrap_or(usize::MAX / 2)
+    }
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    // Distances from a[..i-1], a[..i] and a[..i+1] to each prefix of b.
+    let mut before: Vec<usize> = Vec::new();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut row = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let mut best = (at(&previous, j) + usize::from(ca != cb))
+                .min(at(&previous, j + 1) + 1)
+                .min(at(&row, j) + 1);
+            let swapped = i > 0 && j > 0 && a.get(i - 1) == Some(cb) && b.get(j - 1) == Some(ca);
+            if swapped {
+                best = best.min(at(&before, j - 1) + 1);
+            }
+            row.push(best);
+        }
+        before = std::mem::replace(&mut previous, row);
+    }
+    at(&previous, b.len())
+}
+
+/// A value that is called (`factory`, `should_load`): literals are a common slip (quoting a
+/// path), caught here rather than as a type error in the expansion.
+fn callable(expr: Expr, key: Key) -> syn::Result<Expr> {
+    if let Expr::Lit(ExprLit { lit, .. }) = &expr {
+        let hint = match lit {
+            Lit::Str(text) => format!(", without quotes: `{} = {}`", key.as_str(), text.value()),
+            _ => format!(": `{}`", key.example()),
+        };
+        let what = match key {
+            Key::ShouldLoad => "`should_load` takes a `fn() -> bool` (a path or a closure)",
+            _ => "`factory` takes something to call that returns the plugin (a path or a closure)",
+        };
+        return Err(syn::Error::new_spanned(expr, format!("{what}{hint}")));
+    }
+    Ok(expr)
 }
 
 /// A string literal that follows the namespace or name grammar.
@@ -145,7 +280,10 @@ pub(crate) fn ident_literal(expr: Expr, kind: IdentKind) -> syn::Result<LitStr> 
         };
         return Err(syn::Error::new_spanned(
             expr,
-            format!("the {kind} must be a string literal, e.g. {example}"),
+            format!(
+                "the {kind} must be a string literal, e.g. {example}: it is checked at compile \
+                 time, so it cannot come from a constant or an expression"
+            ),
         ));
     };
     check_ident(&lit.value(), kind, lit.span())?;
@@ -159,4 +297,26 @@ pub(crate) fn check_ident(value: &str, kind: IdentKind, span: Span) -> syn::Resu
         IdentKind::Name => check_name(value),
     };
     checked.map_err(|invalid| syn::Error::new(span, invalid))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_parses_back() {
+        for key in Key::ALL {
+            assert_eq!(Key::parse(key.as_str()), Some(*key));
+            assert!(key.example().starts_with(key.as_str()), "{key:?}");
+        }
+    }
+
+    #[test]
+    fn distances() {
+        assert_eq!(edit_distance("nmae", "name"), 1);
+        assert_eq!(edit_distance("namespac", "namespace"), 1);
+        assert_eq!(edit_distance("", "name"), 4);
+        assert_eq!(edit_distance("factory", "factory"), 0);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
 }

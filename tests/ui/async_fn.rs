@@ -1,0 +1,4 @@
+#[plux::plugin(namespace = "my.hooks")]
+async fn start() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[plux::plugin(namespace = "my.hooks")]
+fn grüße() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[plux::plugin(namespace = "my.plugins", factory = "Counter::new")]
+struct Counter;
+
+fn main() {}

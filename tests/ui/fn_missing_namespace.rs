@@ -1,0 +1,4 @@
+#[plux::plugin]
+fn configure() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[plux::plugin_interface]
+trait Greeter: plux::Plugin<Args = (), Output = ()> {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[plux::plugin_interface(namespace = "my.greeters")]
+struct Greeter;
+
+fn main() {}

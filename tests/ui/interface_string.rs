@@ -1,0 +1,5 @@
+#[plux::plugin(interface = "Greeter")]
+#[derive(Default)]
+struct English;
+
+fn main() {}

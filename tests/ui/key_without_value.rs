@@ -1,0 +1,4 @@
+#[plux::plugin(namespace)]
+fn configure() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[plux::plugin(namespace = "my.hooks" name = "configure")]
+fn configure() {}
+
+fn main() {}

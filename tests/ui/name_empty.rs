@@ -1,0 +1,4 @@
+#[plux::plugin(namespace = "my.hooks", name = "")]
+fn configure() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[plux::plugin(namespace = "my.hooks", name = "-x")]
+fn configure() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[plux::plugin(namespace = "my.hooks", name = "a/b")]
+fn configure() {}
+
+fn main() {}

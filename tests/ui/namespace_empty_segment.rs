@@ -1,0 +1,4 @@
+#[plux::plugin(namespace = "a..b")]
+fn configure() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[plux::plugin(namespace = my_plugins)]
+fn configure() {}
+
+fn main() {}

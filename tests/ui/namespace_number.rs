@@ -1,0 +1,4 @@
+#[plux::plugin(namespace = 42)]
+fn configure() {}
+
+fn main() {}

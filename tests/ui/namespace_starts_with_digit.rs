@@ -1,0 +1,4 @@
+#[plux::plugin(namespace = "1abc")]
+fn configure() {}
+
+fn main() {}

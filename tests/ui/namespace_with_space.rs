@@ -1,0 +1,4 @@
+#[plux::plugin(namespace = "my plugins")]
+fn configure() {}
+
+fn main() {}

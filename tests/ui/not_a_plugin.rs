@@ -1,0 +1,5 @@
+#[plux::plugin(namespace = "my.plugins")]
+#[derive(Default)]
+struct Counter;
+
+fn main() {}

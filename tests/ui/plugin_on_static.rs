@@ -1,0 +1,4 @@
+#[plux::plugin(namespace = "my.plugins")]
+static GREETING: &str = "hello";
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[plux::plugin(namespace = "my.plugins")]
+trait Greeter: plux::Plugin<Args = (), Output = ()> {}
+
+fn main() {}

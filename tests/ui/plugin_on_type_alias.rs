@@ -1,0 +1,6 @@
+struct Counter;
+
+#[plux::plugin(namespace = "my.plugins")]
+type MyCounter = Counter;
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[plux::plugin(namespace = "my.plugins")]
+use std::collections::HashMap;
+
+fn main() {}

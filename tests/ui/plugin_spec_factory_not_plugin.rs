@@ -1,0 +1,5 @@
+struct Service(&'static str);
+
+plux::plugin_spec!("my.plugins", "s3", || Service("s3"));
+
+fn main() {}

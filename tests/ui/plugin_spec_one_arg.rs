@@ -1,0 +1,3 @@
+plux::plugin_spec!("my.plugins");
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[plux::plugin("my.hooks")]
+fn configure() {}
+
+fn main() {}

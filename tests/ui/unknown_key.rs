@@ -1,0 +1,4 @@
+#[plux::plugin(namespace = "my.hooks", nmae = "configure")]
+fn configure() {}
+
+fn main() {}

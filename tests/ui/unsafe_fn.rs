@@ -1,0 +1,4 @@
+#[plux::plugin(namespace = "my.hooks")]
+unsafe fn start() {}
+
+fn main() {}
