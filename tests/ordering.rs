@@ -44,7 +44,11 @@ fn manager(specs: Vec<PluginSpec>) -> PluginManager<Recorder> {
 #[test]
 fn default_order_is_by_name() {
     let log = Log::default();
-    let m = manager(vec![recorder(&log, "c"), recorder(&log, "a"), recorder(&log, "b")]);
+    let m = manager(vec![
+        recorder(&log, "c"),
+        recorder(&log, "a"),
+        recorder(&log, "b"),
+    ]);
     assert_eq!(m.list_names(), ["a", "b", "c"]);
     m.load_all();
     assert_eq!(*log.lock().unwrap(), ["a", "b", "c"]);
@@ -75,7 +79,9 @@ fn after_and_before_override_priority() {
         recorder(&log, "app").with_after(["db", "cache"]),
         recorder(&log, "cache").with_priority(100),
         recorder(&log, "db").with_priority(-100),
-        recorder(&log, "metrics").with_before(["db"]).with_priority(-200),
+        recorder(&log, "metrics")
+            .with_before(["db"])
+            .with_priority(-200),
     ]);
     // metrics < db (constraint) even though metrics has the lowest priority; cache first by priority.
     assert_eq!(m.list_names(), ["cache", "metrics", "db", "app"]);
@@ -200,7 +206,10 @@ fn last(trace: &mut Vec<&'static str>) -> usize {
 type Hook = fn(&mut Vec<&'static str>) -> usize;
 
 fn hook(name: &'static str, f: Hook) -> PluginSpec {
-    PluginSpec::new("test.hooks", name, move || Ok(Box::new(FunctionPlugin::new(f)))).unwrap()
+    PluginSpec::new("test.hooks", name, move || {
+        Ok(Box::new(FunctionPlugin::new(f)))
+    })
+    .unwrap()
 }
 
 #[test]
@@ -208,11 +217,99 @@ fn call_all_runs_function_hooks_in_order_and_collects_results() {
     let hooks = PluginManager::<FunctionPlugin<Hook>>::new("test.hooks").finder(vec![
         hook("z-last", last).with_priority(-10),
         hook("b-second", second).with_after(["a-first"]),
-        hook("a-first", first).with_priority(-5).with_before(["b-second"]),
+        hook("a-first", first)
+            .with_priority(-5)
+            .with_before(["b-second"]),
     ]);
     let mut trace = Vec::new();
     let results = hooks.call_all(|hook| hook(&mut trace));
     // a-first has a lower priority than b-second, yet must precede it.
     assert_eq!(trace, ["a-first", "b-second", "z-last"].map(|n| &n[2..]));
     assert_eq!(results, [1, 2, 3]);
+}
+
+// The same rules through the macros: `priority`, `after` and `before` on `#[plugin]` and
+// `plugin_spec!`.
+
+mod declared {
+    use plux::{plugin, plugin_spec, BoxError, Plugin};
+
+    /// A plugin type registered several times below.
+    #[derive(Debug)]
+    pub struct Step(pub &'static str);
+
+    impl Plugin for Step {
+        type Args = ();
+        type Output = ();
+        fn load(&mut self, _: &()) -> Result<(), BoxError> {
+            Ok(())
+        }
+    }
+
+    plugin_spec!(
+        "test.macro_order",
+        "migrate",
+        || Step("migrate"),
+        priority = 10
+    );
+    plugin_spec!(
+        "test.macro_order",
+        "serve",
+        || Step("serve"),
+        after = ["warm-cache", "migrate"]
+    );
+    plugin_spec!(
+        "test.macro_order",
+        "warm-cache",
+        || Step("warm-cache"),
+        priority = -3,
+        before = ["serve"],
+    );
+    plugin_spec!("test.macro_order", "audit", || Step("audit"));
+
+    fn first() -> Step {
+        Step("zz-first")
+    }
+
+    /// The highest priority wins over names: `zz-first` loads first.
+    #[plugin(namespace = "test.macro_order", name = "zz-first", priority = 20, factory = first)]
+    impl Step {}
+
+    #[plugin(namespace = "test.macro_hooks", priority = -1)]
+    pub fn late(trace: &mut Vec<&'static str>) {
+        trace.push("late");
+    }
+
+    #[plugin(namespace = "test.macro_hooks", after = ["late"])]
+    pub fn later(trace: &mut Vec<&'static str>) {
+        trace.push("later");
+    }
+
+    #[plugin(namespace = "test.macro_hooks", priority = 5)]
+    pub fn early(trace: &mut Vec<&'static str>) {
+        trace.push("early");
+    }
+}
+
+#[test]
+fn macro_declared_priorities_and_constraints_order_the_registry() {
+    let steps = PluginManager::<declared::Step>::new("test.macro_order");
+    assert_eq!(
+        steps.list_names(),
+        ["zz-first", "migrate", "audit", "warm-cache", "serve"]
+    );
+    let loaded: Vec<_> = steps.load_all().iter().map(|step| step.0).collect();
+    assert_eq!(
+        loaded,
+        ["zz-first", "migrate", "audit", "warm-cache", "serve"]
+    );
+    let serve = steps.list_specs()[4];
+    assert_eq!(serve.after().collect::<Vec<_>>(), ["warm-cache", "migrate"]);
+    assert_eq!(serve.priority(), PluginSpec::DEFAULT_PRIORITY);
+
+    let hooks =
+        PluginManager::<FunctionPlugin<fn(&mut Vec<&'static str>)>>::new("test.macro_hooks");
+    let mut trace = Vec::new();
+    hooks.call_all(|hook| hook(&mut trace));
+    assert_eq!(trace, ["early", "late", "later"]);
 }

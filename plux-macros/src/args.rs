@@ -19,6 +19,9 @@ pub(crate) enum Key {
     Factory,
     Interface,
     ShouldLoad,
+    Priority,
+    After,
+    Before,
     Crate,
 }
 
@@ -30,6 +33,9 @@ impl Key {
         Key::Factory,
         Key::Interface,
         Key::ShouldLoad,
+        Key::Priority,
+        Key::After,
+        Key::Before,
         Key::Crate,
     ];
 
@@ -44,6 +50,9 @@ impl Key {
             Key::Factory => "factory",
             Key::Interface => "interface",
             Key::ShouldLoad => "should_load",
+            Key::Priority => "priority",
+            Key::After => "after",
+            Key::Before => "before",
             Key::Crate => "crate",
         }
     }
@@ -56,6 +65,9 @@ impl Key {
             Key::Factory => "factory = MyPlugin::new",
             Key::Interface => "interface = MyInterface",
             Key::ShouldLoad => "should_load = is_enabled",
+            Key::Priority => "priority = 10",
+            Key::After => "after = [\"other-plugin\"]",
+            Key::Before => "before = [\"other-plugin\"]",
             Key::Crate => "crate = ::plux",
         }
     }
@@ -89,6 +101,9 @@ pub(crate) struct Args {
     pub(crate) factory: Option<Expr>,
     pub(crate) interface: Option<Type>,
     pub(crate) should_load: Option<Expr>,
+    pub(crate) priority: Option<i32>,
+    pub(crate) after: Option<Vec<LitStr>>,
+    pub(crate) before: Option<Vec<LitStr>>,
     pub(crate) krate: Option<Path>,
 }
 
@@ -149,9 +164,24 @@ impl Args {
                 self.interface = Some(input.parse()?)
             }
             Key::ShouldLoad => self.should_load = Some(callable(input.parse()?, key)?),
+            Key::Priority => self.priority = Some(priority(input.parse()?)?),
+            Key::After => self.after = Some(plugin_names(input.parse()?, key)?),
+            Key::Before => self.before = Some(plugin_names(input.parse()?, key)?),
             Key::Crate => self.krate = Some(input.call(Path::parse_mod_style)?),
         }
         Ok(())
+    }
+
+    /// The ordering arguments of `PluginSpec::__static_ordered` (`priority, &[after], &[before]`),
+    /// or `None` when none of `priority`, `after`, `before` was given.
+    pub(crate) fn order(&self) -> Option<TokenStream> {
+        if self.priority.is_none() && self.after.is_none() && self.before.is_none() {
+            return None;
+        }
+        let priority = self.priority.unwrap_or(0);
+        let after = self.after.iter().flatten();
+        let before = self.before.iter().flatten();
+        Some(quote!(#priority, &[#(#after),*], &[#(#before),*]))
     }
 
     /// The path to the `plux` crate in expansions.
@@ -266,6 +296,52 @@ fn callable(expr: Expr, key: Key) -> syn::Result<Expr> {
         return Err(syn::Error::new_spanned(expr, format!("{what}{hint}")));
     }
     Ok(expr)
+}
+
+/// `priority = 10` or `priority = -3`: an `i32` literal.
+fn priority(expr: Expr) -> syn::Result<i32> {
+    let (negative, literal) = match &expr {
+        Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr: inner,
+            ..
+        }) => (true, &**inner),
+        other => (false, other),
+    };
+    let fail = || {
+        syn::Error::new_spanned(
+            &expr,
+            "`priority` takes an integer literal from i32::MIN to i32::MAX, e.g. `priority = 10` \
+             (higher loads first; the default is 0)",
+        )
+    };
+    let Expr::Lit(ExprLit {
+        lit: Lit::Int(int), ..
+    }) = literal
+    else {
+        return Err(fail());
+    };
+    let value: i64 = int.base10_parse().map_err(|_| fail())?;
+    i32::try_from(if negative { -value } else { value }).map_err(|_| fail())
+}
+
+/// `after = ["a", "b"]`: plugin names of the same namespace, checked against the name grammar.
+fn plugin_names(expr: Expr, key: Key) -> syn::Result<Vec<LitStr>> {
+    let Expr::Array(array) = expr else {
+        return Err(syn::Error::new_spanned(
+            expr,
+            format!(
+                "`{}` takes a list of plugin names of the same namespace: `{}`",
+                key.as_str(),
+                key.example()
+            ),
+        ));
+    };
+    array
+        .elems
+        .into_iter()
+        .map(|name| ident_literal(name, IdentKind::Name))
+        .collect()
 }
 
 /// A string literal that follows the namespace or name grammar.

@@ -115,6 +115,9 @@ fn plugin_type(
             Key::Interface,
             Key::Name,
             Key::Factory,
+            Key::Priority,
+            Key::After,
+            Key::Before,
             Key::Crate,
         ],
         &usage,
@@ -152,7 +155,15 @@ fn plugin_type(
 fn plugin_impl(args: TokenStream, imp: &ItemImpl) -> syn::Result<TokenStream> {
     let args = Args::parse(
         args,
-        &[Key::Namespace, Key::Name, Key::Factory, Key::Crate],
+        &[
+            Key::Namespace,
+            Key::Name,
+            Key::Factory,
+            Key::Priority,
+            Key::After,
+            Key::Before,
+            Key::Crate,
+        ],
         "#[plugin] on an impl block",
     )?;
     let ident = match &*imp.self_ty {
@@ -199,7 +210,15 @@ fn plugin_impl(args: TokenStream, imp: &ItemImpl) -> syn::Result<TokenStream> {
 fn plugin_fn(args: TokenStream, f: &ItemFn) -> syn::Result<TokenStream> {
     let args = Args::parse(
         args,
-        &[Key::Namespace, Key::Name, Key::ShouldLoad, Key::Crate],
+        &[
+            Key::Namespace,
+            Key::Name,
+            Key::ShouldLoad,
+            Key::Priority,
+            Key::After,
+            Key::Before,
+            Key::Crate,
+        ],
         "#[plugin] on a fn",
     )?;
     let sig = &f.sig;
@@ -230,7 +249,14 @@ fn plugin_fn(args: TokenStream, f: &ItemFn) -> syn::Result<TokenStream> {
             ::std::boxed::Box::new(#plugin),
         ))
     };
-    let registration = submit(&krate, &namespace, &name, &TokenStream::new(), make);
+    let registration = submit(
+        &krate,
+        &namespace,
+        &name,
+        &TokenStream::new(),
+        make,
+        args.order(),
+    );
     let mut f = f.clone();
     f.block
         .stmts
@@ -414,7 +440,7 @@ fn register(args: &Args, target: &Target, name: &LitStr, self_ty: &Type) -> Toke
         let __plux_plugin: #self_ty = #made;
         ::core::result::Result::Ok(#product)
     };
-    submit(&krate, &namespace, name, &helpers, make)
+    submit(&krate, &namespace, name, &helpers, make, args.order())
 }
 
 /// `PluxImplements::boxed(plugin)`: the plugin as a `Box<dyn Interface>`, or an error that says
@@ -536,21 +562,27 @@ fn returns_helper(krate: &TokenStream) -> TokenStream {
     }
 }
 
-/// Places a spec in the registry: `helpers` are items the factory body `make` uses.
+/// Places a spec in the registry: `helpers` are items the factory body `make` uses; `order` the
+/// ordering arguments, if any were given.
 fn submit(
     krate: &TokenStream,
     namespace: &TokenStream,
     name: &LitStr,
     helpers: &TokenStream,
     make: TokenStream,
+    order: Option<TokenStream>,
 ) -> TokenStream {
+    let (constructor, order) = match order {
+        None => (quote!(__static), TokenStream::new()),
+        Some(order) => (quote!(__static_ordered), quote!(, #order)),
+    };
     quote! {
         #krate::__private::submit! {{
             #helpers
             fn __plux_factory() -> ::core::result::Result<#krate::Product, #krate::BoxError> {
                 #make
             }
-            #krate::PluginSpec::__static(
+            #krate::PluginSpec::#constructor(
                 #namespace,
                 #name,
                 __plux_factory,
@@ -559,7 +591,8 @@ fn submit(
                     file: ::core::file!(),
                     line: ::core::line!(),
                     column: ::core::column!(),
-                },
+                }
+                #order
             )
         }}
     }
@@ -624,6 +657,8 @@ struct SpecInput {
     target: Target,
     name: LitStr,
     factory: Expr,
+    /// `priority`, `after`, `before` given after the three arguments.
+    order: Args,
 }
 
 const SPEC_USAGE: &str = "(namespace, name, factory), e.g. \
@@ -674,16 +709,29 @@ impl Parse for SpecInput {
                 ));
             }
         };
-        if let Some(extra) = rest.next() {
-            return Err(syn::Error::new_spanned(
-                extra,
-                format!("plugin_spec! takes three arguments, not more: {SPEC_USAGE}"),
-            ));
+        let mut options = TokenStream::new();
+        for extra in rest {
+            if !matches!(extra, Expr::Assign(_)) {
+                return Err(syn::Error::new_spanned(
+                    extra,
+                    format!(
+                        "plugin_spec! takes three arguments, then only `key = value` options \
+                         (`priority = 10`, `after = [\"x\"]`, `before = [\"y\"]`): {SPEC_USAGE}"
+                    ),
+                ));
+            }
+            options.extend(quote!(#extra,));
         }
+        let order = Args::parse(
+            options,
+            &[Key::Priority, Key::After, Key::Before],
+            "plugin_spec!",
+        )?;
         Ok(SpecInput {
             target,
             name: ident_literal(name, IdentKind::Name)?,
             factory,
+            order,
         })
     }
 }
@@ -693,6 +741,7 @@ pub(crate) fn plugin_spec(input: TokenStream) -> syn::Result<TokenStream> {
         target,
         name,
         factory,
+        order,
     } = SpecInput::parse.parse2(input)?;
     let krate = quote!(::plux);
     let span = factory.span();
@@ -727,7 +776,14 @@ pub(crate) fn plugin_spec(input: TokenStream) -> syn::Result<TokenStream> {
             }),
         ),
     };
-    Ok(submit(&krate, &namespace, &name, &helpers, make))
+    Ok(submit(
+        &krate,
+        &namespace,
+        &name,
+        &helpers,
+        make,
+        order.order(),
+    ))
 }
 
 /// `PluxIntoInterface::into_interface(made)`: what a factory returned, boxed as `dyn Interface`.

@@ -1,0 +1,4 @@
+#[plux::plugin(namespace = "my.hooks", after = "logging")]
+fn configure() {}
+
+fn main() {}

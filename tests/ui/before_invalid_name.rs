@@ -1,0 +1,4 @@
+#[plux::plugin(namespace = "my.hooks", before = ["logging", "cors setup"])]
+fn configure() {}
+
+fn main() {}

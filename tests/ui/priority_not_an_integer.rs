@@ -1,0 +1,4 @@
+#[plux::plugin(namespace = "my.hooks", priority = "high")]
+fn configure() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[plux::plugin(namespace = "my.hooks", priority = 3000000000)]
+fn configure() {}
+
+fn main() {}
