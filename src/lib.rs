@@ -3,7 +3,8 @@
 //! Put `#[plugin]` on a type or a function in any crate of your build; in the application, a
 //! [`PluginManager`] finds every plugin of a namespace and drives each one through its lifecycle
 //! **resolved → init → loaded**. There is no list of plugins to maintain, no build script, and
-//! nothing runs before `main`: each plugin is a `static` in a linker section ([`linkme`]), and the
+//! nothing runs before `main`: each plugin is a `static` in a linker section
+//! ([linkme](https://docs.rs/linkme)), and the
 //! namespace index is built on first use.
 //!
 //! This is the Rust counterpart of LocalStack's Python [plux](https://github.com/localstack/plux).
@@ -144,20 +145,39 @@
 //! directly or through other plugins and threads, gets [`PluginErrorKind::Cycle`] instead of a
 //! deadlock.
 //!
-//! # Linking: name every plugin crate
+//! # Ordering
+//!
+//! Everything a manager lists and loads comes in *load order*: higher `priority` first (the
+//! default is [`PluginSpec::DEFAULT_PRIORITY`], 0), ties by name. `after = [...]` and
+//! `before = [...]` name plugins of the same namespace that must come earlier or later; they win
+//! over priorities. A constraint naming no plugin, or constraints that form a cycle, fail the
+//! plugins concerned ([`PluginErrorKind::OrderUnknown`], [`PluginErrorKind::OrderCycle`]) and the
+//! others still load. Function plugins then make ordered hooks:
+//!
+//! ```
+//! use plux::{plugin, FunctionPlugin, PluginManager};
+//!
+//! #[plugin(namespace = "app.startup", priority = 10)]
+//! fn open_database(log: &mut Vec<&'static str>) { log.push("database"); }
+//!
+//! #[plugin(namespace = "app.startup", after = ["open_database"])]
+//! fn warm_cache(log: &mut Vec<&'static str>) { log.push("cache"); }
+//!
+//! #[plugin(namespace = "app.startup", priority = -10)]
+//! fn announce(log: &mut Vec<&'static str>) { log.push("ready"); }
+//!
+//! let mut log = Vec::new();
+//! PluginManager::<FunctionPlugin<fn(&mut Vec<&'static str>)>>::new("app.startup")
+//!     .call_all(|hook| hook(&mut log));
+//! assert_eq!(log, ["database", "cache", "ready"]);
+//! ```
+//!
+//! # Linking: every plugin crate must be named
 //!
 //! rustc does not link a dependency that no code names, and a linker section cannot bring it back:
 //! the plugins of a crate that your application only lists in `Cargo.toml` silently vanish (with
-//! any backend, in every profile, with or without LTO). Name each plugin crate once, in the binary
-//! and in each integration test that needs its plugins:
-//!
-//! ```text
-//! use my_plugins as _;
-//! ```
-//!
-//! # Linking with `link_plugins!`
-//!
-//! One line links them all, and catches the one you forgot:
+//! any backend, in every profile, with or without LTO). One line links them all, and catches the
+//! one you forgot:
 //!
 //! ```text
 //! plux::link_plugins!();   // in main.rs, and once in each integration test, example and bench
@@ -170,7 +190,8 @@
 //! when its feature is on, a platform-specific one only on its platform, and dev-dependencies
 //! only in tests, examples and benches (and in unit tests, `cfg(test)`). A package's own
 //! library is linked for its binaries and tests. A library may call it too: its plugin crates
-//! then come along wherever the library is linked.
+//! then come along wherever the library is linked. Without the macro, name each plugin crate
+//! yourself: `use my_plugins as _;`.
 //!
 //! With a list, it links those crates and checks the list at compile time:
 //!
@@ -235,11 +256,12 @@
 //!
 //! # Limits
 //!
-//! * Registration order is unspecified and changes between builds: everything plux lists is sorted
-//!   by name.
-//! * A `cdylib` or `dylib` opened at run time (`dlopen`) has its own registry; its plugins never
-//!   reach the host's [`Registry`].
-//! * The `linkme` backend works on Linux, macOS, Windows, the BSDs and illumos, not on wasm.
+//! * Registration order is unspecified and changes between builds (and with LTO): everything plux
+//!   lists is in load order, never in link order.
+//! * A `cdylib` or `dylib` opened at run time (`dlopen`) has its own registry (see
+//!   [Backends](#backends)).
+//! * A [`PluginFinder`] must not use the manager that asks it: it runs while that manager
+//!   resolves its namespace. Listeners may use their manager from every hook.
 //!
 //! # Crates
 //!
@@ -269,7 +291,12 @@ pub use plux_core::*;
 /// * `factory = path`: a function returning the plugin or a `Result` of it
 ///   (default: `Default::default`).
 /// * `should_load = path`: for a function plugin, a `fn() -> bool` asked before loading it.
+/// * `priority = 10`, `after = ["name", ...]`, `before = ["name", ...]`: the plugin's place in
+///   the [load order](crate#ordering) of its namespace.
 /// * `crate = path`: where `plux` is, when it is renamed or re-exported.
+///
+/// A function plugin's `fn` may have lifetime parameters (it becomes a `for<'a> fn(..)`), but no
+/// type or const parameters, and it may not be `async`, `unsafe` or a method.
 ///
 /// ```
 /// use plux::{plugin, BoxError, FunctionPlugin, Plugin, PluginManager};
