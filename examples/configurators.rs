@@ -9,7 +9,8 @@
 //! - `#[plugin]` on a fn, with a derived name (`configure_logging`) or a given one (`gateway`);
 //! - `should_load = dns_enabled` on a fn: a configuration check that disables the plugin;
 //! - `for configurator in manager.load_all() { configurator(&runtime) }`, as in the seed, in
-//!   load order (by name here: no configurator sets a priority);
+//!   load order: `configure_logging` first (`priority = 10`), `gateway` after `configure_cors`
+//!   (`after = [...]`), the rest by name;
 //! - the runtime before and after, what the listener heard, and each plugin's state.
 //!
 //! Only `configure_logging` touches process-wide state (`log::set_max_level`); the others record
@@ -71,7 +72,8 @@ impl Runtime {
 }
 
 /// The seed's `configure_logging`: `logging.basicConfig(level=runtime.config.loglevel)`.
-#[plugin(namespace = "localstack.configurators")]
+/// It runs first (highest priority), so that what the others do is logged at the right level.
+#[plugin(namespace = "localstack.configurators", priority = 10)]
 fn configure_logging(runtime: &Runtime) {
     log::set_max_level(runtime.config.loglevel);
     runtime.configure("configure_logging", |s| {
@@ -92,8 +94,13 @@ fn configure_cors(runtime: &Runtime) {
     });
 }
 
-/// A configurator with a name of its own instead of the function's.
-#[plugin(namespace = "localstack.configurators", name = "gateway")]
+/// A configurator with a name of its own instead of the function's. The gateway serves the
+/// CORS rules, so it is set up after them.
+#[plugin(
+    namespace = "localstack.configurators",
+    name = "gateway",
+    after = ["configure_cors"]
+)]
 fn configure_edge_gateway(runtime: &Runtime) {
     runtime.configure("gateway", |s| {
         s.gateway = Some(format!("listening on {}", runtime.config.gateway_listen))
@@ -149,8 +156,8 @@ fn main() {
     let manager = PluginManager::<FunctionPlugin<fn(&Runtime)>>::new("localstack.configurators")
         .listener(Printer);
 
-    // The seed's loop. `load_all` returns the loaded configurators in load order (by name here,
-    // as none sets a priority), so they apply in the same order on every run.
+    // The seed's loop. `load_all` returns the loaded configurators in load order (priority, then
+    // `after`, then name), so they apply in the same order on every run.
     println!("\nload_all():");
     let configurators = manager.load_all();
     println!("  {} configurators to apply\n", configurators.len());
