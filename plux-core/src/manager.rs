@@ -211,7 +211,9 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
 
     /// The names of every plugin of the namespace, in load order, whatever their state.
     pub fn list_names(&self) -> Vec<&str> {
-        self.slots().map(|(spec, _)| spec.name()).collect()
+        let mut names = Vec::with_capacity(self.resolved().slots.len());
+        names.extend(self.slots().map(|(spec, _)| spec.name()));
+        names
     }
 
     /// The specs of every plugin of the namespace, in load order.
@@ -345,7 +347,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         }
         let index = match &self.finder {
             None => Registry::index(namespace),
-            Some(finder) => Arc::new(SpecIndex::build(self.find_specs(&**finder))),
+            Some(finder) => Arc::new(SpecIndex::build(&self.find_specs(&**finder))),
         };
         let slots = index
             .entries()

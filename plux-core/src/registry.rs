@@ -219,12 +219,9 @@ struct RegistryIndex {
 
 static INDEX: LazyLock<RegistryIndex> = LazyLock::new(|| {
     warn_unverified_links();
-    let mut grouped: HashMap<&'static str, Vec<PluginSpec>> = HashMap::new();
+    let mut grouped: HashMap<&'static str, Vec<&'static PluginSpec>> = HashMap::new();
     for spec in Registry::all() {
-        grouped
-            .entry(spec.namespace())
-            .or_default()
-            .push(spec.clone());
+        grouped.entry(spec.namespace()).or_default().push(spec);
     }
     let mut namespaces: Vec<&'static str> = grouped.keys().copied().collect();
     namespaces.sort_unstable();

@@ -76,7 +76,13 @@ pub(crate) enum Outcome<T: ?Sized + Plugin> {
 #[derive(Debug)]
 enum SlotState {
     Resolved,
-    Running(ThreadId),
+    /// Its lifecycle runs on `owner`. `waited`: some thread waits for the outcome; only then
+    /// must the runner settle the wait-for graph and wake the waiters, which cost a global lock
+    /// and a futex call even when nobody waits.
+    Running {
+        owner: ThreadId,
+        waited: bool,
+    },
     Loaded,
     Disabled(DisabledReason),
     Failed(PluginError),
@@ -126,7 +132,7 @@ impl<T: ?Sized + Plugin> Slot<T> {
         }
         match &*self.lock() {
             SlotState::Resolved => PluginState::Resolved,
-            SlotState::Running(_) => PluginState::Loading,
+            SlotState::Running { .. } => PluginState::Loading,
             SlotState::Disabled(reason) => PluginState::Disabled(reason.clone()),
             SlotState::Failed(error) => PluginState::Failed(error.clone()),
             // `loaded` is set before the state says so, so this is a race with a concurrent
@@ -151,15 +157,16 @@ impl<T: ?Sized + Plugin> Slot<T> {
         let me = thread::current().id();
         let mut state = self.lock();
         loop {
-            match &*state {
+            match &mut *state {
                 SlotState::Resolved => break,
-                SlotState::Running(owner) if *owner == me => {
+                SlotState::Running { owner, .. } if *owner == me => {
                     return Err(error(PluginErrorKind::Cycle))
                 }
-                SlotState::Running(owner) => {
+                SlotState::Running { owner, waited } => {
                     if !waits::begin(me, *owner, self.id()) {
                         return Err(error(PluginErrorKind::Cycle));
                     }
+                    *waited = true;
                     state = self
                         .changed
                         .wait(state)
@@ -179,7 +186,10 @@ impl<T: ?Sized + Plugin> Slot<T> {
                 SlotState::Failed(failure) => return Err(failure.clone()),
             }
         }
-        *state = SlotState::Running(me);
+        *state = SlotState::Running {
+            owner: me,
+            waited: false,
+        };
         drop(state);
 
         let guard = RunGuard {
@@ -190,6 +200,7 @@ impl<T: ?Sized + Plugin> Slot<T> {
         std::mem::forget(guard);
 
         let mut state = self.lock();
+        let waited = state.waited();
         let result = match outcome {
             Outcome::Loaded(loaded) => {
                 // Only the running thread sets `loaded`, and only once: a loaded slot is final.
@@ -206,9 +217,11 @@ impl<T: ?Sized + Plugin> Slot<T> {
                 Err(failure)
             }
         };
-        self.settle();
-        drop(state);
-        self.changed.notify_all();
+        if waited {
+            self.settle();
+            drop(state);
+            self.changed.notify_all();
+        }
         result
     }
 
@@ -221,6 +234,12 @@ impl<T: ?Sized + Plugin> Slot<T> {
     /// threads wake up. Called with the state locked, before waking them.
     fn settle(&self) {
         waits::settled(self.id());
+    }
+}
+
+impl SlotState {
+    fn waited(&self) -> bool {
+        matches!(self, SlotState::Running { waited: true, .. })
     }
 }
 
@@ -243,10 +262,13 @@ struct RunGuard<'a, T: ?Sized + Plugin, E: Fn(PluginErrorKind) -> PluginError> {
 impl<T: ?Sized + Plugin, E: Fn(PluginErrorKind) -> PluginError> Drop for RunGuard<'_, T, E> {
     fn drop(&mut self) {
         let mut state = self.slot.lock();
+        let waited = state.waited();
         *state = SlotState::Failed((self.error)(PluginErrorKind::Interrupted));
-        self.slot.settle();
-        drop(state);
-        self.slot.changed.notify_all();
+        if waited {
+            self.slot.settle();
+            drop(state);
+            self.slot.changed.notify_all();
+        }
     }
 }
 
