@@ -159,6 +159,9 @@ impl fmt::Display for DisplaySites<'_> {
 
 /// An error about one plugin: its namespace and name, and [what went wrong](PluginErrorKind).
 ///
+/// Which kind for which case, what the listeners hear, and what `load` and `retry` do next: the
+/// table of the [error model](self). `source()` is the plugin's own error, when it returned one.
+///
 /// ```
 /// use plux_core::{PluginErrorKind, PluginManager, FunctionPlugin};
 ///

@@ -25,7 +25,8 @@ pub(crate) struct Ordered {
 /// Orders `specs`, which are sorted by name; `position` finds a name among them.
 pub(crate) fn order(specs: &[&PluginSpec], position: impl Fn(&str) -> Option<usize>) -> Ordered {
     let n = specs.len();
-    let rank = |i: usize| Reverse((Reverse(specs[i].priority()), i));
+    // Higher priority first; `kahn` breaks ties by position, which is name order.
+    let rank = |i: usize| Reverse(specs[i].priority());
     if !specs.iter().any(|spec| spec.has_constraints()) {
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by_key(|&i| Reverse(specs[i].priority())); // stable: ties stay by name
@@ -36,13 +37,13 @@ pub(crate) fn order(specs: &[&PluginSpec], position: impl Fn(&str) -> Option<usi
     }
 
     let mut conflicts = Vec::new();
-    let mut successors: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut edges: Vec<(usize, usize)> = Vec::new();
     for (i, spec) in specs.iter().enumerate() {
         let relations = spec.after().map(|name| ("after", name));
         for (relation, name) in relations.chain(spec.before().map(|name| ("before", name))) {
             match position(name) {
-                Some(j) if relation == "after" => successors[j].push(i),
-                Some(j) => successors[i].push(j),
+                Some(j) if relation == "after" => edges.push((j, i)),
+                Some(j) => edges.push((i, j)),
                 None => conflicts.push((
                     i,
                     PluginErrorKind::OrderUnknown {
@@ -53,59 +54,119 @@ pub(crate) fn order(specs: &[&PluginSpec], position: impl Fn(&str) -> Option<usi
             }
         }
     }
+    let graph = Graph::new(n, &edges);
 
-    let component = strongly_connected(&successors);
-    let mut on_cycle = vec![false; n];
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for i in 0..n {
-        members[component[i]].push(i);
-    }
-    for cycle in members.iter().filter(|m| m.len() > 1) {
-        let names: Vec<String> = cycle.iter().map(|&i| specs[i].name().to_owned()).collect();
-        for &i in cycle {
-            on_cycle[i] = true;
-            conflicts.push((i, PluginErrorKind::OrderCycle(names.clone())));
+    let mut order = kahn(&graph, rank, |_, _| true);
+    if order.len() < n {
+        // Some plugins wait on a cycle. Name every cycle, then order again without the edges
+        // inside them, so that the plugins on and after a cycle still get a place.
+        let component = strongly_connected(&graph);
+        let mut size = vec![0usize; n];
+        for &c in &component {
+            size[c] += 1;
         }
-    }
-    for (i, next) in successors.iter().enumerate() {
-        if !on_cycle[i] && next.contains(&i) {
-            on_cycle[i] = true;
-            conflicts.push((
-                i,
-                PluginErrorKind::OrderCycle(vec![specs[i].name().to_owned()]),
-            ));
-        }
-    }
-
-    // Kahn's algorithm over the graph without the edges inside a cycle.
-    let inside = |i: usize, j: usize| component[i] == component[j];
-    let mut pending = vec![0usize; n];
-    for (i, next) in successors.iter().enumerate() {
-        for &j in next.iter().filter(|&&j| !inside(i, j)) {
-            pending[j] += 1;
-        }
-    }
-    let mut ready: BinaryHeap<_> = (0..n).filter(|&i| pending[i] == 0).map(rank).collect();
-    let mut order = Vec::with_capacity(n);
-    while let Some(Reverse((_, i))) = ready.pop() {
-        order.push(i);
-        for &j in successors[i].iter().filter(|&&j| !inside(i, j)) {
-            pending[j] -= 1;
-            if pending[j] == 0 {
-                ready.push(rank(j));
+        let mut on_cycles: Vec<(usize, usize)> = (0..n)
+            .filter(|&i| size[component[i]] > 1)
+            .map(|i| (component[i], i))
+            .collect();
+        on_cycles.sort_unstable();
+        for cycle in on_cycles.chunk_by(|a, b| a.0 == b.0) {
+            let names: Vec<String> = cycle
+                .iter()
+                .map(|&(_, i)| specs[i].name().to_owned())
+                .collect();
+            for &(_, i) in cycle {
+                conflicts.push((i, PluginErrorKind::OrderCycle(names.clone())));
             }
         }
+        for &(i, j) in &edges {
+            if i == j {
+                let names = vec![specs[i].name().to_owned()];
+                conflicts.push((i, PluginErrorKind::OrderCycle(names)));
+            }
+        }
+        order = kahn(&graph, rank, |i, j| component[i] != component[j]);
     }
     conflicts.sort_by_key(|(i, _)| *i);
     conflicts.dedup_by_key(|(i, _)| *i);
     Ordered { order, conflicts }
 }
 
+/// The constraint graph in compressed form: the successors of `i` are
+/// `targets[offsets[i]..offsets[i + 1]]` (one allocation, not one per plugin).
+struct Graph {
+    offsets: Vec<usize>,
+    targets: Vec<usize>,
+}
+
+impl Graph {
+    fn new(n: usize, edges: &[(usize, usize)]) -> Self {
+        let mut offsets = vec![0usize; n + 1];
+        for &(from, _) in edges {
+            offsets[from + 1] += 1;
+        }
+        for i in 0..n {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut next = offsets.clone();
+        let mut targets = vec![0usize; edges.len()];
+        for &(from, to) in edges {
+            targets[next[from]] = to;
+            next[from] += 1;
+        }
+        Graph { offsets, targets }
+    }
+
+    fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    fn successors(&self, i: usize) -> &[usize] {
+        &self.targets[self.offsets[i]..self.offsets[i + 1]]
+    }
+}
+
+/// Kahn's algorithm over the edges that `keep` keeps: among the nodes whose kept predecessors
+/// are all placed, the one with the smallest `(key, node)` goes next. Nodes that wait on a cycle
+/// are left out.
+fn kahn<K: Ord>(
+    graph: &Graph,
+    key: impl Fn(usize) -> K,
+    keep: impl Fn(usize, usize) -> bool,
+) -> Vec<usize> {
+    let n = graph.len();
+    let mut pending = vec![0usize; n];
+    for i in 0..n {
+        for &j in graph.successors(i) {
+            if keep(i, j) {
+                pending[j] += 1;
+            }
+        }
+    }
+    let mut ready: BinaryHeap<Reverse<(K, usize)>> = (0..n)
+        .filter(|&i| pending[i] == 0)
+        .map(|i| Reverse((key(i), i)))
+        .collect();
+    let mut order = Vec::with_capacity(n);
+    while let Some(Reverse((_, i))) = ready.pop() {
+        order.push(i);
+        for &j in graph.successors(i) {
+            if keep(i, j) {
+                pending[j] -= 1;
+                if pending[j] == 0 {
+                    ready.push(Reverse((key(j), j)));
+                }
+            }
+        }
+    }
+    order
+}
+
 /// Tarjan's strongly connected components, iteratively (a long chain must not overflow the
 /// stack). Returns the component of each node.
-fn strongly_connected(successors: &[Vec<usize>]) -> Vec<usize> {
+fn strongly_connected(graph: &Graph) -> Vec<usize> {
     const UNSEEN: usize = usize::MAX;
-    let n = successors.len();
+    let n = graph.len();
     let (mut index, mut low) = (vec![UNSEEN; n], vec![0; n]);
     let mut component = vec![UNSEEN; n];
     let (mut stack, mut on_stack) = (Vec::new(), vec![false; n]);
@@ -121,7 +182,7 @@ fn strongly_connected(successors: &[Vec<usize>]) -> Vec<usize> {
         stack.push(root);
         on_stack[root] = true;
         while let Some(&mut (v, ref mut edge)) = calls.last_mut() {
-            if let Some(&w) = successors[v].get(*edge) {
+            if let Some(&w) = graph.successors(v).get(*edge) {
                 *edge += 1;
                 if index[w] == UNSEEN {
                     index[w] = next_index;

@@ -1,0 +1,130 @@
+//! What ordering a namespace costs (issue 6): a fresh manager's first `list_names` over 1 000
+//! specs whose `after` constraints form one chain, beside the same specs ordered by plain sorting
+//! (no constraints: priority, then name). The target is ≤ 2× the plain case; the results are in
+//! BENCHMARKS.md.
+//!
+//! | bench | specs |
+//! |---|---|
+//! | `plain_sort` | 1 000, priorities only (the sorted fast path) |
+//! | `chain` | the same 1 000, each `after` the previous one, priorities set *against* the chain so the constraints do the ordering |
+//! | `sort_floor` | no plux: sorting 1 000 `(priority, name)` keys |
+//!
+//! `cargo bench --bench ordering`; `PLUX_BENCH_QUICK=1` for a smoke run.
+
+use std::cmp::Reverse;
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BatchSize, Criterion};
+use plux::{BoxError, Plugin, PluginManager, PluginSpec};
+
+const N: usize = 1_000;
+const NAMESPACE: &str = "bench.ordering";
+
+/// A plugin that is never made: ordering happens before any factory runs.
+struct Never;
+
+impl Plugin for Never {
+    type Args = ();
+    type Output = ();
+    fn load(&mut self, _: &()) -> Result<(), BoxError> {
+        Ok(())
+    }
+}
+
+fn names() -> Vec<String> {
+    // Shuffled against name order, so that neither case gets sorted input.
+    (0..N)
+        .map(|i| format!("plugin-{:04}", (i * 7919) % N))
+        .collect()
+}
+
+fn spec(name: &str) -> PluginSpec {
+    PluginSpec::new(NAMESPACE, name.to_owned(), || Ok(Box::new(Never)))
+        .expect("bench names follow the grammar")
+}
+
+/// Priorities only: plain sorting.
+fn plain() -> Vec<PluginSpec> {
+    names()
+        .iter()
+        .enumerate()
+        .map(|(i, name)| spec(name).with_priority((i % 10) as i32))
+        .collect()
+}
+
+/// One chain through all specs, each after the previous; the priorities say the opposite.
+fn chain() -> Vec<PluginSpec> {
+    let names = names();
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let spec = spec(name).with_priority(i as i32);
+            match i.checked_sub(1).and_then(|previous| names.get(previous)) {
+                Some(previous) => spec.with_after([previous.clone()]),
+                None => spec,
+            }
+        })
+        .collect()
+}
+
+fn first_listing(specs: Vec<PluginSpec>) -> usize {
+    let manager = PluginManager::<Never>::new(NAMESPACE).finder(specs);
+    let listed = manager.list_names().len();
+    assert_eq!(listed, N);
+    listed
+}
+
+fn main() {
+    let quick = std::env::var_os("PLUX_BENCH_QUICK").is_some();
+    let (warm_up, measurement) = if quick {
+        (Duration::from_millis(50), Duration::from_millis(100))
+    } else {
+        (Duration::from_millis(500), Duration::from_secs(2))
+    };
+    let mut c = Criterion::default()
+        .warm_up_time(warm_up)
+        .measurement_time(measurement)
+        .configure_from_args();
+
+    // The chain really orders: the last name of the chain comes last despite its top priority.
+    let chain_names = names();
+    let ordered = PluginManager::<Never>::new(NAMESPACE).finder(chain());
+    assert_eq!(
+        ordered.list_names().last().copied(),
+        chain_names.last().map(String::as_str)
+    );
+
+    let mut group = c.benchmark_group("ordering");
+    group.bench_function("plain_sort", |b| {
+        b.iter_batched(
+            plain,
+            |specs| black_box(first_listing(specs)),
+            BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("chain", |b| {
+        b.iter_batched(
+            chain,
+            |specs| black_box(first_listing(specs)),
+            BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("sort_floor", |b| {
+        let keys: Vec<(i32, String)> = plain()
+            .iter()
+            .map(|spec| (spec.priority(), spec.name().to_owned()))
+            .collect();
+        b.iter_batched(
+            || keys.clone(),
+            |mut keys| {
+                keys.sort_by(|a, b| (Reverse(a.0), &a.1).cmp(&(Reverse(b.0), &b.1)));
+                black_box(keys)
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    group.finish();
+    c.final_summary();
+}
