@@ -11,11 +11,12 @@
 //!
 //! `cargo bench --bench ordering`; `PLUX_BENCH_QUICK=1` for a smoke run.
 
+mod support;
+
 use std::cmp::Reverse;
 use std::hint::black_box;
-use std::time::Duration;
 
-use criterion::{BatchSize, Criterion};
+use criterion::BatchSize;
 use plux::{BoxError, Plugin, PluginManager, PluginSpec};
 
 const N: usize = 1_000;
@@ -77,16 +78,7 @@ fn first_listing(specs: Vec<PluginSpec>) -> usize {
 }
 
 fn main() {
-    let quick = std::env::var_os("PLUX_BENCH_QUICK").is_some();
-    let (warm_up, measurement) = if quick {
-        (Duration::from_millis(50), Duration::from_millis(100))
-    } else {
-        (Duration::from_millis(500), Duration::from_secs(2))
-    };
-    let mut c = Criterion::default()
-        .warm_up_time(warm_up)
-        .measurement_time(measurement)
-        .configure_from_args();
+    let mut c = support::criterion();
 
     // The chain really orders: the last name of the chain comes last despite its top priority.
     let chain_names = names();

@@ -15,6 +15,8 @@
 //! `cargo bench --bench registry`; `PLUX_BENCH_QUICK=1` shortens every measurement (for a smoke
 //! run). `benches/python/compare.py` runs this and the same operations in plux-Python.
 
+mod support;
+
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::path::Path;
@@ -49,17 +51,8 @@ fn main() {
     }
     footprint();
 
-    let quick = std::env::var_os("PLUX_BENCH_QUICK").is_some();
-    let (warm_up, measurement) = if quick {
-        (Duration::from_millis(50), Duration::from_millis(100))
-    } else {
-        (Duration::from_millis(500), Duration::from_secs(2))
-    };
-    let mut c = Criterion::default()
-        .warm_up_time(warm_up)
-        .measurement_time(measurement)
-        .sample_size(if quick { 10 } else { 30 })
-        .configure_from_args();
+    let quick = support::quick();
+    let mut c = support::criterion();
 
     warm_lookup(&mut c);
     cold_lookup(&mut c);

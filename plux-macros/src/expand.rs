@@ -100,6 +100,13 @@ fn reject_generics(generics: &Generics, what: &str, ty: &str) -> syn::Result<()>
     ))
 }
 
+/// The keys of a `#[plugin]` form: its own, then those every form takes (its place in the load
+/// order, and where plux is).
+fn plugin_keys(own: &[Key]) -> Vec<Key> {
+    let common = [Key::Priority, Key::After, Key::Before, Key::Crate];
+    own.iter().chain(&common).copied().collect()
+}
+
 /// `#[plugin(namespace = "...")]` or `#[plugin(interface = Trait)]` on a struct or an enum.
 fn plugin_type(
     args: TokenStream,
@@ -110,16 +117,7 @@ fn plugin_type(
     let usage = format!("#[plugin] on {what}");
     let args = Args::parse(
         args,
-        &[
-            Key::Namespace,
-            Key::Interface,
-            Key::Name,
-            Key::Factory,
-            Key::Priority,
-            Key::After,
-            Key::Before,
-            Key::Crate,
-        ],
+        &plugin_keys(&[Key::Namespace, Key::Interface, Key::Name, Key::Factory]),
         &usage,
     )?;
     reject_generics(generics, what, &ident.to_string())?;
@@ -155,15 +153,7 @@ fn plugin_type(
 fn plugin_impl(args: TokenStream, imp: &ItemImpl) -> syn::Result<TokenStream> {
     let args = Args::parse(
         args,
-        &[
-            Key::Namespace,
-            Key::Name,
-            Key::Factory,
-            Key::Priority,
-            Key::After,
-            Key::Before,
-            Key::Crate,
-        ],
+        &plugin_keys(&[Key::Namespace, Key::Name, Key::Factory]),
         "#[plugin] on an impl block",
     )?;
     let ident = match &*imp.self_ty {
@@ -210,15 +200,7 @@ fn plugin_impl(args: TokenStream, imp: &ItemImpl) -> syn::Result<TokenStream> {
 fn plugin_fn(args: TokenStream, f: &ItemFn) -> syn::Result<TokenStream> {
     let args = Args::parse(
         args,
-        &[
-            Key::Namespace,
-            Key::Name,
-            Key::ShouldLoad,
-            Key::Priority,
-            Key::After,
-            Key::Before,
-            Key::Crate,
-        ],
+        &plugin_keys(&[Key::Namespace, Key::Name, Key::ShouldLoad]),
         "#[plugin] on a fn",
     )?;
     let sig = &f.sig;
