@@ -11,27 +11,20 @@
 //!
 //! # Quick start
 //!
-//! An *interface* is a trait that extends [`Plugin`] and owns a namespace. Plugins implement it and
-//! carry one attribute. The manager is typed: it hands back `Arc<dyn Greeter>`.
+//! An *interface* is a trait that owns a namespace and the lifecycle of its plugins. A plugin
+//! implements it and carries one attribute; the manager hands back `Arc<dyn Greeter>`. A *hook
+//! point* is a namespace of functions of one signature, which the compiler checks.
 //!
 //! ```
-//! use plux::{plugin, plugin_interface, BoxError, Plugin, PluginManager};
+//! use plux::{hook_point, plugin, plugin_interface, PluginManager};
 //!
 //! #[plugin_interface(namespace = "my.plugins.greeters")]
-//! pub trait Greeter: Plugin<Args = (), Output = ()> {
+//! pub trait Greeter {
 //!     fn greet(&self, who: &str) -> String;
 //! }
 //!
 //! #[derive(Default)]
 //! struct English;
-//!
-//! impl Plugin for English {
-//!     type Args = ();
-//!     type Output = ();
-//!     fn load(&mut self, _: &()) -> Result<(), BoxError> {
-//!         Ok(())
-//!     }
-//! }
 //!
 //! #[plugin(name = "en")] // registers `English` as `my.plugins.greeters/en`
 //! impl Greeter for English {
@@ -40,27 +33,86 @@
 //!     }
 //! }
 //!
-//! let greeters = PluginManager::<dyn Greeter>::for_interface();
+//! #[hook_point(namespace = "my.startup")]
+//! pub struct Startup(fn(&mut Vec<String>));
+//!
+//! #[plugin(hook = Startup)] // a fn of another signature does not compile
+//! fn greet_everyone(log: &mut Vec<String>) {
+//!     log.push("hello, everyone".into());
+//! }
+//!
+//! let greeters = PluginManager::<dyn Greeter>::new();
 //! assert_eq!(greeters.list_names(), ["en"]);
 //! for greeter in greeters.load_all() {
 //!     assert_eq!(greeter.greet("world"), "hello, world");
 //! }
+//!
+//! let mut log = Vec::new();
+//! PluginManager::<Startup>::new().call_all(|hook| hook(&mut log));
+//! assert_eq!(log, ["hello, everyone"]);
 //! ```
 //!
-//! # Three ways to declare a plugin
+//! # Declaring plugins
 //!
 //! | you have | you write | the manager is |
 //! |---|---|---|
-//! | one type per plugin, behind an interface | `#[plugin]` on `impl Interface for Type` (or `#[plugin(interface = Interface)]` on the type) | `PluginManager<dyn Interface>` |
-//! | one type per plugin, no interface | `#[plugin(namespace = "...")]` on the struct, enum or impl | `PluginManager<Type>` |
-//! | one type, many instances | `plugin_spec!("namespace", "name", factory)` at module level | `PluginManager<Type>` (or `dyn Interface` with `plugin_spec!(dyn Interface, ...)`) |
-//! | a function | `#[plugin(namespace = "...")]` on the `fn` | `PluginManager<FunctionPlugin<fn(..) -> ..>>` |
+//! | one type per plugin, behind an interface | `#[plugin]` on `impl Interface for Type` (or `#[plugin(interface = Interface)]` on the type) | `PluginManager::<dyn Interface>::new()` |
+//! | functions of one signature | `#[hook_point(namespace = "...")]` on `struct Hooks(fn(..));`, then `#[plugin(hook = Hooks)]` on each `fn` | `PluginManager::<Hooks>::new()` |
+//! | one type per plugin, no interface | `#[plugin(namespace = "...")]` on the struct or enum (nothing to load), or on its `impl Plugin` | `PluginManager::<Type>::new()` |
+//! | one type, many instances | `plugin_spec!("namespace", "name", factory)` at module level | `PluginManager::<Type>::in_namespace("namespace")` (or `dyn Interface` with `plugin_spec!(dyn Interface, ...)`) |
+//! | a function, quickly | `#[plugin(namespace = "...")]` on the `fn` | `PluginManager::<FunctionPlugin<fn(..) -> ..>>::in_namespace("...")` |
 //!
 //! The name defaults to the type's or function's name in snake case (`MyCliPlugin` →
 //! `my_cli_plugin`); give `name = "..."` to choose it. A type plugin is made with
 //! `Default::default()` unless you give `factory = path`; a factory may return the plugin or a
 //! `Result` of it. Namespaces are dotted identifiers (`my.plugins.cli`) and names are letters,
 //! digits, `_`, `-` and `.` (see [`IdentKind::rule`]); the macros check both at compile time.
+//!
+//! ## Interfaces own the lifecycle
+//!
+//! What every plugin of an interface does when it is loaded is written once, in the interface:
+//! its `load` (whose parameter is the manager's load arguments, and whose `Ok` is the output
+//! kept beside the plugin) and its `should_load`. A plugin writes only its own methods, and may
+//! override either. Python plux's `class MyCliPlugin(CliPlugin): name = "my"` reads:
+//!
+//! ```
+//! use std::sync::Mutex;
+//! use plux::{plugin, plugin_interface, BoxError, PluginManager};
+//!
+//! #[derive(Default)]
+//! pub struct Cli {
+//!     commands: Mutex<Vec<&'static str>>,
+//! }
+//!
+//! #[plugin_interface(namespace = "my.cli")]
+//! pub trait CliPlugin {
+//!     fn attach(&self, cli: &Cli);
+//!
+//!     /// Every CLI plugin attaches itself when it is loaded.
+//!     fn load(&mut self, cli: &Cli) -> Result<(), BoxError> {
+//!         self.attach(cli);
+//!         Ok(())
+//!     }
+//! }
+//!
+//! #[derive(Default)]
+//! struct MyCliPlugin;
+//!
+//! #[plugin(name = "my")]
+//! impl CliPlugin for MyCliPlugin {
+//!     fn attach(&self, cli: &Cli) {
+//!         cli.commands.lock().unwrap().push("my");
+//!     }
+//! }
+//!
+//! let plugins = PluginManager::<dyn CliPlugin>::with_args(Cli::default());
+//! plugins.load_all();
+//! ```
+//!
+//! `#[plugin_interface]` adds `Send + Sync + 'static` to the trait, a `should_load` (`true`) and
+//! a `load` (doing nothing) when the trait has none, and implements [`Plugin`] and
+//! [`PluginInterface`] for `dyn Trait`, and `Debug`, so that `.unwrap_err()` works on what the
+//! manager returns.
 //!
 //! ## Re-usable plugins: `plugin_spec!`
 //!
@@ -94,35 +146,46 @@
 //! plugin_spec!("my.services", "s3", service_plugin_factory("s3"));
 //! plugin_spec!("my.services", "sqs", service_plugin_factory("sqs"));
 //!
-//! let services = PluginManager::<ServicePlugin>::new("my.services");
+//! let services = PluginManager::<ServicePlugin>::in_namespace("my.services");
 //! assert!(services.load("s3")?.started);
 //! assert!(services.load("sqs").is_err_and(|err| err.is_disabled()));
 //! # Ok::<(), plux::PluginError>(())
 //! ```
 //!
-//! ## Functions as plugins
+//! ## Hooks: functions as plugins
 //!
-//! A function plugin is a [`FunctionPlugin`], which derefs to the function: call it like one.
+//! A hook point declares a namespace and a signature once; `#[plugin(hook = ..)]` on a `fn`
+//! joins it, and a fn of another signature is a compile error at that fn, saying which signature
+//! the hook point expects. A loaded hook derefs to the function: call it like one, or run them all
+//! in load order with [`call_all`](PluginManager::call_all) (failures are logged and skipped) or
+//! [`try_call_all`](PluginManager::try_call_all) (runs none if one failed to load).
 //!
 //! ```
 //! use std::cell::Cell;
-//! use plux::{plugin, FunctionPlugin, PluginManager};
+//! use plux::{hook_point, plugin, PluginManager};
 //!
 //! pub struct Runtime {
 //!     log_level: Cell<&'static str>,
 //! }
 //!
-//! #[plugin(namespace = "my.configurators")]
+//! #[hook_point(namespace = "my.configurators")]
+//! pub struct Configurator(fn(&Runtime));
+//!
+//! #[plugin(hook = Configurator)]
 //! fn configure_logging(runtime: &Runtime) {
 //!     runtime.log_level.set("debug");
 //! }
 //!
 //! let runtime = Runtime { log_level: Cell::new("info") };
-//! for configure in PluginManager::<FunctionPlugin<fn(&Runtime)>>::new("my.configurators").load_all() {
-//!     configure(&runtime);
-//! }
+//! PluginManager::<Configurator>::new().try_call_all(|configure| configure(&runtime))?;
 //! assert_eq!(runtime.log_level.get(), "debug");
+//! # Ok::<(), plux::PluginError>(())
 //! ```
+//!
+//! For quick use, `#[plugin(namespace = "...")]` on a fn registers a [`FunctionPlugin`] in that
+//! namespace, loaded by `PluginManager::<FunctionPlugin<fn(&Runtime)>>::in_namespace("...")`;
+//! nothing then ties the namespace to the signature (a mismatch is a
+//! [`WrongType`](PluginErrorKind::WrongType) error at run time).
 //!
 //! # The lifecycle
 //!
@@ -140,10 +203,10 @@
 //! A loaded plugin is cached; a failed or disabled one keeps its outcome until
 //! [`PluginManager::retry`]. The [error model](error) has the full table.
 //!
-//! A manager is `Send + Sync`: threads that ask for the same plugin at once see its factory and its
-//! `load` run exactly once, and get the same instance. A plugin that asks for itself while loading,
-//! directly or through other plugins and threads, gets [`PluginErrorKind::Cycle`] instead of a
-//! deadlock.
+//! A manager is `Send + Sync`: threads that ask it for the same plugin at once see its factory and
+//! its `load` run exactly once, and get the same instance (two managers of one namespace each make
+//! their own). A plugin that asks its manager for itself while loading, directly or through other
+//! plugins, gets [`PluginErrorKind::Reentrant`] instead of a deadlock.
 //!
 //! # Ordering
 //!
@@ -155,20 +218,22 @@
 //! others still load. Function plugins then make ordered hooks:
 //!
 //! ```
-//! use plux::{plugin, FunctionPlugin, PluginManager};
+//! use plux::{hook_point, plugin, PluginManager};
 //!
-//! #[plugin(namespace = "app.startup", priority = 10)]
+//! #[hook_point(namespace = "app.startup")]
+//! pub struct Startup(fn(&mut Vec<&'static str>));
+//!
+//! #[plugin(hook = Startup, priority = 10)]
 //! fn open_database(log: &mut Vec<&'static str>) { log.push("database"); }
 //!
-//! #[plugin(namespace = "app.startup", after = ["open_database"])]
+//! #[plugin(hook = Startup, after = ["open_database"])]
 //! fn warm_cache(log: &mut Vec<&'static str>) { log.push("cache"); }
 //!
-//! #[plugin(namespace = "app.startup", priority = -10)]
+//! #[plugin(hook = Startup, priority = -10)]
 //! fn announce(log: &mut Vec<&'static str>) { log.push("ready"); }
 //!
 //! let mut log = Vec::new();
-//! PluginManager::<FunctionPlugin<fn(&mut Vec<&'static str>)>>::new("app.startup")
-//!     .call_all(|hook| hook(&mut log));
+//! PluginManager::<Startup>::new().call_all(|hook| hook(&mut log));
 //! assert_eq!(log, ["database", "cache", "ready"]);
 //! ```
 //!
@@ -282,24 +347,27 @@ pub use plux_core::*;
 ///
 /// | on | keys | registers |
 /// |---|---|---|
-/// | `impl Interface for Type` | `name`, `factory`, `namespace` | `Type` as `dyn Interface`, in the interface's namespace (or as `Type` in `namespace`) |
-/// | a struct or enum | `namespace` *or* `interface`, `name`, `factory` | the type, as itself in `namespace`, or as `dyn Interface` |
-/// | an inherent `impl Type` | `namespace`, `name`, `factory` | `Type` as itself |
+/// | `impl Interface for Type` | `name`, `factory` | `Type` as `dyn Interface`, in the interface's namespace |
+/// | a struct or enum | `interface`, `name`, `factory` | the type, as `dyn Interface` |
+/// | a struct or enum, or an inherent `impl Type` | `namespace`, `name`, `factory`, `should_load` | the type as itself, with nothing to load (the macro implements [`Plugin`] and [`PluginInterface`]) |
+/// | `impl Plugin for Type` | `namespace`, `name`, `factory` | the type as itself, with its own lifecycle (the macro implements [`PluginInterface`]) |
+/// | a `fn` | `hook`, `name`, `should_load` | the fn as a hook of that [`hook_point`] |
 /// | a `fn` | `namespace`, `name`, `should_load` | a [`FunctionPlugin`]`<fn(..) -> ..>` |
 ///
 /// * `namespace = "my.plugins"`, `name = "my-plugin"`: string literals, checked at compile time.
 /// * `factory = path`: a function returning the plugin or a `Result` of it
 ///   (default: `Default::default`).
-/// * `should_load = path`: for a function plugin, a `fn() -> bool` asked before loading it.
+/// * `should_load = path`: a `fn() -> bool` asked before the plugin is made; `false` disables it.
 /// * `priority = 10`, `after = ["name", ...]`, `before = ["name", ...]`: the plugin's place in
 ///   the [load order](crate#ordering) of its namespace.
 /// * `crate = path`: where `plux` is, when it is renamed or re-exported.
 ///
-/// A function plugin's `fn` may have lifetime parameters (it becomes a `for<'a> fn(..)`), but no
-/// type or const parameters, and it may not be `async`, `unsafe` or a method.
+/// Values may come through `macro_rules!` (`$name:literal`, `$factory:expr`). A function
+/// plugin's `fn` may have lifetime parameters (it becomes a `for<'a> fn(..)`), but no type or
+/// const parameters, and it may not be `async`, `unsafe` or a method.
 ///
 /// ```
-/// use plux::{plugin, BoxError, FunctionPlugin, Plugin, PluginManager};
+/// use plux::{plugin, FunctionPlugin, PluginManager};
 ///
 /// #[plugin(namespace = "app.jobs", name = "cleanup", factory = Cleanup::new)]
 /// pub struct Cleanup { every_secs: u64 }
@@ -308,35 +376,32 @@ pub use plux_core::*;
 ///     fn new() -> Self { Cleanup { every_secs: 60 } }
 /// }
 ///
-/// impl Plugin for Cleanup {
-///     type Args = ();
-///     type Output = ();
-///     fn load(&mut self, _: &()) -> Result<(), BoxError> { Ok(()) }
-/// }
-///
 /// fn hooks_enabled() -> bool { true }
 ///
 /// #[plugin(namespace = "app.hooks", should_load = hooks_enabled)]
 /// fn on_start() -> &'static str { "started" }
 ///
-/// assert_eq!(PluginManager::<Cleanup>::new("app.jobs").load("cleanup")?.every_secs, 60);
-/// let hook = PluginManager::<FunctionPlugin<fn() -> &'static str>>::new("app.hooks").load("on_start")?;
+/// assert_eq!(PluginManager::<Cleanup>::new().load("cleanup")?.every_secs, 60);
+/// let hook = PluginManager::<FunctionPlugin<fn() -> &'static str>>::in_namespace("app.hooks")
+///     .load("on_start")?;
 /// assert_eq!(hook(), "started");
 /// # Ok::<(), plux::PluginError>(())
 /// ```
 pub use plux_macros::plugin;
 
-/// Declares the namespace of a plugin interface: `#[plugin_interface(namespace = "...")]` on a
-/// trait that extends [`Plugin`] with fixed `Args` and `Output`.
+/// Declares a plugin interface: `#[plugin_interface(namespace = "...")]` on a trait, whose
+/// `load` and `should_load` (provided, or added by the macro) are the lifecycle of its plugins.
 ///
-/// It implements [`PluginInterface`] for `dyn Trait`, so that `#[plugin]` on
-/// `impl Trait for Type` and [`PluginManager::for_interface`] need no namespace.
+/// It implements [`Plugin`] and [`PluginInterface`] for `dyn Trait`, so that `#[plugin]` on
+/// `impl Trait for Type` and [`PluginManager::new`] need no namespace. The load arguments are
+/// what `load` borrows (`fn load(&mut self, args: &MyArgs)`; none when it takes none), and the
+/// output is what its `Result` holds (`()` when it returns nothing).
 ///
 /// ```
-/// use plux::{plugin_interface, Plugin, PluginInterface};
+/// use plux::{plugin_interface, PluginInterface};
 ///
 /// #[plugin_interface(namespace = "my.plugins.cli")]
-/// pub trait CliPlugin: Plugin<Args = (), Output = ()> {
+/// pub trait CliPlugin {
 ///     fn command(&self) -> &str;
 /// }
 ///
@@ -344,11 +409,31 @@ pub use plux_macros::plugin;
 /// ```
 pub use plux_macros::plugin_interface;
 
+/// Declares a hook point: `#[hook_point(namespace = "...")]` on `struct Name(fn(..) -> ..);`.
+///
+/// Functions join it with `#[plugin(hook = Name)]`; one of another signature does not compile.
+/// The struct is the hook: it implements [`Hook`] and derefs to its fn, and
+/// `PluginManager::<Name>::new()` loads and [calls](PluginManager::call_all) every hook.
+///
+/// ```
+/// use plux::{hook_point, plugin, PluginManager};
+///
+/// #[hook_point(namespace = "app.shutdown")]
+/// pub struct Shutdown(fn() -> &'static str);
+///
+/// #[plugin(hook = Shutdown)]
+/// fn flush() -> &'static str { "flushed" }
+///
+/// assert_eq!(PluginManager::<Shutdown>::new().call_all(|hook| hook()), ["flushed"]);
+/// ```
+pub use plux_macros::hook_point;
+
 /// Registers one plugin made by a factory: `plugin_spec!(namespace, name, factory)`.
 ///
 /// * `namespace`: a string literal, or `dyn Interface` to register the plugin as that interface
 ///   in the interface's namespace.
 /// * `name`: a string literal.
+/// * then, optionally, `priority = ..`, `after = [..]`, `before = [..]`, `crate = path`.
 /// * `factory`: an expression that yields something callable with no arguments, returning the
 ///   plugin or a `Result` of it: `|| ServicePlugin::new("s3")`, `ServicePlugin::default`,
 ///   `service_plugin_factory("s3")`. It is evaluated when the plugin is loaded.

@@ -12,7 +12,7 @@
 //! | [`Panicked`](PluginErrorKind::Panicked) | a filter, the factory, `should_load` or `load` panicked | `on_init_exception` (filter, factory) or `on_load_exception` | same error, nothing re-runs | runs the lifecycle again |
 //! | [`OrderUnknown`](PluginErrorKind::OrderUnknown) | an `after`/`before` constraint names no plugin of the namespace | `on_resolve_exception` | same error | same error |
 //! | [`OrderCycle`](PluginErrorKind::OrderCycle) | `after`/`before` constraints form a cycle; every plugin on it gets this error | `on_resolve_exception` | same error | same error |
-//! | [`Cycle`](PluginErrorKind::Cycle) | a plugin is asked for while its own lifecycle runs: on the same thread, or on a thread that (through any chain of threads waiting inside plux managers) the asking thread would wait for | — (the call that asked gets it; the plugin being loaded decides what to do with it) | — | — |
+//! | [`Reentrant`](PluginErrorKind::Reentrant) | a plugin is asked for while its own lifecycle runs: on the same thread, or on a thread that (through any chain of threads waiting inside plux managers) the asking thread would wait for | — (the call that asked gets it; the plugin being loaded decides what to do with it) | — | — |
 //! | [`Interrupted`](PluginErrorKind::Interrupted) | the manager itself was unwound mid-lifecycle (a bug) | — | same error | runs the lifecycle again |
 //!
 //! A failed or disabled plugin is *sticky*: `load` returns the recorded error without running any
@@ -132,12 +132,15 @@ pub enum PluginErrorKind {
         /// The name that was not found.
         missing: String,
     },
-    /// The `after`/`before` constraints of these plugins (sorted names) form a cycle.
+    /// The `after`/`before` constraints of these plugins (sorted names) form a cycle: the
+    /// declarations are contradictory, whatever runs (see [`Reentrant`](Self::Reentrant) for a
+    /// cycle at run time).
     #[error("ordering cycle between {}", .0.join(", "))]
     OrderCycle(Vec<String>),
-    /// Loading the plugin requires the plugin itself.
-    #[error("load cycle: the plugin was asked for again while it is being loaded")]
-    Cycle,
+    /// The plugin was asked for while its own lifecycle runs: its loading requires itself (a
+    /// run-time cycle, unlike [`OrderCycle`](Self::OrderCycle), which is in the declarations).
+    #[error("re-entrant load: the plugin was asked for again while it is being loaded")]
+    Reentrant,
     /// The manager was unwound in the middle of this plugin's lifecycle.
     #[error("lifecycle interrupted by a panic inside the manager")]
     Interrupted,
@@ -157,7 +160,8 @@ impl fmt::Display for DisplaySites<'_> {
     }
 }
 
-/// An error about one plugin: its namespace and name, and [what went wrong](PluginErrorKind).
+/// An error about one plugin, or about a whole namespace: the namespace, the plugin's name (none
+/// for an error about the namespace itself), and [what went wrong](PluginErrorKind).
 ///
 /// Which kind for which case, what the listeners hear, and what `load` and `retry` do next: the
 /// table of the [error model](self). `source()` is the plugin's own error, when it returned one.
@@ -165,15 +169,20 @@ impl fmt::Display for DisplaySites<'_> {
 /// ```
 /// use plux_core::{PluginErrorKind, PluginManager, FunctionPlugin};
 ///
-/// let manager = PluginManager::<FunctionPlugin<fn()>>::new("my.hooks");
+/// let manager = PluginManager::<FunctionPlugin<fn()>>::in_namespace("my.hooks");
 /// let err = manager.load("missing").unwrap_err();
 /// assert!(matches!(err.kind(), PluginErrorKind::NotFound));
+/// assert_eq!(err.name(), Some("missing"));
 /// assert_eq!(err.to_string(), "plugin `my.hooks/missing`: not found");
+///
+/// let invalid = PluginManager::<FunctionPlugin<fn()>>::in_namespace("my..hooks");
+/// let err = invalid.try_load_all().unwrap_err();
+/// assert_eq!(err.name(), None); // about the namespace, not a plugin
 /// ```
 #[derive(Debug, Clone)]
 pub struct PluginError {
     namespace: Arc<str>,
-    name: Arc<str>,
+    name: Option<Arc<str>>,
     kind: PluginErrorKind,
 }
 
@@ -181,7 +190,16 @@ impl PluginError {
     pub(crate) fn new(namespace: &str, name: &str, kind: PluginErrorKind) -> Self {
         PluginError {
             namespace: namespace.into(),
-            name: name.into(),
+            name: Some(name.into()),
+            kind,
+        }
+    }
+
+    /// An error about the namespace itself, not one of its plugins.
+    pub(crate) fn of_namespace(namespace: &str, kind: PluginErrorKind) -> Self {
+        PluginError {
+            namespace: namespace.into(),
+            name: None,
             kind,
         }
     }
@@ -191,9 +209,10 @@ impl PluginError {
         &self.namespace
     }
 
-    /// The name of the plugin.
-    pub fn name(&self) -> &str {
-        &self.name
+    /// The name of the plugin; `None` when the error is about the namespace itself (an invalid
+    /// namespace).
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
     }
 
     /// What went wrong.
@@ -220,14 +239,9 @@ impl PluginErrorKind {
 
 impl fmt::Display for PluginError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.name.is_empty() {
-            write!(f, "namespace `{}`: {}", self.namespace, self.kind)
-        } else {
-            write!(
-                f,
-                "plugin `{}/{}`: {}",
-                self.namespace, self.name, self.kind
-            )
+        match &self.name {
+            None => write!(f, "namespace `{}`: {}", self.namespace, self.kind),
+            Some(name) => write!(f, "plugin `{}/{name}`: {}", self.namespace, self.kind),
         }
     }
 }

@@ -1,5 +1,8 @@
-//! The grammar of namespaces and plugin names, shared by the macros (checked at compile time) and
-//! by [`PluginSpec::new`](crate::PluginSpec::new) (checked at run time).
+//! The grammar of namespaces and plugin names, checked by the macros at compile time and by
+//! `PluginSpec::new` at run time.
+//!
+//! One file for both: plux-macros includes it through a symlink (as serde_derive_internals
+//! does), so that the macro crate does not compile the runtime. It uses std only.
 
 use std::fmt;
 
@@ -37,7 +40,7 @@ impl fmt::Display for IdentKind {
     }
 }
 
-/// A namespace or plugin name that breaks the grammar of [`IdentKind::rule`].
+/// A namespace or plugin name that breaks the grammar of `IdentKind::rule`.
 ///
 /// ```
 /// use plux_core::{check_name, check_namespace};
@@ -49,8 +52,7 @@ impl fmt::Display for IdentKind {
 ///     or `_`, e.g. \"my.plugins.cli\"");
 /// assert!(check_name("").is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid {kind} {value:?}: {problem}; {}", kind.rule())]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidIdent {
     /// Namespace or name.
     pub kind: IdentKind,
@@ -60,7 +62,20 @@ pub struct InvalidIdent {
     pub problem: String,
 }
 
-/// Checks `namespace` against the namespace grammar (see [`IdentKind::rule`]).
+impl fmt::Display for InvalidIdent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let InvalidIdent {
+            kind,
+            value,
+            problem,
+        } = self;
+        write!(f, "invalid {kind} {value:?}: {problem}; {}", kind.rule())
+    }
+}
+
+impl std::error::Error for InvalidIdent {}
+
+/// Checks `namespace` against the namespace grammar (see `IdentKind::rule`).
 pub fn check_namespace(namespace: &str) -> Result<(), InvalidIdent> {
     let fail = |problem: String| InvalidIdent {
         kind: IdentKind::Namespace,
@@ -90,7 +105,7 @@ pub fn check_namespace(namespace: &str) -> Result<(), InvalidIdent> {
     Ok(())
 }
 
-/// Checks `name` against the plugin-name grammar (see [`IdentKind::rule`]).
+/// Checks `name` against the plugin-name grammar (see `IdentKind::rule`).
 pub fn check_name(name: &str) -> Result<(), InvalidIdent> {
     let fail = |problem: String| InvalidIdent {
         kind: IdentKind::Name,

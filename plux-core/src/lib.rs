@@ -6,7 +6,7 @@
 //!
 //! | module concept | type |
 //! |---|---|
-//! | the plugin contract | [`Plugin`], [`PluginInterface`], [`FunctionPlugin`] |
+//! | the plugin contract | [`Plugin`], [`PluginInterface`], [`Hook`], [`FunctionPlugin`] |
 //! | describing a plugin | [`PluginSpec`], [`Location`], [`check_namespace`], [`check_name`] |
 //! | finding plugins | [`Registry`] (link time), [`PluginFinder`] |
 //! | the lifecycle | [`PluginManager`], [`PluginState`], [`PluginLifecycleListener`] |
@@ -33,7 +33,7 @@ mod state;
 pub use error::{DisabledReason, PluginError, PluginErrorKind, Stage};
 pub use filter::{global_filter, GlobalFilter, PatternError, PluginPattern};
 pub use finder::PluginFinder;
-pub use function::FunctionPlugin;
+pub use function::{FunctionPlugin, Hook};
 pub use grammar::{check_name, check_namespace, IdentKind, InvalidIdent};
 pub use listener::PluginLifecycleListener;
 pub use manager::PluginManager;
@@ -43,21 +43,8 @@ pub use spec::{FactoryFn, FactoryResult, Location, PluginSpec, Product};
 pub use state::PluginState;
 
 /// What the macros expand to. Not public API: it changes without notice.
+///
+/// The generic helpers of every expansion live here once, with the compiler messages that turn a
+/// type error into one error at the user's tokens that says what to write.
 #[doc(hidden)]
-pub mod __private {
-    pub use crate::__submit as submit;
-    pub use crate::__submit_link as submit_link;
-    pub use crate::registry::backend::*;
-
-    use crate::plugin::BoxError;
-    use crate::spec::FactoryResult;
-
-    /// Calls a factory expression; the bound names the user's mistake at the user's span.
-    pub fn call_factory<F, R>(factory: F) -> Result<R::Plugin, BoxError>
-    where
-        F: FnOnce() -> R,
-        R: FactoryResult,
-    {
-        factory().into_plugin()
-    }
-}
+pub mod __private;

@@ -84,7 +84,7 @@ pub(crate) struct Lifecycle<'a, T: ?Sized + Plugin> {
 impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
     pub(crate) fn run(self) -> Outcome<T> {
         let spec = self.spec;
-        match self.disabled_by_filter() {
+        match self.disabled_before_init() {
             Ok(None) => {}
             Ok(Some(reason)) => return self.disabled(reason),
             Err(error) => return self.init_failed(error),
@@ -138,8 +138,9 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
         }
     }
 
-    /// Why a filter disables the plugin, if one does; the global filter is asked first.
-    fn disabled_by_filter(&self) -> Result<Option<DisabledReason>, PluginError> {
+    /// Why the plugin is disabled before it is made, if it is: the global filter, the manager's
+    /// filters, then the spec's own `should_load`.
+    fn disabled_before_init(&self) -> Result<Option<DisabledReason>, PluginError> {
         if let Some(pattern) = global_filter().matching(self.spec) {
             return Ok(Some(DisabledReason::GlobalFilter {
                 pattern: pattern.to_string(),
@@ -150,6 +151,13 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
                 Ok(true) => {}
                 Ok(false) => return Ok(Some(DisabledReason::Filter { index })),
                 Err(panic) => return Err(self.panicked(Stage::Filter, panic)),
+            }
+        }
+        if self.spec.has_should_load() {
+            match catch_unwind(AssertUnwindSafe(|| self.spec.should_load())) {
+                Ok(true) => {}
+                Ok(false) => return Ok(Some(DisabledReason::ShouldLoad)),
+                Err(panic) => return Err(self.panicked(Stage::ShouldLoad, panic)),
             }
         }
         Ok(None)

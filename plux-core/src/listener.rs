@@ -1,5 +1,7 @@
 //! [`PluginLifecycleListener`]: hooks that hear of every lifecycle step of a manager's plugins.
 
+use std::sync::Arc;
+
 use crate::error::{DisabledReason, PluginError};
 use crate::plugin::Plugin;
 use crate::spec::PluginSpec;
@@ -10,7 +12,7 @@ use crate::spec::PluginSpec;
 /// the thread that drives the lifecycle, in this order for one plugin:
 ///
 /// ```text
-/// on_resolve_after ─┬─ on_disabled                              (a filter said no)
+/// on_resolve_after ─┬─ on_disabled                              (a filter, or the spec's should_load, said no)
 ///                   ├─ on_init_exception                        (factory failed or wrong type)
 ///                   └─ on_init_after ─┬─ on_disabled            (should_load() == false)
 ///                                     ├─ on_load_exception      (should_load panicked)
@@ -55,4 +57,34 @@ pub trait PluginLifecycleListener<T: ?Sized + Plugin>: Send + Sync {
     fn on_load_exception(&self, spec: &PluginSpec, plugin: &T, error: &PluginError) {}
     /// The plugin is disabled, by a filter or by `should_load`.
     fn on_disabled(&self, spec: &PluginSpec, reason: &DisabledReason) {}
+}
+
+/// A listener shared through an `Arc` (say, to read what it recorded afterwards) is a listener.
+impl<T: ?Sized + Plugin, L: ?Sized + PluginLifecycleListener<T>> PluginLifecycleListener<T>
+    for Arc<L>
+{
+    fn on_resolve_after(&self, spec: &PluginSpec) {
+        (**self).on_resolve_after(spec)
+    }
+    fn on_resolve_exception(&self, namespace: &str, error: &PluginError) {
+        (**self).on_resolve_exception(namespace, error)
+    }
+    fn on_init_after(&self, spec: &PluginSpec, plugin: &T) {
+        (**self).on_init_after(spec, plugin)
+    }
+    fn on_init_exception(&self, spec: &PluginSpec, error: &PluginError) {
+        (**self).on_init_exception(spec, error)
+    }
+    fn on_load_before(&self, spec: &PluginSpec, plugin: &T, args: &T::Args) {
+        (**self).on_load_before(spec, plugin, args)
+    }
+    fn on_load_after(&self, spec: &PluginSpec, plugin: &T, output: &T::Output) {
+        (**self).on_load_after(spec, plugin, output)
+    }
+    fn on_load_exception(&self, spec: &PluginSpec, plugin: &T, error: &PluginError) {
+        (**self).on_load_exception(spec, plugin, error)
+    }
+    fn on_disabled(&self, spec: &PluginSpec, reason: &DisabledReason) {
+        (**self).on_disabled(spec, reason)
+    }
 }

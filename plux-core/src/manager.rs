@@ -29,29 +29,43 @@ use crate::state::{Loaded, PluginState, Slot};
 /// is recorded, logged (target `plux`) and reported to the listeners, and the other plugins carry
 /// on. See [`PluginError`] for the error model and [`PluginLifecycleListener`] for the hooks.
 ///
+/// # Making one
+///
+/// | the plugins are | their manager |
+/// |---|---|
+/// | of an interface (`#[plugin_interface]`), a hook point (`#[hook_point]`) or a type registered as itself (`#[plugin(namespace = "..")]`) | [`PluginManager::<T>::new()`](Self::new), or [`with_args(args)`](Self::with_args) when their `load` takes arguments |
+/// | in a namespace given by name (`#[plugin(namespace = "..")] fn`, `plugin_spec!`) | [`PluginManager::<T>::in_namespace("..")`](Self::in_namespace) |
+///
+/// Then, optionally: [`listener`](Self::listener), [`filter`](Self::filter),
+/// [`finder`](Self::finder).
+///
 /// # Example
 ///
 /// ```
-/// use plux_core::{BoxError, Plugin, PluginManager, PluginSpec};
+/// use plux_core::{BoxError, Plugin, PluginInterface, PluginManager, PluginSpec};
 ///
 /// #[derive(Default)]
-/// struct Service { started: bool }
+/// struct Service { port: u16 }
+///
+/// // What `#[plugin(namespace = "app.services")]` on `impl Plugin for Service` declares.
+/// impl PluginInterface for Service {
+///     const NAMESPACE: &'static str = "app.services";
+/// }
 ///
 /// impl Plugin for Service {
-///     type Args = ();
+///     type Args = u16; // the base port, handed to every `load`
 ///     type Output = ();
-///     fn load(&mut self, _: &()) -> Result<(), BoxError> {
-///         self.started = true;
+///     fn load(&mut self, base: &u16) -> Result<(), BoxError> {
+///         self.port = base + 1;
 ///         Ok(())
 ///     }
 /// }
 ///
 /// // Specs usually come from `#[plugin]` through the link-time registry; here, a finder of our own.
 /// let specs = vec![PluginSpec::new("app.services", "s3", || Ok(Box::new(Service::default())))?];
-/// let manager = PluginManager::<Service>::new("app.services").finder(specs);
+/// let manager = PluginManager::<Service>::with_args(8000).finder(specs);
 ///
-/// let s3 = manager.load("s3")?;
-/// assert!(s3.started);
+/// assert_eq!(manager.load("s3")?.port, 8001);
 /// assert!(manager.is_loaded("s3"));
 /// assert_eq!(manager.list_names(), ["s3"]);
 /// assert_eq!(manager.load_all().len(), 1);
@@ -74,42 +88,42 @@ struct Resolved<T: ?Sized + Plugin> {
     invalid_namespace: Option<PluginError>,
 }
 
-impl<T: ?Sized + Plugin> PluginManager<T>
-where
-    T::Args: Default,
-{
-    /// A manager of `namespace` whose plugins get `T::Args::default()` as load arguments.
-    pub fn new(namespace: impl Into<Cow<'static, str>>) -> Self {
-        Self::with_load_args(namespace, T::Args::default())
+impl<T: ?Sized + PluginInterface<Args = ()>> PluginManager<T> {
+    /// A manager of the namespace that `T` declares: `PluginManager::<dyn CliPlugin>::new()`
+    /// finds every `#[plugin] impl CliPlugin`, `PluginManager::<Startup>::new()` every hook of the
+    /// hook point `Startup`. For plugins that load with arguments, see
+    /// [`with_args`](Self::with_args).
+    pub fn new() -> Self {
+        Self::build(Cow::Borrowed(T::NAMESPACE), ())
     }
 }
 
-impl<T: ?Sized + PluginInterface> PluginManager<T>
-where
-    T::Args: Default,
-{
-    /// A manager of the namespace that the interface `T` declares, whose plugins get
-    /// `T::Args::default()` as load arguments.
-    ///
-    /// `PluginManager::<dyn CliPlugin>::for_interface()` finds every `#[plugin] impl CliPlugin`.
-    pub fn for_interface() -> Self {
-        Self::new(T::NAMESPACE)
+impl<T: ?Sized + PluginInterface<Args = ()>> Default for PluginManager<T> {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
 impl<T: ?Sized + PluginInterface> PluginManager<T> {
-    /// A manager of the namespace that the interface `T` declares, which hands `args` to every
-    /// plugin's [`Plugin::load`].
-    pub fn for_interface_with_load_args(args: T::Args) -> Self {
-        Self::with_load_args(T::NAMESPACE, args)
+    /// A manager of the namespace that `T` declares, which hands `args` to every plugin's
+    /// `load`.
+    pub fn with_args(args: T::Args) -> Self {
+        Self::build(Cow::Borrowed(T::NAMESPACE), args)
+    }
+}
+
+impl<T: ?Sized + Plugin<Args = ()>> PluginManager<T> {
+    /// A manager of a namespace given by name, for plugin types that declare none (a
+    /// [`FunctionPlugin`](crate::FunctionPlugin), a type registered with `plugin_spec!`).
+    pub fn in_namespace(namespace: impl Into<Cow<'static, str>>) -> Self {
+        Self::build(namespace.into(), ())
     }
 }
 
 impl<T: ?Sized + Plugin> PluginManager<T> {
-    /// A manager of `namespace` that hands `args` to every plugin's [`Plugin::load`].
-    pub fn with_load_args(namespace: impl Into<Cow<'static, str>>, args: T::Args) -> Self {
+    fn build(namespace: Cow<'static, str>, args: T::Args) -> Self {
         PluginManager {
-            namespace: namespace.into(),
+            namespace,
             args,
             listeners: Listeners::new(),
             filters: Vec::new(),
@@ -118,13 +132,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         }
     }
 
-    /// Replaces the load arguments.
-    pub fn load_args(mut self, args: T::Args) -> Self {
-        self.args = args;
-        self
-    }
-
-    /// Adds a listener (see also [`add_listener`](Self::add_listener)).
+    /// Adds a listener (see also [`add_listener`](Self::add_listener)); an `Arc` of one is one.
     pub fn listener(self, listener: impl PluginLifecycleListener<T> + 'static) -> Self {
         self.add_listener(listener);
         self
@@ -338,9 +346,8 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             return Resolved {
                 index: Arc::default(),
                 slots: Box::new([]),
-                invalid_namespace: Some(PluginError::new(
+                invalid_namespace: Some(PluginError::of_namespace(
                     namespace,
-                    "",
                     PluginErrorKind::InvalidIdent(invalid),
                 )),
             };

@@ -1,18 +1,23 @@
-//! The plugin contract: what a [`PluginManager`](crate::PluginManager) can drive through its lifecycle.
+//! The plugin contract: what a [`PluginManager`](crate::PluginManager) drives through its lifecycle.
 
 /// The error a factory or [`Plugin::load`] returns: any error type converts into it with `?`.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
-/// A plugin: something that decides whether it wants to be loaded, and loads.
+/// What a manager drives: something that decides whether it wants to be loaded, and loads.
 ///
-/// The manager calls [`should_load`](Plugin::should_load) once, then [`load`](Plugin::load) once
-/// with the manager's load arguments, before the plugin is shared: `load` gets `&mut self`, so it
-/// can keep what it sets up without interior mutability. A plugin is not a lifecycle record: the
-/// manager keeps the state (loaded, disabled, failed) beside it.
+/// You rarely implement it yourself. The macros implement it for you:
 ///
-/// An *interface* is a trait that extends `Plugin` with fixed `Args` and `Output`; a manager of
-/// `dyn Interface` then drives every plugin that implements it (see
-/// [`PluginInterface`]).
+/// * `#[plugin_interface]` implements it for `dyn YourInterface`, forwarding to the interface's
+///   own `should_load` and `load` (provided once by the interface, overridable by each plugin);
+/// * `#[hook_point]` implements it for the hook point;
+/// * `#[plugin(namespace = "...")]` on a struct, an enum or an inherent impl implements it for a
+///   type with nothing to load.
+///
+/// Implement it by hand for a type that is managed as itself and loads something, and put
+/// `#[plugin(namespace = "...")]` on that impl. The manager calls
+/// [`should_load`](Plugin::should_load) once, then [`load`](Plugin::load) once with the
+/// manager's load arguments, before the plugin is shared: `load` gets `&mut self`, so it can keep
+/// what it sets up without interior mutability.
 ///
 /// ```
 /// use plux_core::{BoxError, Plugin};
@@ -41,16 +46,16 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a plux plugin",
     label = "`{Self}` does not implement `plux::Plugin`",
-    note = "implement it: `impl plux::Plugin for {Self} {{ type Args = (); type Output = (); \
-            fn load(&mut self, _: &()) -> Result<(), plux::BoxError> {{ Ok(()) }} }}`; an interface \
-            trait extends it: `trait MyInterface: plux::Plugin<Args = .., Output = ..>`"
+    note = "declare the interface with `#[plux::plugin_interface(namespace = \"..\")]` and manage \
+            `dyn Interface`; put `#[plux::plugin(namespace = \"..\")]` on a type with nothing to \
+            load; or implement `plux::Plugin` for it"
 )]
 pub trait Plugin: Send + Sync + 'static {
     /// The load arguments, given once to the manager and handed to every plugin's `load`.
-    /// Use `()` for none.
+    /// `()` for none.
     type Args: Send + Sync + 'static;
     /// What a successful `load` returns; the manager keeps it with the plugin's state and hands
-    /// it to [`on_load_after`](crate::PluginLifecycleListener::on_load_after). Use `()` for nothing.
+    /// it to [`on_load_after`](crate::PluginLifecycleListener::on_load_after). `()` for nothing.
     type Output: Send + Sync + 'static;
 
     /// Whether this plugin should be loaded at all; `false` makes it *disabled*, which is not an
@@ -63,19 +68,27 @@ pub trait Plugin: Send + Sync + 'static {
     fn load(&mut self, args: &Self::Args) -> Result<Self::Output, BoxError>;
 }
 
-/// A plugin interface that owns its namespace: the Rust counterpart of plux's abstract plugin
-/// class with a `namespace` attribute.
+/// A plugin type that owns its namespace, so that [`PluginManager::new`](crate::PluginManager::new)
+/// needs none: the Rust counterpart of plux's abstract plugin class with a `namespace` attribute.
 ///
-/// Implemented for `dyn YourTrait` by `#[plugin_interface(namespace = "...")]` on the trait, so
-/// that `#[plugin]` on `impl YourTrait for YourType` needs no namespace, and
-/// [`PluginManager::for_interface`](crate::PluginManager::for_interface) needs none either.
+/// Implemented by the macros: for `dyn YourTrait` by `#[plugin_interface(namespace = "...")]`,
+/// for a hook point by `#[hook_point(namespace = "...")]`, and for a type registered as itself
+/// by `#[plugin(namespace = "...")]`.
+///
+/// ```
+/// use plux_core::PluginInterface;
+///
+/// fn namespace_of<T: ?Sized + PluginInterface>() -> &'static str {
+///     T::NAMESPACE
+/// }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no plux namespace",
-    label = "no namespace for this interface",
-    note = "declare it once on the trait: `#[plux::plugin_interface(namespace = \"my.plugins\")]`, \
-            or name it on the plugin: `#[plugin(namespace = \"my.plugins\")]`"
+    label = "no namespace for this plugin type",
+    note = "declare it once on the interface: `#[plux::plugin_interface(namespace = \"my.plugins\")]`, \
+            or manage a namespace by name: `PluginManager::<{Self}>::in_namespace(\"my.plugins\")`"
 )]
 pub trait PluginInterface: Plugin {
-    /// The namespace of every plugin of this interface.
+    /// The namespace of every plugin of this type.
     const NAMESPACE: &'static str;
 }

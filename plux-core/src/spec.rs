@@ -93,21 +93,17 @@ enum Factory {
 /// one at run time, for a [`PluginFinder`](crate::PluginFinder) of your own.
 ///
 /// ```
-/// use plux_core::{BoxError, Plugin, PluginSpec};
+/// use plux_core::{FunctionPlugin, PluginSpec};
 ///
-/// struct Service(&'static str);
-/// impl Plugin for Service {
-///     type Args = ();
-///     type Output = ();
-///     fn load(&mut self, _: &()) -> Result<(), BoxError> { Ok(()) }
-/// }
+/// fn start() {}
+/// let factory = || Ok(Box::new(FunctionPlugin::new(start as fn())));
 ///
-/// let spec = PluginSpec::new("localstack.plugins.services", "s3", || Ok(Box::new(Service("s3"))))?;
+/// let spec = PluginSpec::new("localstack.plugins.services", "s3", factory)?;
 /// assert_eq!(spec.namespace(), "localstack.plugins.services");
 /// assert_eq!(spec.name(), "s3");
 /// assert!(spec.location().file.ends_with(".rs"));
 ///
-/// assert!(PluginSpec::new("bad namespace", "s3", || Ok(Box::new(Service("s3")))).is_err());
+/// assert!(PluginSpec::new("bad namespace", "s3", factory).is_err());
 /// # Ok::<(), plux_core::InvalidIdent>(())
 /// ```
 #[derive(Clone)]
@@ -119,6 +115,7 @@ pub struct PluginSpec {
     priority: i32,
     after: Names,
     before: Names,
+    should_load: Option<fn() -> bool>,
 }
 
 /// The plugin names of an ordering constraint: borrowed from a static spec, or owned.
@@ -140,13 +137,11 @@ impl Names {
             .chain(owned.iter().map(|name| &**name))
     }
 
-    fn owned<S: Into<String>>(names: impl IntoIterator<Item = S>) -> Self {
-        Names::Owned(
-            names
-                .into_iter()
-                .map(|name| name.into().into_boxed_str())
-                .collect(),
-        )
+    /// These names followed by `more`.
+    fn extended<S: Into<String>>(&self, more: impl IntoIterator<Item = S>) -> Self {
+        let old = self.iter().map(Box::from);
+        let new = more.into_iter().map(|name| name.into().into_boxed_str());
+        Names::Owned(old.chain(new).collect())
     }
 }
 
@@ -181,6 +176,7 @@ impl PluginSpec {
             priority: Self::DEFAULT_PRIORITY,
             after: Names::Static(&[]),
             before: Names::Static(&[]),
+            should_load: None,
         })
     }
 
@@ -194,40 +190,33 @@ impl PluginSpec {
         self
     }
 
-    /// Requires these plugins of the same namespace to come first, in `load_all` and listings.
+    /// Adds plugins of the same namespace that must come first, in `load_all` and listings.
+    /// Each call adds to the names given before.
     pub fn with_after<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
-        self.after = Names::owned(names);
+        self.after = self.after.extended(names);
         self
     }
 
-    /// Requires this plugin to come before these plugins of the same namespace.
+    /// Adds plugins of the same namespace that must come after this one. Each call adds to the
+    /// names given before.
     pub fn with_before<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
-        self.before = Names::owned(names);
+        self.before = self.before.extended(names);
+        self
+    }
+
+    /// Asks `should_load` before the plugin is made: `false` disables it
+    /// ([`DisabledReason::ShouldLoad`](crate::DisabledReason::ShouldLoad)) without running its
+    /// factory. For plugins that cannot answer themselves, such as functions; a plugin type
+    /// answers in [`Plugin::should_load`].
+    pub fn with_should_load(mut self, should_load: fn() -> bool) -> Self {
+        self.should_load = Some(should_load);
         self
     }
 
     /// Used by the macros, which check namespace and name at compile time.
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
     pub const fn __static(
-        namespace: &'static str,
-        name: &'static str,
-        factory: FactoryFn,
-        location: Location,
-    ) -> Self {
-        Self::__static_ordered(
-            namespace,
-            name,
-            factory,
-            location,
-            Self::DEFAULT_PRIORITY,
-            &[],
-            &[],
-        )
-    }
-
-    /// Used by the macros for a plugin with `priority`, `after` or `before`.
-    #[doc(hidden)]
-    pub const fn __static_ordered(
         namespace: &'static str,
         name: &'static str,
         factory: FactoryFn,
@@ -235,6 +224,7 @@ impl PluginSpec {
         priority: i32,
         after: &'static [&'static str],
         before: &'static [&'static str],
+        should_load: Option<fn() -> bool>,
     ) -> Self {
         PluginSpec {
             namespace: Cow::Borrowed(namespace),
@@ -244,6 +234,7 @@ impl PluginSpec {
             priority,
             after: Names::Static(after),
             before: Names::Static(before),
+            should_load,
         }
     }
 
@@ -286,6 +277,17 @@ impl PluginSpec {
         self.after().next().is_some() || self.before().next().is_some()
     }
 
+    /// Whether the plugin should be loaded, asked before its factory runs (see
+    /// [`with_should_load`](Self::with_should_load)); `true` when it has no such check.
+    pub fn should_load(&self) -> bool {
+        self.should_load.map_or(true, |should_load| should_load())
+    }
+
+    /// Whether this spec has a [`with_should_load`](Self::with_should_load) check.
+    pub fn has_should_load(&self) -> bool {
+        self.should_load.is_some()
+    }
+
     /// Runs the factory. The manager calls this once per plugin, inside its panic guard.
     pub fn create(&self) -> Result<Product, BoxError> {
         match &self.factory {
@@ -318,6 +320,13 @@ impl fmt::Display for PluginSpec {
 ///
 /// The macros accept both, so `Default::default`, `MyPlugin::new` and a fallible
 /// `MyPlugin::from_env` all work as factories.
+///
+/// ```
+/// use plux_core::{FactoryResult, FunctionPlugin};
+///
+/// let made: Result<FunctionPlugin<fn()>, std::io::Error> = Ok(FunctionPlugin::new(|| {}));
+/// assert!(made.into_plugin().is_ok());
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a plugin, nor a `Result` of one",
     label = "this factory must return a type that implements `plux::Plugin`, or `Result<that type, E>`",

@@ -3,7 +3,7 @@
 //! Each plugin has a slot. The lifecycle of a slot runs at most once at a time, on the thread that
 //! first asks for it; other threads asking meanwhile wait for its outcome. A thread that asks for a
 //! plugin whose lifecycle it is running itself, or that would wait on a thread which (through any
-//! chain of waits) waits on it, gets [`PluginErrorKind::Cycle`] instead of a deadlock.
+//! chain of waits) waits on it, gets [`PluginErrorKind::Reentrant`] instead of a deadlock.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard, OnceLock, PoisonError};
@@ -160,11 +160,11 @@ impl<T: ?Sized + Plugin> Slot<T> {
             match &mut *state {
                 SlotState::Resolved => break,
                 SlotState::Running { owner, .. } if *owner == me => {
-                    return Err(error(PluginErrorKind::Cycle))
+                    return Err(error(PluginErrorKind::Reentrant))
                 }
                 SlotState::Running { owner, waited } => {
                     if !waits::begin(me, *owner, self.id()) {
-                        return Err(error(PluginErrorKind::Cycle));
+                        return Err(error(PluginErrorKind::Reentrant));
                     }
                     *waited = true;
                     state = self

@@ -3,10 +3,13 @@
 
 use proc_macro::TokenStream;
 
-mod args;
+mod ast;
+mod attr;
 mod expand;
+mod grammar;
 mod link;
 mod naming;
+mod valid;
 
 /// Registers a plugin at link time. See the `plux` crate documentation.
 #[proc_macro_attribute]
@@ -20,6 +23,15 @@ pub fn plugin(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn plugin_interface(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::plugin_interface(args.into(), item.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Declares a hook point: its namespace and the signature of its hooks. See the `plux` crate
+/// documentation.
+#[proc_macro_attribute]
+pub fn hook_point(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::hook_point(args.into(), item.into())
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

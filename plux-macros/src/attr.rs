@@ -4,12 +4,13 @@
 //! `example` (the compiler points at both), a field of [`Args`] and its arm in `Args::set`; then
 //! list it in the `allowed` keys of the macros that take it.
 
-use plux_core::{check_name, check_namespace, IdentKind};
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
 use syn::{Expr, ExprLit, Ident, Lit, LitStr, Path, Token, Type};
+
+use crate::grammar::{check_name, check_namespace, IdentKind};
 
 /// Every key any macro accepts.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -18,6 +19,7 @@ pub(crate) enum Key {
     Name,
     Factory,
     Interface,
+    Hook,
     ShouldLoad,
     Priority,
     After,
@@ -32,6 +34,7 @@ impl Key {
         Key::Name,
         Key::Factory,
         Key::Interface,
+        Key::Hook,
         Key::ShouldLoad,
         Key::Priority,
         Key::After,
@@ -49,6 +52,7 @@ impl Key {
             Key::Name => "name",
             Key::Factory => "factory",
             Key::Interface => "interface",
+            Key::Hook => "hook",
             Key::ShouldLoad => "should_load",
             Key::Priority => "priority",
             Key::After => "after",
@@ -64,6 +68,7 @@ impl Key {
             Key::Name => "name = \"my-plugin\"",
             Key::Factory => "factory = MyPlugin::new",
             Key::Interface => "interface = MyInterface",
+            Key::Hook => "hook = MyHookPoint",
             Key::ShouldLoad => "should_load = is_enabled",
             Key::Priority => "priority = 10",
             Key::After => "after = [\"other-plugin\"]",
@@ -74,15 +79,15 @@ impl Key {
 
     /// Why a key that exists is refused by this macro, when there is more to say than "no".
     fn not_here(self, usage: &str) -> &'static str {
-        if usage.starts_with("#[plugin_interface]") {
-            return ": an interface declares only its namespace, the other keys go on each \
-                    #[plugin]";
+        if usage.starts_with("#[plugin_interface]") || usage.starts_with("#[hook_point]") {
+            return ": it declares only its namespace, the other keys go on each #[plugin]";
         }
         match self {
             Key::ShouldLoad => {
-                ": only a function plugin takes `should_load`, a plugin type decides in its \
-                 `Plugin::should_load`"
+                ": a plugin of an interface decides in the interface's `should_load`, which it \
+                 may override"
             }
+            Key::Hook => ": only a fn joins a hook point",
             Key::Factory => ": a function plugin is the fn itself, made by no factory",
             Key::Interface if usage.contains("impl") => {
                 ": the trait of `impl Trait for Type` is the interface already"
@@ -100,6 +105,7 @@ pub(crate) struct Args {
     pub(crate) name: Option<LitStr>,
     pub(crate) factory: Option<Expr>,
     pub(crate) interface: Option<Type>,
+    pub(crate) hook: Option<Type>,
     pub(crate) should_load: Option<Expr>,
     pub(crate) priority: Option<i32>,
     pub(crate) after: Option<Vec<LitStr>>,
@@ -151,37 +157,23 @@ impl Args {
             }
             Key::Name => self.name = Some(ident_literal(input.parse()?, IdentKind::Name)?),
             Key::Factory => self.factory = Some(callable(input.parse()?, key)?),
-            Key::Interface => {
-                if let Ok(lit) = input.fork().parse::<LitStr>() {
-                    return Err(syn::Error::new(
-                        lit.span(),
-                        format!(
-                            "`interface` names the trait itself, not a string: `interface = {}`",
-                            lit.value()
-                        ),
-                    ));
-                }
-                self.interface = Some(input.parse()?)
-            }
+            Key::Interface => self.interface = Some(named_type(input, key)?),
+            Key::Hook => self.hook = Some(named_type(input, key)?),
             Key::ShouldLoad => self.should_load = Some(callable(input.parse()?, key)?),
             Key::Priority => self.priority = Some(priority(input.parse()?)?),
             Key::After => self.after = Some(plugin_names(input.parse()?, key)?),
             Key::Before => self.before = Some(plugin_names(input.parse()?, key)?),
-            Key::Crate => self.krate = Some(input.call(Path::parse_mod_style)?),
+            Key::Crate => self.krate = Some(crate_path(input.parse()?)?),
         }
         Ok(())
     }
 
-    /// The ordering arguments of `PluginSpec::__static_ordered` (`priority, &[after], &[before]`),
-    /// or `None` when none of `priority`, `after`, `before` was given.
-    pub(crate) fn order(&self) -> Option<TokenStream> {
-        if self.priority.is_none() && self.after.is_none() && self.before.is_none() {
-            return None;
-        }
+    /// The ordering arguments of `PluginSpec::__static`: `priority, &[after], &[before]`.
+    pub(crate) fn order(&self) -> TokenStream {
         let priority = self.priority.unwrap_or(0);
         let after = self.after.iter().flatten();
         let before = self.before.iter().flatten();
-        Some(quote!(#priority, &[#(#after),*], &[#(#before),*]))
+        quote!(#priority, &[#(#after),*], &[#(#before),*])
     }
 
     /// The path to the `plux` crate in expansions.
@@ -281,9 +273,55 @@ fn edit_distance(a: &str, b: &str) -> usize {
     at(&previous, b.len())
 }
 
+/// The expression inside the invisible groups that `macro_rules!` wraps around a forwarded
+/// fragment (`$name:literal`, `$x:expr`), so that a generated call reads like a written one.
+fn ungrouped(expr: Expr) -> Expr {
+    match expr {
+        Expr::Group(group) => ungrouped(*group.expr),
+        Expr::Paren(paren) if matches!(*paren.expr, Expr::Group(_)) => ungrouped(*paren.expr),
+        other => other,
+    }
+}
+
+/// `interface = MyInterface`, `hook = MyHookPoint`: a type, not a string.
+fn named_type(input: ParseStream, key: Key) -> syn::Result<Type> {
+    if let Ok(expr) = input.fork().parse::<Expr>() {
+        if let Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) = ungrouped(expr)
+        {
+            return Err(syn::Error::new(
+                lit.span(),
+                format!(
+                    "`{0}` names the type itself, not a string: `{0} = {1}`",
+                    key.as_str(),
+                    lit.value()
+                ),
+            ));
+        }
+    }
+    let mut ty: Type = input.parse()?;
+    while let Type::Group(group) = ty {
+        ty = *group.elem;
+    }
+    Ok(ty)
+}
+
+/// `crate = path`.
+fn crate_path(expr: Expr) -> syn::Result<Path> {
+    match ungrouped(expr) {
+        Expr::Path(path) if path.qself.is_none() => Ok(path.path),
+        other => Err(syn::Error::new_spanned(
+            other,
+            "`crate` takes the path of the plux crate: `crate = ::plux` or `crate = my::plux`",
+        )),
+    }
+}
+
 /// A value that is called (`factory`, `should_load`): literals are a common slip (quoting a
 /// path), caught here rather than as a type error in the expansion.
 fn callable(expr: Expr, key: Key) -> syn::Result<Expr> {
+    let expr = ungrouped(expr);
     if let Expr::Lit(ExprLit { lit, .. }) = &expr {
         let hint = match lit {
             Lit::Str(text) => format!(", without quotes: `{} = {}`", key.as_str(), text.value()),
@@ -300,6 +338,13 @@ fn callable(expr: Expr, key: Key) -> syn::Result<Expr> {
 
 /// `priority = 10` or `priority = -3`: an `i32` literal.
 fn priority(expr: Expr) -> syn::Result<i32> {
+    let expr = match ungrouped(expr) {
+        Expr::Unary(mut unary) => {
+            *unary.expr = ungrouped(*unary.expr);
+            Expr::Unary(unary)
+        }
+        other => other,
+    };
     let (negative, literal) = match &expr {
         Expr::Unary(syn::ExprUnary {
             op: syn::UnOp::Neg(_),
@@ -321,12 +366,16 @@ fn priority(expr: Expr) -> syn::Result<i32> {
     else {
         return Err(fail());
     };
+    if !matches!(int.suffix(), "" | "i32") {
+        return Err(fail());
+    }
     let value: i64 = int.base10_parse().map_err(|_| fail())?;
     i32::try_from(if negative { -value } else { value }).map_err(|_| fail())
 }
 
 /// `after = ["a", "b"]`: plugin names of the same namespace, checked against the name grammar.
 fn plugin_names(expr: Expr, key: Key) -> syn::Result<Vec<LitStr>> {
+    let expr = ungrouped(expr);
     let Expr::Array(array) = expr else {
         return Err(syn::Error::new_spanned(
             expr,
@@ -346,9 +395,10 @@ fn plugin_names(expr: Expr, key: Key) -> syn::Result<Vec<LitStr>> {
 
 /// A string literal that follows the namespace or name grammar.
 pub(crate) fn ident_literal(expr: Expr, kind: IdentKind) -> syn::Result<LitStr> {
+    let expr = ungrouped(expr);
     let Expr::Lit(ExprLit {
         lit: Lit::Str(lit), ..
-    }) = expr
+    }) = &expr
     else {
         let example = match kind {
             IdentKind::Namespace => "\"my.plugins\"",
@@ -363,7 +413,7 @@ pub(crate) fn ident_literal(expr: Expr, kind: IdentKind) -> syn::Result<LitStr> 
         ));
     };
     check_ident(&lit.value(), kind, lit.span())?;
-    Ok(lit)
+    Ok(lit.clone())
 }
 
 /// Checks an identifier against the grammar, with the error at `span`.

@@ -1,0 +1,141 @@
+//! What the macros expand to. Not public API: it changes without notice.
+
+pub use crate::__location as location;
+pub use crate::__plugin_without_load as plugin_without_load;
+pub use crate::__submit as submit;
+pub use crate::__submit_link as submit_link;
+pub use crate::registry::backend::*;
+
+use crate::function::Hook;
+use crate::plugin::{BoxError, Plugin, PluginInterface};
+use crate::spec::{FactoryResult, Product};
+
+/// `impl Plugin` for a type with nothing to load.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __plugin_without_load {
+    ($ty:ty) => {
+        impl $crate::Plugin for $ty {
+            type Args = ();
+            type Output = ();
+            fn load(&mut self, _: &()) -> ::core::result::Result<(), $crate::BoxError> {
+                ::core::result::Result::Ok(())
+            }
+        }
+    };
+}
+
+/// The `Location` of the macro call.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __location {
+    () => {
+        $crate::Location {
+            module_path: ::core::option::Option::Some(::core::module_path!()),
+            file: ::core::file!(),
+            line: ::core::line!(),
+            column: ::core::column!(),
+        }
+    };
+}
+
+/// `T::default()`, for a type plugin without a `factory`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no `Default`, which #[plugin] calls to make it",
+    label = "`{Self}` does not implement `Default`",
+    note = "derive it with `#[derive(Default)]`, or name a factory that makes the plugin: \
+            `#[plugin(..., factory = {Self}::new)]`"
+)]
+pub trait DefaultFactory: Sized {
+    /// Makes the plugin.
+    fn make() -> Self;
+}
+
+impl<T: Default> DefaultFactory for T {
+    fn make() -> Self {
+        T::default()
+    }
+}
+
+/// What a factory of `P` returned, as a `P`: the plugin itself, or a `Result` of it.
+#[diagnostic::on_unimplemented(
+    message = "this factory makes `{Self}`, but the plugin is `{P}`",
+    label = "expected a factory that returns `{P}` or `Result<{P}, E>`",
+    note = "a factory is called with no arguments and returns the plugin, or a `Result` of it \
+            whose error converts into `plux::BoxError`"
+)]
+pub trait FactoryOf<P> {
+    /// The plugin, or the factory's error.
+    fn into_plugin(self) -> Result<P, BoxError>;
+}
+
+impl<P> FactoryOf<P> for P {
+    fn into_plugin(self) -> Result<P, BoxError> {
+        Ok(self)
+    }
+}
+
+impl<P, E: Into<BoxError>> FactoryOf<P> for Result<P, E> {
+    fn into_plugin(self) -> Result<P, BoxError> {
+        self.map_err(Into::into)
+    }
+}
+
+/// Calls a factory. A generic fn rather than `(factory)()`: a closure would be called where it
+/// is declared (which clippy flags in the user's crate), and a value that cannot be called gets
+/// rustc's "expected an `FnOnce()` closure" error, which shows how to wrap it.
+pub fn call<F: FnOnce() -> R, R>(factory: F) -> R {
+    factory()
+}
+
+/// A made plugin, as the registry hands it to managers.
+pub fn product<T: ?Sized + Plugin>(plugin: Box<T>) -> Result<Product, BoxError> {
+    Ok(Product::new(plugin))
+}
+
+/// What a `plugin_spec!` factory returned (a plugin or a `Result` of one), made a product.
+pub fn inferred_product<R: FactoryResult>(made: R) -> Result<Product, BoxError> {
+    product(Box::new(made.into_plugin()?))
+}
+
+/// The factory of a type plugin without a `factory`: `T::default()`.
+pub fn default_product<T: Plugin + DefaultFactory>() -> Result<Product, BoxError> {
+    product(Box::new(T::make()))
+}
+
+/// The factory of a function plugin: the function, wrapped as the hook `H`.
+pub fn hook<H: Hook>(function: H::Fn) -> Result<Product, BoxError> {
+    product(Box::new(H::from_fn(function)))
+}
+
+/// The namespace of the hook point `H`.
+pub const fn hook_namespace<H: Hook + PluginInterface>() -> &'static str {
+    H::NAMESPACE
+}
+
+/// What an interface's `load` returns: a `Result` of its output, or `()` for an infallible load
+/// with no output.
+#[diagnostic::on_unimplemented(
+    message = "an interface's `load` returns `Result<Output, E>` or nothing, not `{Self}`",
+    label = "write `-> Result<(), plux::BoxError>`, or return nothing"
+)]
+pub trait LoadResult {
+    /// What the plugin's `load` produces.
+    type Output: Send + Sync + 'static;
+    /// The output, or the plugin's error.
+    fn into_result(self) -> Result<Self::Output, BoxError>;
+}
+
+impl<O: Send + Sync + 'static, E: Into<BoxError>> LoadResult for Result<O, E> {
+    type Output = O;
+    fn into_result(self) -> Result<O, BoxError> {
+        self.map_err(Into::into)
+    }
+}
+
+impl LoadResult for () {
+    type Output = ();
+    fn into_result(self) -> Result<(), BoxError> {
+        Ok(())
+    }
+}

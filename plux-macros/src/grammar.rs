@@ -1,0 +1,1 @@
+../../plux-core/src/grammar.rs
