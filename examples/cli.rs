@@ -16,7 +16,7 @@ mod common;
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use plux::{plugin, plugin_interface, BoxError, Plugin, PluginInterface, PluginManager};
+use plux::{plugin, plugin_interface, BoxError, PluginInterface, PluginManager};
 
 use common::{describe, Printer};
 
@@ -71,30 +71,27 @@ impl Cli {
     }
 }
 
-/// The interface of CLI plugins: the counterpart of the seed's abstract `CliPlugin` class.
+/// The interface of CLI plugins: the counterpart of the seed's abstract `CliPlugin` class, whose
+/// `load(self, cli)` calls `self.attach(cli)` for every plugin.
 ///
-/// `load` gets the shared cli and returns the names of the commands it attached. Rust has no
-/// inherited method bodies across traits, so each plugin's `Plugin::load` is one line that calls
-/// its `attach`.
+/// `load` is written once, here: it gets the shared cli (the manager's load arguments) and
+/// returns the names of the commands attached (kept beside the plugin). A plugin writes only its
+/// `attach`, and may override `load` or `should_load`.
 #[plugin_interface(namespace = "my.plugins.cli")]
-pub trait CliPlugin: Plugin<Args = Arc<Cli>, Output = Vec<&'static str>> {
+pub trait CliPlugin {
     /// Attaches this plugin's commands to `cli`.
     fn attach(&self, cli: &Cli) -> Result<Vec<&'static str>, BoxError>;
+
+    /// Every CLI plugin attaches its commands when it is loaded.
+    fn load(&mut self, cli: &Arc<Cli>) -> Result<Vec<&'static str>, BoxError> {
+        self.attach(cli)
+    }
 }
 
 /// The seed's `MyCliPlugin` (`name = "my"`), registered by `#[plugin]` on the struct.
 #[plugin(interface = CliPlugin, name = "my")]
 #[derive(Default)]
 pub struct MyCliPlugin;
-
-impl Plugin for MyCliPlugin {
-    type Args = Arc<Cli>;
-    type Output = Vec<&'static str>;
-
-    fn load(&mut self, cli: &Arc<Cli>) -> Result<Self::Output, BoxError> {
-        self.attach(cli)
-    }
-}
 
 impl CliPlugin for MyCliPlugin {
     fn attach(&self, cli: &Cli) -> Result<Vec<&'static str>, BoxError> {
@@ -109,15 +106,6 @@ impl CliPlugin for MyCliPlugin {
 /// Registered by `#[plugin]` on its interface impl; no name given, so it is `status_cli`.
 #[derive(Default)]
 pub struct StatusCli;
-
-impl Plugin for StatusCli {
-    type Args = Arc<Cli>;
-    type Output = Vec<&'static str>;
-
-    fn load(&mut self, cli: &Arc<Cli>) -> Result<Self::Output, BoxError> {
-        self.attach(cli)
-    }
-}
 
 #[plugin]
 impl CliPlugin for StatusCli {
@@ -137,26 +125,17 @@ impl CliPlugin for StatusCli {
     }
 }
 
-/// Licensed commands: disabled by `should_load` unless `PRO_LICENSE` is set. Disabled is an
-/// outcome, not an error; its factory ran, its `load` does not.
+/// Licensed commands: disabled by its own `should_load` unless `PRO_LICENSE` is set. Disabled is
+/// an outcome, not an error; its factory ran, its `load` does not.
 #[derive(Default)]
 pub struct ProCliPlugin;
 
-impl Plugin for ProCliPlugin {
-    type Args = Arc<Cli>;
-    type Output = Vec<&'static str>;
-
+#[plugin(name = "pro")]
+impl CliPlugin for ProCliPlugin {
     fn should_load(&self) -> bool {
         std::env::var_os("PRO_LICENSE").is_some()
     }
 
-    fn load(&mut self, cli: &Arc<Cli>) -> Result<Self::Output, BoxError> {
-        self.attach(cli)
-    }
-}
-
-#[plugin(name = "pro")]
-impl CliPlugin for ProCliPlugin {
     fn attach(&self, cli: &Cli) -> Result<Vec<&'static str>, BoxError> {
         cli.attach(vec![Command {
             name: "license",
@@ -172,15 +151,6 @@ impl CliPlugin for ProCliPlugin {
 #[plugin(interface = CliPlugin, name = "shadow")]
 #[derive(Default)]
 pub struct ShadowCliPlugin;
-
-impl Plugin for ShadowCliPlugin {
-    type Args = Arc<Cli>;
-    type Output = Vec<&'static str>;
-
-    fn load(&mut self, cli: &Arc<Cli>) -> Result<Self::Output, BoxError> {
-        self.attach(cli)
-    }
-}
 
 impl CliPlugin for ShadowCliPlugin {
     fn attach(&self, cli: &Cli) -> Result<Vec<&'static str>, BoxError> {
@@ -207,9 +177,7 @@ fn main() {
 
     // The manager hands the same cli to every plugin's `load`; we keep a handle to use it after.
     let cli = Arc::new(Cli::default());
-    let manager = PluginManager::<dyn CliPlugin>::for_interface()
-        .load_args(Arc::clone(&cli))
-        .listener(Printer);
+    let manager = PluginManager::<dyn CliPlugin>::with_args(Arc::clone(&cli)).listener(Printer);
 
     println!("load_all():");
     let plugins = manager.load_all();

@@ -1,12 +1,14 @@
-//! "Functions as plugins", the third scenario of plux's README: plain functions registered with
-//! `#[plugin(namespace = "localstack.configurators")]`, loaded as `FunctionPlugin<fn(&Runtime)>`
-//! and called like the functions they wrap.
+//! "Functions as plugins", the third scenario of plux's README: plain functions that join the
+//! hook point `Configurator` (namespace `localstack.configurators`, signature `fn(&Runtime)`,
+//! checked by the compiler) and are called like the functions they wrap.
 //!
 //! Run it with `cargo run --example configurators`; set `ENABLE_DNS=1` to enable the DNS
 //! configurator, which `should_load` disables otherwise.
 //!
 //! What it shows:
-//! - `#[plugin]` on a fn, with a derived name (`configure_logging`) or a given one (`gateway`);
+//! - `#[hook_point]` declaring the namespace and the signature once, and `#[plugin(hook =
+//!   Configurator)]` on each fn, with a derived name (`configure_logging`) or a given one
+//!   (`gateway`);
 //! - `should_load = dns_enabled` on a fn: a configuration check that disables the plugin;
 //! - `for configurator in manager.load_all() { configurator(&runtime) }`, as in the seed, in
 //!   load order: `configure_logging` first (`priority = 10`), `gateway` after `configure_cors`
@@ -21,9 +23,13 @@ mod common;
 use std::sync::{Mutex, PoisonError};
 
 use log::LevelFilter;
-use plux::{plugin, FunctionPlugin, PluginManager};
+use plux::{hook_point, plugin, PluginManager};
 
 use common::{describe, Printer};
+
+/// Configures the runtime at start-up: every `fn(&Runtime)` of `localstack.configurators`.
+#[hook_point(namespace = "localstack.configurators")]
+struct Configurator(fn(&Runtime));
 
 /// The runtime's configuration: read-only to the configurators.
 struct Config {
@@ -73,7 +79,7 @@ impl Runtime {
 
 /// The seed's `configure_logging`: `logging.basicConfig(level=runtime.config.loglevel)`.
 /// It runs first (highest priority), so that what the others do is logged at the right level.
-#[plugin(namespace = "localstack.configurators", priority = 10)]
+#[plugin(hook = Configurator, priority = 10)]
 fn configure_logging(runtime: &Runtime) {
     log::set_max_level(runtime.config.loglevel);
     runtime.configure("configure_logging", |s| {
@@ -82,7 +88,7 @@ fn configure_logging(runtime: &Runtime) {
 }
 
 /// The seed's `configure_somethingelse`: any other set-up of the runtime.
-#[plugin(namespace = "localstack.configurators")]
+#[plugin(hook = Configurator)]
 fn configure_cors(runtime: &Runtime) {
     runtime.configure("configure_cors", |s| {
         s.cors_allowed_origins = runtime
@@ -96,11 +102,7 @@ fn configure_cors(runtime: &Runtime) {
 
 /// A configurator with a name of its own instead of the function's. The gateway serves the
 /// CORS rules, so it is set up after them.
-#[plugin(
-    namespace = "localstack.configurators",
-    name = "gateway",
-    after = ["configure_cors"]
-)]
+#[plugin(hook = Configurator, name = "gateway", after = ["configure_cors"])]
 fn configure_edge_gateway(runtime: &Runtime) {
     runtime.configure("gateway", |s| {
         s.gateway = Some(format!("listening on {}", runtime.config.gateway_listen))
@@ -114,7 +116,7 @@ fn dns_enabled() -> bool {
 }
 
 /// Disabled by `dns_enabled` unless `ENABLE_DNS=1`: then the manager never hands it out.
-#[plugin(namespace = "localstack.configurators", should_load = dns_enabled)]
+#[plugin(hook = Configurator, should_load = dns_enabled)]
 fn configure_dns(runtime: &Runtime) {
     runtime.configure("configure_dns", |s| {
         s.dns_server = Some(format!("serving on {}", runtime.config.dns_address))
@@ -153,8 +155,7 @@ fn main() {
     let runtime = Runtime::new();
     print_settings("runtime before configuration:", &runtime);
 
-    let manager = PluginManager::<FunctionPlugin<fn(&Runtime)>>::new("localstack.configurators")
-        .listener(Printer);
+    let manager = PluginManager::<Configurator>::new().listener(Printer);
 
     // The seed's loop. `load_all` returns the loaded configurators in load order (priority, then
     // `after`, then name), so they apply in the same order on every run.

@@ -11,32 +11,20 @@
 //! flags that duplicate with both declaration sites, and the health check below fails on it.
 
 use plux::inspect::{self, Report};
-use plux::{plugin, plugin_interface, BoxError, Plugin, PluginManager};
+use plux::{plugin, plugin_interface, PluginManager};
 
 /// Writes a document in some format.
 #[plugin_interface(namespace = "demo.exporters")]
-pub trait Exporter: Plugin<Args = (), Output = ()> {
+pub trait Exporter {
     /// The file extension.
     fn extension(&self) -> &'static str;
 }
 
-macro_rules! exporter {
-    ($ty:ident) => {
-        #[derive(Default)]
-        struct $ty;
+#[derive(Default)]
+struct Json;
 
-        impl Plugin for $ty {
-            type Args = ();
-            type Output = ();
-            fn load(&mut self, _: &()) -> Result<(), BoxError> {
-                Ok(())
-            }
-        }
-    };
-}
-
-exporter!(Json);
-exporter!(Csv);
+#[derive(Default)]
+struct Csv;
 
 #[plugin(name = "json")]
 impl Exporter for Json {
@@ -66,7 +54,7 @@ fn main() {
     let report = Report::collect();
     print!("{report}");
 
-    let exporters = PluginManager::<dyn Exporter>::for_interface();
+    let exporters = PluginManager::<dyn Exporter>::new();
     let extensions: Vec<&str> = exporters.load_all().iter().map(|e| e.extension()).collect();
     println!("\nexporters: {}", extensions.join(", "));
 

@@ -153,7 +153,7 @@ struct Supervisor {
 impl Supervisor {
     fn new() -> Self {
         Supervisor {
-            manager: PluginManager::new(NAMESPACE).listener(Printer),
+            manager: PluginManager::in_namespace(NAMESPACE).listener(Printer),
         }
     }
 
