@@ -1,6 +1,6 @@
 //! One manager, many threads: every lifecycle runs exactly once whoever asks and however many
 //! ask at once, everyone gets the same instance, and a plugin that (directly, through other
-//! plugins or through other threads) needs itself gets a `Cycle` error instead of a deadlock.
+//! plugins or through other threads) needs itself gets a `Reentrant` error instead of a deadlock.
 //!
 //! Every test that could hang on a regression runs inside `within`, which fails it after a
 //! generous timeout instead. No assertion depends on timing: sleeps only make the interesting
@@ -50,9 +50,9 @@ impl Handle {
     }
 }
 
-/// Whether `error`, or an error it was caused by, is a `Cycle`.
+/// Whether `error`, or an error it was caused by, is a `Reentrant`.
 fn has_cycle(error: &PluginError) -> bool {
-    kinds_in_chain(error).contains(&"Cycle")
+    kinds_in_chain(error).contains(&"Reentrant")
 }
 
 const PLUGINS: usize = 20;
@@ -89,7 +89,7 @@ fn many_threads_mixing_every_call_run_each_lifecycle_exactly_once_and_share_inst
     let ns = "cc.stress";
     let (specs, expected) = stress_plugins(ns);
     let journal = Journal::new();
-    let manager = Manager::new(ns)
+    let manager = Manager::in_namespace(ns)
         .finder(specs)
         .filter(|spec| spec.name() != "p19")
         .listener(journal.clone());
@@ -202,7 +202,7 @@ fn threads_asking_for_a_plugin_that_is_loading_wait_for_that_one_load() {
     within(|| {
         const WAITERS: usize = 8;
         let (spec, calls, entered, release) = gated("cc.slow", "slow", false);
-        let manager = Arc::new(Manager::new("cc.slow").finder(vec![spec]));
+        let manager = Arc::new(Manager::in_namespace("cc.slow").finder(vec![spec]));
 
         let first = thread::spawn({
             let manager = manager.clone();
@@ -235,7 +235,7 @@ fn threads_waiting_for_a_load_that_fails_all_get_its_error() {
     within(|| {
         const WAITERS: usize = 8;
         let (spec, calls, entered, release) = gated("cc.slow_fail", "slow", true);
-        let manager = Arc::new(Manager::new("cc.slow_fail").finder(vec![spec]));
+        let manager = Arc::new(Manager::in_namespace("cc.slow_fail").finder(vec![spec]));
 
         let first = thread::spawn({
             let manager = manager.clone();
@@ -264,14 +264,14 @@ fn threads_waiting_for_a_load_that_fails_all_get_its_error() {
 fn a_plugin_may_load_plugins_of_another_namespace_while_loading() {
     within(|| {
         let (inner_spec, inner_calls) = probe("cc.inner", "x").build();
-        let inner = Arc::new(Manager::new("cc.inner").finder(vec![inner_spec]));
+        let inner = Arc::new(Manager::in_namespace("cc.inner").finder(vec![inner_spec]));
         let (outer_spec, _) = probe("cc.outer", "a")
             .on_load({
                 let inner = inner.clone();
                 move |_, _| Ok(format!("uses {}", inner.load("x")?.name()))
             })
             .build();
-        let outer = Manager::new("cc.outer").finder(vec![outer_spec]);
+        let outer = Manager::in_namespace("cc.outer").finder(vec![outer_spec]);
 
         outer.load("a").expect("a loads, using x");
 
@@ -297,7 +297,7 @@ fn a_plugin_may_load_another_plugin_of_its_own_manager_while_loading() {
         let (b, b_calls) = probe("cc.nested", "b").build();
         let journal = Journal::new();
         let manager = handle.set(
-            Manager::new("cc.nested")
+            Manager::in_namespace("cc.nested")
                 .finder(vec![a, b])
                 .listener(journal.clone()),
         );
@@ -346,7 +346,7 @@ fn a_listener_may_use_its_manager_from_a_load_hook() {
         let (b, b_calls) = probe("cc.listener_reenters", "b").build();
         let done = Arc::new(AtomicUsize::new(0));
         let manager = handle.set(
-            Manager::new("cc.listener_reenters")
+            Manager::in_namespace("cc.listener_reenters")
                 .finder(vec![a, b])
                 .listener(LoadsB(handle.clone(), done.clone())),
         );
@@ -376,7 +376,7 @@ fn a_listener_may_use_its_manager_from_on_resolve_after() {
         let (a, _) = probe("cc.resolve_reenters", "a").build();
         let counts = Arc::new(Mutex::new(Vec::new()));
         let manager = handle.set(
-            Manager::new("cc.resolve_reenters")
+            Manager::in_namespace("cc.resolve_reenters")
                 .finder(vec![a])
                 .listener(Lists(handle.clone(), counts.clone())),
         );
@@ -394,7 +394,7 @@ static SELF_LOADING: LazyLock<Manager> = LazyLock::new(|| {
             Ok(format!("unreachable: got {}", itself.name()))
         })
         .build();
-    Manager::new("cc.self_cycle").finder(vec![spec])
+    Manager::in_namespace("cc.self_cycle").finder(vec![spec])
 });
 
 #[test]
@@ -405,9 +405,9 @@ fn a_plugin_that_loads_itself_gets_a_cycle_error_not_a_deadlock() {
 
         let error = SELF_LOADING.load("a").expect_err("cycle");
 
-        // `load` returned the Cycle error it got, so `a` failed with it as the cause.
+        // `load` returned the Reentrant error it got, so `a` failed with it as the cause.
         assert!(matches!(error.kind(), PluginErrorKind::Load(_)));
-        assert_eq!(kinds_in_chain(&error), ["Load", "Cycle"]);
+        assert_eq!(kinds_in_chain(&error), ["Load", "Reentrant"]);
         assert_eq!(
             journal.hooks_of("a"),
             [
@@ -438,15 +438,15 @@ fn a_cycle_through_two_plugins_fails_both_not_a_deadlock() {
         let (a, a_calls) = loads_other("a", "b");
         let (b, b_calls) = loads_other("b", "a");
         let (c, _) = probe("cc.two_cycle", "c").build();
-        let manager = handle.set(Manager::new("cc.two_cycle").finder(vec![a, b, c]));
+        let manager = handle.set(Manager::in_namespace("cc.two_cycle").finder(vec![a, b, c]));
 
         let error = manager.load("a").expect_err("a → b → a");
 
-        // b asked for a, which was loading on this very thread: b got the Cycle, failed with
+        // b asked for a, which was loading on this very thread: b got the Reentrant error, failed with
         // it, and a failed with b's error.
-        assert_eq!(kinds_in_chain(&error), ["Load", "Load", "Cycle"]);
+        assert_eq!(kinds_in_chain(&error), ["Load", "Load", "Reentrant"]);
         let b_error = manager.load("b").expect_err("b failed");
-        assert_eq!(kinds_in_chain(&b_error), ["Load", "Cycle"]);
+        assert_eq!(kinds_in_chain(&b_error), ["Load", "Reentrant"]);
         assert_eq!((a_calls.load(), b_calls.load()), (1, 1));
         assert_eq!(manager.load_all().len(), 1, "c is unaffected");
     });
@@ -469,12 +469,12 @@ fn a_cycle_through_two_managers_fails_instead_of_deadlocking() {
                 move |_, _| Ok(format!("got {}", first.get().load("a")?.name()))
             })
             .build();
-        let one = first.set(Manager::new("cc.managers_one").finder(vec![a]));
-        let two = second.set(Manager::new("cc.managers_two").finder(vec![b]));
+        let one = first.set(Manager::in_namespace("cc.managers_one").finder(vec![a]));
+        let two = second.set(Manager::in_namespace("cc.managers_two").finder(vec![b]));
 
         let error = one.load("a").expect_err("a → b → a");
 
-        assert_eq!(kinds_in_chain(&error), ["Load", "Load", "Cycle"]);
+        assert_eq!(kinds_in_chain(&error), ["Load", "Load", "Reentrant"]);
         assert!(two.load("b").is_err());
     });
 }
@@ -487,14 +487,14 @@ fn a_plugin_that_handles_the_cycle_error_loads() {
             .on_load({
                 let handle = handle.clone();
                 move |_, _| match handle.get().load("a") {
-                    Err(error) if matches!(error.kind(), PluginErrorKind::Cycle) => {
+                    Err(error) if matches!(error.kind(), PluginErrorKind::Reentrant) => {
                         Ok("without itself".to_owned())
                     }
                     other => Err(format!("expected a cycle, got {other:?}").into()),
                 }
             })
             .build();
-        let manager = handle.set(Manager::new("cc.handled_cycle").finder(vec![a]));
+        let manager = handle.set(Manager::in_namespace("cc.handled_cycle").finder(vec![a]));
 
         manager.load("a").expect("a handled the cycle");
         assert!(manager.is_loaded("a"));
@@ -518,7 +518,7 @@ fn a_cycle_across_two_threads_fails_instead_of_deadlocking() {
         };
         let (a, a_calls) = loads_other("a", "b");
         let (b, b_calls) = loads_other("b", "a");
-        let manager = handle.set(Manager::new("cc.thread_cycle").finder(vec![a, b]));
+        let manager = handle.set(Manager::in_namespace("cc.thread_cycle").finder(vec![a, b]));
 
         let (ta, tb) = (manager.clone(), manager.clone());
         let a = thread::spawn(move || ta.load("a"));
@@ -526,7 +526,7 @@ fn a_cycle_across_two_threads_fails_instead_of_deadlocking() {
         let a = a.join().expect("no panic").expect_err("cycle");
         let b = b.join().expect("no panic").expect_err("cycle");
 
-        // Whichever asked second got the Cycle; the other failed with its error.
+        // Whichever asked second got the Reentrant error; the other failed with its error.
         assert!(has_cycle(&a), "{a}");
         assert!(has_cycle(&b), "{b}");
         assert_eq!((a_calls.load(), b_calls.load()), (1, 1));
@@ -562,7 +562,7 @@ fn a_thread_that_just_loaded_a_plugin_may_wait_for_the_thread_that_waited_for_it
                     }
                 })
                 .build();
-            let manager = handle.set(Manager::new(ns).finder(vec![x, z]));
+            let manager = handle.set(Manager::in_namespace(ns).finder(vec![x, z]));
 
             let (t1, t2) = (manager.clone(), manager.clone());
             let t1 = thread::spawn(move || t1.load("z").map(|_| ()));

@@ -9,8 +9,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 
 use plux::{
-    global_filter, plugin, DisabledReason, FunctionPlugin, IdentKind, PluginErrorKind,
-    PluginFinder, PluginLifecycleListener, PluginManager, PluginPattern, PluginSpec, PluginState,
+    global_filter, plugin, BoxError, DisabledReason, FunctionPlugin, IdentKind, Plugin,
+    PluginErrorKind, PluginFinder, PluginInterface, PluginLifecycleListener, PluginManager,
+    PluginPattern, PluginSpec, PluginState,
 };
 use plux_fixture_probe::{kind_name, probe, Calls, Journal, Probe};
 
@@ -44,7 +45,7 @@ fn loaded_output(manager: &Manager, name: &str) -> Option<String> {
 fn success_runs_every_step_once_and_notifies_in_lifecycle_order() {
     let (spec, calls) = probe("lc.success", "a").build();
     let journal = Journal::new();
-    let manager = Manager::new("lc.success")
+    let manager = Manager::in_namespace("lc.success")
         .finder(vec![spec])
         .listener(journal.clone());
 
@@ -57,7 +58,7 @@ fn success_runs_every_step_once_and_notifies_in_lifecycle_order() {
         [
             "resolve_after a",
             "init_after a",
-            "load_before a \"\"",
+            "load_before a ()",
             "load_after a \"a loaded with \"",
         ]
     );
@@ -84,7 +85,7 @@ fn every_listener_hears_every_hook_in_the_order_they_were_added() {
     let (spec, _) = probe("lc.two_listeners", "a").build();
     let record = Arc::new(Mutex::new(Vec::new()));
     let (first, second) = (Journal::new(), Journal::new());
-    let manager = Manager::new("lc.two_listeners")
+    let manager = Manager::in_namespace("lc.two_listeners")
         .finder(vec![spec])
         .listener(first.clone())
         .listener(Tagged("first", record.clone()))
@@ -102,9 +103,36 @@ fn every_listener_hears_every_hook_in_the_order_they_were_added() {
 }
 
 #[test]
+fn a_listener_shared_through_an_arc_is_a_listener() {
+    /// Counts the plugins it heard loaded; not `Clone`, so the test shares it through an `Arc`.
+    #[derive(Default)]
+    struct Counting(AtomicUsize);
+    impl PluginLifecycleListener<Probe> for Counting {
+        fn on_load_after(&self, _: &PluginSpec, _: &Probe, _: &String) {
+            self.0.fetch_add(1, SeqCst);
+        }
+    }
+
+    let (a, _) = probe("lc.arc_listener", "a").build();
+    let (b, _) = probe("lc.arc_listener", "b").build();
+    let counting = Arc::new(Counting::default());
+    let manager = Manager::in_namespace("lc.arc_listener")
+        .finder(vec![a, b])
+        .listener(counting.clone());
+
+    manager.load("a").expect("a loads");
+    assert_eq!(counting.0.load(SeqCst), 1);
+
+    // The same listener, added again at run time: it hears b twice.
+    manager.add_listener(counting.clone());
+    manager.load("b").expect("b loads");
+    assert_eq!(counting.0.load(SeqCst), 3);
+}
+
+#[test]
 fn the_state_moves_from_resolved_to_loaded() {
     let (spec, calls) = probe("lc.states", "a").build();
-    let manager = Manager::new("lc.states").finder(vec![spec]);
+    let manager = Manager::in_namespace("lc.states").finder(vec![spec]);
 
     assert!(matches!(manager.state("a"), Some(PluginState::Resolved)));
     assert!(!manager.is_loaded("a"));
@@ -132,7 +160,7 @@ fn should_load_false_disables_the_plugin_without_an_error_and_load_never_runs() 
     let (off, off_calls) = probe("lc.should_load", "off").disabled().build();
     let (on, on_calls) = probe("lc.should_load", "on").build();
     let journal = Journal::new();
-    let manager = Manager::new("lc.should_load")
+    let manager = Manager::in_namespace("lc.should_load")
         .finder(vec![off, on])
         .listener(journal.clone());
 
@@ -182,7 +210,7 @@ fn a_function_plugin_with_should_load_false_is_disabled() {
     #[plugin(namespace = "lc.fn_should_load")]
     fn switched_on() {}
 
-    let manager = PluginManager::<FunctionPlugin<fn()>>::new("lc.fn_should_load");
+    let manager = PluginManager::<FunctionPlugin<fn()>>::in_namespace("lc.fn_should_load");
     let error = manager.load("switched_off").expect_err("disabled");
     assert!(matches!(
         error.kind(),
@@ -194,33 +222,85 @@ fn a_function_plugin_with_should_load_false_is_disabled() {
 }
 
 #[test]
-fn load_args_reach_load_and_the_listener() {
-    let (spec, _) = probe("lc.args", "a").build();
+fn a_spec_should_load_false_disables_the_plugin_before_its_factory_runs() {
+    let (off, off_calls) = probe("lc.spec_should_load", "off").build();
+    let (on, on_calls) = probe("lc.spec_should_load", "on").build();
     let journal = Journal::new();
-    let manager = Manager::with_load_args("lc.args", "first".to_owned())
-        .load_args("the args".to_owned())
+    let manager = Manager::in_namespace("lc.spec_should_load")
+        .finder(vec![
+            off.with_should_load(|| false),
+            on.with_should_load(|| true),
+        ])
+        .listener(journal.clone());
+
+    let error = manager.load("off").expect_err("disabled");
+    assert!(matches!(
+        error.kind(),
+        PluginErrorKind::Disabled(DisabledReason::ShouldLoad)
+    ));
+    assert_eq!(off_calls.all(), (0, 0, 0), "the factory of off never ran");
+    assert_eq!(
+        journal.of("off"),
+        ["resolve_after off", "disabled off: ShouldLoad"]
+    );
+    assert_eq!(manager.load_all().len(), 1);
+    assert_eq!(on_calls.all(), (1, 1, 1));
+
+    // Sticky like any outcome; a retry asks again.
+    assert!(manager.retry("off").expect_err("still off").is_disabled());
+    assert_eq!(off_calls.all(), (0, 0, 0));
+}
+
+/// A plugin type that owns its namespace and loads with a `String`: what a manager made with
+/// `with_args` hands to every `load`.
+#[derive(Default)]
+struct Configured {
+    loaded_with: Option<String>,
+}
+
+impl PluginInterface for Configured {
+    const NAMESPACE: &'static str = "lc.args";
+}
+
+impl Plugin for Configured {
+    type Args = String;
+    type Output = String;
+
+    fn load(&mut self, args: &String) -> Result<String, BoxError> {
+        self.loaded_with = Some(args.clone());
+        Ok(format!("loaded with {args}"))
+    }
+}
+
+#[test]
+fn load_args_reach_load_and_the_listener() {
+    let spec = PluginSpec::new("lc.args", "a", || Ok(Box::new(Configured::default())))
+        .expect("valid spec");
+    let journal = Journal::new();
+    let manager = PluginManager::<Configured>::with_args("the args".to_owned())
         .finder(vec![spec])
         .listener(journal.clone());
 
     let plugin = manager.load("a").expect("a loads");
 
-    assert_eq!(plugin.loaded_with(), Some("the args"));
+    assert_eq!(plugin.loaded_with.as_deref(), Some("the args"));
     assert!(journal
         .events()
         .contains(&"load_before a \"the args\"".to_owned()));
-    assert_eq!(
-        loaded_output(&manager, "a").as_deref(),
-        Some("a loaded with the args")
-    );
+    assert!(matches!(
+        manager.state("a"),
+        Some(PluginState::Loaded { output, .. }) if output == "loaded with the args"
+    ));
 }
 
 #[test]
 fn the_load_output_is_kept_in_the_state_and_given_to_on_load_after() {
     let (spec, _) = probe("lc.output", "a")
-        .on_load(|name, args| Ok(format!("output of {name} for {args:?}")))
+        .input("x")
+        .on_load(|name, input| Ok(format!("output of {name} for {input:?}")))
         .build();
     let journal = Journal::new();
-    let manager = Manager::with_load_args("lc.output", "x".to_owned())
+    let manager = Manager::in_namespace("lc.output")
         .finder(vec![spec])
         .listener(journal.clone());
 
@@ -254,7 +334,7 @@ fn a_manager_filter_disables_the_plugin_before_its_factory_runs() {
     let (b, b_calls) = probe("lc.filter", "b").build();
     let seen = Arc::new(AtomicUsize::new(0));
     let journal = Journal::new();
-    let manager = Manager::new("lc.filter")
+    let manager = Manager::in_namespace("lc.filter")
         .finder(vec![a, b])
         .filter({
             let seen = seen.clone();
@@ -304,11 +384,11 @@ fn filters_given_at_construction_apply_to_the_very_first_load() {
         for filter_first in [true, false] {
             let (spec, calls) = probe("lc.filter_first", "a").build();
             let manager = if filter_first {
-                Manager::new("lc.filter_first")
+                Manager::in_namespace("lc.filter_first")
                     .filter(|_| false)
                     .finder(vec![spec])
             } else {
-                Manager::new("lc.filter_first")
+                Manager::in_namespace("lc.filter_first")
                     .finder(vec![spec])
                     .filter(|_| false)
             };
@@ -335,7 +415,7 @@ fn a_global_namespace_pattern_disables_every_plugin_of_the_namespace() {
     let (a, a_calls) = probe("lc.global.ns", "a").build();
     let (b, b_calls) = probe("lc.global.ns", "b").build();
     let journal = Journal::new();
-    let manager = Manager::new("lc.global.ns")
+    let manager = Manager::in_namespace("lc.global.ns")
         .finder(vec![a, b])
         .listener(journal.clone());
     let pattern = PluginPattern::new()
@@ -369,7 +449,7 @@ fn a_global_name_pattern_disables_only_that_name() {
     let (a, _) = probe("lc.global.name", "a").build();
     let (ab, _) = probe("lc.global.name", "ab").build();
     let (b, _) = probe("lc.global.name", "b").build();
-    let manager = Manager::new("lc.global.name").finder(vec![a, ab, b]);
+    let manager = Manager::in_namespace("lc.global.name").finder(vec![a, ab, b]);
     let _guard = GlobalPattern::add(
         PluginPattern::new()
             .namespace("lc.global.name")
@@ -397,7 +477,7 @@ fn in_test_root() {}
 
 #[test]
 fn a_global_module_pattern_disables_the_plugins_declared_in_that_module() {
-    let manager = PluginManager::<FunctionPlugin<fn()>>::new("lc.global.module");
+    let manager = PluginManager::<FunctionPlugin<fn()>>::in_namespace("lc.global.module");
     let _guard = GlobalPattern::add(
         PluginPattern::new()
             .module("*::module_filtered")
@@ -416,7 +496,7 @@ fn a_global_module_pattern_disables_the_plugins_declared_in_that_module() {
 #[test]
 fn a_global_module_pattern_never_matches_a_spec_made_at_run_time() {
     let (a, calls) = probe("lc.global.module_rt", "a").build();
-    let manager = Manager::new("lc.global.module_rt").finder(vec![a]);
+    let manager = Manager::in_namespace("lc.global.module_rt").finder(vec![a]);
     let _guard = GlobalPattern::add(
         PluginPattern::new()
             .namespace("lc.global.module_rt")
@@ -431,7 +511,7 @@ fn a_global_module_pattern_never_matches_a_spec_made_at_run_time() {
 #[test]
 fn the_global_filter_leaves_loaded_plugins_loaded() {
     let (a, calls) = probe("lc.global.late", "a").build();
-    let manager = Manager::new("lc.global.late").finder(vec![a]);
+    let manager = Manager::in_namespace("lc.global.late").finder(vec![a]);
     let first = manager.load("a").expect("a loads");
 
     let _guard = GlobalPattern::add(
@@ -454,7 +534,7 @@ fn the_global_filter_leaves_loaded_plugins_loaded() {
 fn a_listener_added_later_hears_only_later_events() {
     let (a, _) = probe("lc.late_listener", "a").build();
     let (b, _) = probe("lc.late_listener", "b").build();
-    let manager = Manager::new("lc.late_listener").finder(vec![a, b]);
+    let manager = Manager::in_namespace("lc.late_listener").finder(vec![a, b]);
     manager.load("a").expect("a loads");
 
     let journal = Journal::new();
@@ -468,7 +548,7 @@ fn a_listener_added_later_hears_only_later_events() {
         journal.events(),
         [
             "init_after b",
-            "load_before b \"\"",
+            "load_before b ()",
             "load_after b \"b loaded with \""
         ]
     );
@@ -478,7 +558,7 @@ fn a_listener_added_later_hears_only_later_events() {
 fn loading_again_returns_the_same_instance_and_runs_nothing() {
     let (a, calls) = probe("lc.cache", "a").build();
     let journal = Journal::new();
-    let manager = Manager::new("lc.cache")
+    let manager = Manager::in_namespace("lc.cache")
         .finder(vec![a])
         .listener(journal.clone());
 
@@ -521,7 +601,7 @@ fn not_loaded_manager(namespace: &'static str) -> (Manager, Vec<(&'static str, A
     ];
     let names = NOT_LOADED.map(|(name, _, _)| name);
     let (specs, calls): (Vec<_>, Vec<_>) = builds.into_iter().map(|b| b.build()).unzip();
-    let manager = Manager::new(namespace)
+    let manager = Manager::in_namespace(namespace)
         .finder(specs)
         .filter(|spec| spec.name() != "filtered");
     (manager, names.into_iter().zip(calls).collect())
@@ -539,7 +619,7 @@ fn failed_and_disabled_plugins_are_sticky() {
         for _ in 0..3 {
             let error = manager.load(name).expect_err("not loaded");
             assert_eq!(kind_name(error.kind()), *kind, "{name}: {error}");
-            assert_eq!(error.name(), *name);
+            assert_eq!(error.name(), Some(*name));
             assert_eq!(error.namespace(), "lc.sticky");
         }
         assert_eq!(calls.all(), *ran, "{name}: nothing ran again");
@@ -588,7 +668,7 @@ fn a_retried_plugin_that_now_loads_is_loaded_and_its_old_error_is_gone() {
         })
         .build();
     let journal = Journal::new();
-    let manager = Manager::new("lc.retry_success")
+    let manager = Manager::in_namespace("lc.retry_success")
         .finder(vec![spec])
         .listener(journal.clone());
 
@@ -633,7 +713,7 @@ fn a_retried_disabled_plugin_that_now_wants_to_load_is_loaded() {
             move || wanted.load(SeqCst)
         })
         .build();
-    let manager = Manager::new("lc.retry_disabled").finder(vec![spec]);
+    let manager = Manager::in_namespace("lc.retry_disabled").finder(vec![spec]);
 
     assert!(manager.load("a").expect_err("disabled").is_disabled());
     wanted.store(true, SeqCst);
@@ -655,7 +735,7 @@ fn a_retry_that_fails_differently_records_the_new_error() {
         })
         .load_fails()
         .build();
-    let manager = Manager::new("lc.retry_new_error").finder(vec![spec]);
+    let manager = Manager::in_namespace("lc.retry_new_error").finder(vec![spec]);
 
     assert!(matches!(
         manager.load("a").expect_err("factory").kind(),
@@ -674,7 +754,7 @@ fn a_retry_that_fails_differently_records_the_new_error() {
 #[test]
 fn retry_of_a_loaded_plugin_returns_the_same_instance_and_runs_nothing() {
     let (spec, calls) = probe("lc.retry_loaded", "a").build();
-    let manager = Manager::new("lc.retry_loaded").finder(vec![spec]);
+    let manager = Manager::in_namespace("lc.retry_loaded").finder(vec![spec]);
     let first = manager.load("a").expect("a loads");
 
     let retried = manager.retry("a").expect("still loaded");
@@ -687,13 +767,16 @@ fn retry_of_a_loaded_plugin_returns_the_same_instance_and_runs_nothing() {
 fn an_unknown_name_is_not_found() {
     let (spec, _) = probe("lc.not_found", "a").build();
     let journal = Journal::new();
-    let manager = Manager::new("lc.not_found")
+    let manager = Manager::in_namespace("lc.not_found")
         .finder(vec![spec])
         .listener(journal.clone());
 
     let error = manager.load("nope").expect_err("no such plugin");
     assert!(matches!(error.kind(), PluginErrorKind::NotFound));
-    assert_eq!((error.namespace(), error.name()), ("lc.not_found", "nope"));
+    assert_eq!(
+        (error.namespace(), error.name()),
+        ("lc.not_found", Some("nope"))
+    );
     assert_eq!(error.to_string(), "plugin `lc.not_found/nope`: not found");
     assert!(!error.is_disabled());
     assert!(matches!(
@@ -713,7 +796,7 @@ fn an_unknown_name_is_not_found() {
 #[test]
 fn a_name_that_breaks_the_grammar_is_invalid_not_missing() {
     let (spec, _) = probe("lc.bad_name", "a").build();
-    let manager = Manager::new("lc.bad_name").finder(vec![spec]);
+    let manager = Manager::in_namespace("lc.bad_name").finder(vec![spec]);
 
     for name in ["", "a b", "-a", "a/b"] {
         let error = manager.load(name).expect_err("invalid");
@@ -733,7 +816,7 @@ fn a_name_that_breaks_the_grammar_is_invalid_not_missing() {
 #[test]
 fn a_namespace_without_plugins_is_empty_not_an_error() {
     // The link-time registry (no finder) has nothing in this namespace.
-    let manager = Manager::new("lc.nothing.here");
+    let manager = Manager::in_namespace("lc.nothing.here");
 
     assert!(manager.load_all().is_empty());
     assert!(manager.try_load_all().expect("no failure").is_empty());
@@ -745,14 +828,14 @@ fn a_namespace_without_plugins_is_empty_not_an_error() {
     ));
 
     // An empty finder too.
-    let manager = Manager::new("lc.nothing.here").finder(Vec::new());
+    let manager = Manager::in_namespace("lc.nothing.here").finder(Vec::new());
     assert!(manager.try_load_all().expect("no failure").is_empty());
 }
 
 #[test]
 fn an_invalid_namespace_of_the_manager_is_an_error_reported_once() {
     let journal = Journal::new();
-    let manager = Manager::new("bad ns").listener(journal.clone());
+    let manager = Manager::in_namespace("bad ns").listener(journal.clone());
 
     let error = manager.load("x").expect_err("bad namespace");
     let PluginErrorKind::InvalidIdent(invalid) = error.kind() else {
@@ -763,10 +846,14 @@ fn an_invalid_namespace_of_the_manager_is_an_error_reported_once() {
     assert_eq!(error.namespace(), "bad ns");
 
     assert!(manager.load_all().is_empty());
-    assert!(matches!(
-        manager.try_load_all().expect_err("bad namespace").kind(),
-        PluginErrorKind::InvalidIdent(_)
-    ));
+    let error = manager.try_load_all().expect_err("bad namespace");
+    assert!(matches!(error.kind(), PluginErrorKind::InvalidIdent(_)));
+    // The error of the namespace itself names no plugin.
+    assert_eq!(error.name(), None);
+    assert_eq!(
+        error.to_string(),
+        format!("namespace `bad ns`: {}", error.kind())
+    );
     assert!(matches!(
         manager.retry("x").expect_err("bad namespace").kind(),
         PluginErrorKind::InvalidIdent(_)
@@ -788,7 +875,7 @@ fn a_duplicated_name_fails_naming_every_site_and_the_others_still_load() {
     let sites = [*first.location(), *second.location()];
     assert_ne!(sites[0], sites[1]);
     let journal = Journal::new();
-    let manager = Manager::new("lc.duplicate")
+    let manager = Manager::in_namespace("lc.duplicate")
         .finder(vec![second, other, first])
         .listener(journal.clone());
 
@@ -853,7 +940,7 @@ fn specs_of_another_namespace_from_a_finder_are_ignored() {
         }
     }
 
-    let manager = Manager::new("lc.mine").finder(Careless(vec![mine, theirs]));
+    let manager = Manager::in_namespace("lc.mine").finder(Careless(vec![mine, theirs]));
     assert_eq!(manager.list_names(), ["a"]);
     assert_eq!(manager.load_all().len(), 1);
     assert_eq!(theirs_calls.factory(), 0);
@@ -862,8 +949,8 @@ fn specs_of_another_namespace_from_a_finder_are_ignored() {
 #[test]
 fn two_managers_of_one_namespace_are_independent() {
     let (spec, calls) = probe("lc.two_managers", "a").build();
-    let one = Manager::new("lc.two_managers").finder(vec![spec.clone()]);
-    let two = Manager::new("lc.two_managers").finder(vec![spec]);
+    let one = Manager::in_namespace("lc.two_managers").finder(vec![spec.clone()]);
+    let two = Manager::in_namespace("lc.two_managers").finder(vec![spec]);
 
     let a1 = one.load("a").expect("loads");
     assert!(!two.is_loaded("a"));
@@ -871,4 +958,26 @@ fn two_managers_of_one_namespace_are_independent() {
 
     assert!(!Arc::ptr_eq(&a1, &a2));
     assert_eq!(calls.all(), (2, 2, 2));
+}
+
+#[test]
+fn with_after_and_with_before_add_to_the_names_given_before() {
+    let (a, _) = probe("lc.after_appends", "a").build();
+    let (b, _) = probe("lc.after_appends", "b").build();
+    let (c, _) = probe("lc.after_appends", "c").build();
+    let (d, _) = probe("lc.after_appends", "d").build();
+    // Each call adds to the constraints: `a` comes after both `c` and `b`, `d` before both.
+    let a = a.with_after(["c"]).with_after(["b"]);
+    let d = d.with_before(["b"]).with_before(["c"]);
+    assert_eq!(a.after().collect::<Vec<_>>(), ["c", "b"]);
+    assert_eq!(d.before().collect::<Vec<_>>(), ["b", "c"]);
+    let manager = Manager::in_namespace("lc.after_appends").finder(vec![a, b, c, d]);
+
+    assert_eq!(manager.list_names(), ["d", "b", "c", "a"]);
+    let names: Vec<String> = manager
+        .load_all()
+        .iter()
+        .map(|p| p.name().to_owned())
+        .collect();
+    assert_eq!(names, ["d", "b", "c", "a"]);
 }
