@@ -447,3 +447,8 @@ pub use plux_macros::plugin_spec;
 ///
 /// See [Linking with `link_plugins!`](crate#linking-with-link_plugins) for how it works.
 pub use plux_macros::link_plugins;
+
+// The README's example compiles and runs as a doctest, so that it cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

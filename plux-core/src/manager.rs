@@ -303,11 +303,8 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         });
         match (found, &resolved.invalid_namespace) {
             (Some(found), _) => Ok(found),
-            (None, Some(error)) => Err(PluginError::new(
-                &self.namespace,
-                name,
-                error.kind().clone(),
-            )),
+            // Not about `name`: no plugin can be found in an invalid namespace.
+            (None, Some(error)) => Err(error.clone()),
             (None, None) => Err(PluginError::new(
                 &self.namespace,
                 name,
