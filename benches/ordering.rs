@@ -71,7 +71,7 @@ fn chain() -> Vec<PluginSpec> {
 }
 
 fn first_listing(specs: Vec<PluginSpec>) -> usize {
-    let manager = PluginManager::<Never>::new(NAMESPACE).finder(specs);
+    let manager = PluginManager::<Never>::in_namespace(NAMESPACE).finder(specs);
     let listed = manager.list_names().len();
     assert_eq!(listed, N);
     listed
@@ -82,7 +82,7 @@ fn main() {
 
     // The chain really orders: the last name of the chain comes last despite its top priority.
     let chain_names = names();
-    let ordered = PluginManager::<Never>::new(NAMESPACE).finder(chain());
+    let ordered = PluginManager::<Never>::in_namespace(NAMESPACE).finder(chain());
     assert_eq!(
         ordered.list_names().last().copied(),
         chain_names.last().map(String::as_str)

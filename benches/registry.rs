@@ -116,7 +116,7 @@ fn scan_slice(namespace: &str) -> Vec<&'static PluginSpec> {
 
 /// Item 1 of the issue: `load(name)` of a loaded plugin, against a `HashMap` of the same plugins.
 fn warm_lookup(c: &mut Criterion) {
-    let manager = PluginManager::<Trivial>::new(NAMESPACE);
+    let manager = PluginManager::<Trivial>::in_namespace(NAMESPACE);
     assert_eq!(manager.load_all().len(), PER_NAMESPACE);
     let names = query_names();
     let map: HashMap<&str, Arc<Trivial>> = manager
@@ -162,7 +162,7 @@ fn cold_lookup(c: &mut Criterion) {
     let mut group = c.benchmark_group("cold_lookup");
     group.bench_function("plux_exists", |b| {
         b.iter_batched(
-            || PluginManager::<Trivial>::new(NAMESPACE),
+            || PluginManager::<Trivial>::in_namespace(NAMESPACE),
             |manager| {
                 assert!(manager.exists(black_box(cold_name)));
                 manager
@@ -178,7 +178,7 @@ fn cold_lookup(c: &mut Criterion) {
     });
     group.bench_function("plux_load", |b| {
         b.iter_batched(
-            || PluginManager::<Trivial>::new(NAMESPACE),
+            || PluginManager::<Trivial>::in_namespace(NAMESPACE),
             |manager| {
                 let plugin = manager.load(black_box(cold_name)).ok();
                 (manager, plugin)
@@ -209,7 +209,7 @@ fn load_all(c: &mut Criterion) {
     group.throughput(Throughput::Elements(specs.len() as u64));
     group.bench_function("plux_load_all", |b| {
         b.iter_batched(
-            || PluginManager::<Trivial>::new(NAMESPACE),
+            || PluginManager::<Trivial>::in_namespace(NAMESPACE),
             |manager| {
                 let plugins = manager.load_all();
                 assert_eq!(plugins.len(), PER_NAMESPACE);
@@ -228,14 +228,14 @@ fn load_all(c: &mut Criterion) {
 /// the slice.
 fn list_names(c: &mut Criterion) {
     let _ = Registry::namespaces();
-    let warm = PluginManager::<Trivial>::new(NAMESPACE);
+    let warm = PluginManager::<Trivial>::in_namespace(NAMESPACE);
     let ready: Vec<&str> = warm.list_names();
     let mut group = c.benchmark_group("list_names");
     group.throughput(Throughput::Elements(ready.len() as u64));
     group.bench_function("plux_warm_manager", |b| b.iter(|| warm.list_names()));
     group.bench_function("plux_fresh_manager", |b| {
         b.iter_batched(
-            || PluginManager::<Trivial>::new(NAMESPACE),
+            || PluginManager::<Trivial>::in_namespace(NAMESPACE),
             |manager| {
                 black_box(manager.list_names().len());
                 manager
@@ -314,7 +314,7 @@ fn child(what: &str) {
         let _ = Registry::namespaces();
         let start = Instant::now();
         for _ in 0..rounds {
-            let manager = PluginManager::<Trivial>::new(NAMESPACE);
+            let manager = PluginManager::<Trivial>::in_namespace(NAMESPACE);
             black_box(manager.load_all());
         }
         println!("{}", start.elapsed().as_nanos() / u128::from(rounds.max(1)));

@@ -3,17 +3,14 @@
 //! (fixtures/link-app tests the cases a package's manifest can hold: renamed, optional,
 //! platform-specific and dev-dependencies, and a list that forgets a crate.)
 
-use plux::{PluginInterface, PluginManager, Registry};
+use plux::{PluginManager, Registry};
 use plux_fixture_alpha::{Audience, Greeter};
 
 plux::link_plugins!();
 
 #[test]
 fn beta_is_linked_without_being_named() {
-    let greeters = PluginManager::<dyn Greeter>::with_load_args(
-        <dyn Greeter as PluginInterface>::NAMESPACE,
-        Audience { who: "you".into() },
-    );
+    let greeters = PluginManager::<dyn Greeter>::with_args(Audience { who: "you".into() });
     let names = greeters.list_names();
     for name in ["english_greeter", "french", "german"] {
         assert!(names.contains(&name), "{name} missing from {names:?}");

@@ -38,7 +38,7 @@ fn recorder(log: &Log, name: &'static str) -> PluginSpec {
 }
 
 fn manager(specs: Vec<PluginSpec>) -> PluginManager<Recorder> {
-    PluginManager::new("test.ordering").finder(specs)
+    PluginManager::in_namespace("test.ordering").finder(specs)
 }
 
 #[test]
@@ -93,7 +93,7 @@ fn after_and_before_override_priority() {
 #[derive(Default)]
 struct ResolveErrors(Mutex<Vec<String>>);
 
-impl PluginLifecycleListener<Recorder> for Arc<ResolveErrors> {
+impl PluginLifecycleListener<Recorder> for ResolveErrors {
     fn on_resolve_exception(&self, _namespace: &str, error: &plux::PluginError) {
         self.0.lock().unwrap().push(error.to_string());
     }
@@ -214,7 +214,7 @@ fn hook(name: &'static str, f: Hook) -> PluginSpec {
 
 #[test]
 fn call_all_runs_function_hooks_in_order_and_collects_results() {
-    let hooks = PluginManager::<FunctionPlugin<Hook>>::new("test.hooks").finder(vec![
+    let hooks = PluginManager::<FunctionPlugin<Hook>>::in_namespace("test.hooks").finder(vec![
         hook("z-last", last).with_priority(-10),
         hook("b-second", second).with_after(["a-first"]),
         hook("a-first", first)
@@ -232,19 +232,12 @@ fn call_all_runs_function_hooks_in_order_and_collects_results() {
 // `plugin_spec!`.
 
 mod declared {
-    use plux::{plugin, plugin_spec, BoxError, Plugin};
+    use plux::{plugin, plugin_spec};
 
-    /// A plugin type registered several times below.
+    /// A plugin type registered several times below; `#[plugin]` on its inherent impl (at the
+    /// end) makes it a plugin with nothing to load, whose namespace is `test.macro_order`.
     #[derive(Debug)]
     pub struct Step(pub &'static str);
-
-    impl Plugin for Step {
-        type Args = ();
-        type Output = ();
-        fn load(&mut self, _: &()) -> Result<(), BoxError> {
-            Ok(())
-        }
-    }
 
     plugin_spec!(
         "test.macro_order",
@@ -293,7 +286,8 @@ mod declared {
 
 #[test]
 fn macro_declared_priorities_and_constraints_order_the_registry() {
-    let steps = PluginManager::<declared::Step>::new("test.macro_order");
+    let steps = PluginManager::<declared::Step>::new();
+    assert_eq!(steps.namespace(), "test.macro_order");
     assert_eq!(
         steps.list_names(),
         ["zz-first", "migrate", "audit", "warm-cache", "serve"]
@@ -307,8 +301,9 @@ fn macro_declared_priorities_and_constraints_order_the_registry() {
     assert_eq!(serve.after().collect::<Vec<_>>(), ["warm-cache", "migrate"]);
     assert_eq!(serve.priority(), PluginSpec::DEFAULT_PRIORITY);
 
-    let hooks =
-        PluginManager::<FunctionPlugin<fn(&mut Vec<&'static str>)>>::new("test.macro_hooks");
+    let hooks = PluginManager::<FunctionPlugin<fn(&mut Vec<&'static str>)>>::in_namespace(
+        "test.macro_hooks",
+    );
     let mut trace = Vec::new();
     hooks.call_all(|hook| hook(&mut trace));
     assert_eq!(trace, ["early", "late", "later"]);

@@ -49,8 +49,7 @@ type Hook = FunctionPlugin<fn(&mut Vec<String>)>;
 
 #[test]
 fn plugins_of_a_named_crate_and_of_a_crate_linked_with_use_as_underscore_are_found() {
-    let manager =
-        PluginManager::<dyn Greeter>::for_interface().load_args(Audience { who: "you".into() });
+    let manager = PluginManager::<dyn Greeter>::with_args(Audience { who: "you".into() });
 
     assert_eq!(manager.namespace(), "fixtures.greeters");
     assert_eq!(
@@ -135,7 +134,7 @@ fn every_registered_spec_is_in_all_and_listed_once_per_name_in_a_stable_order() 
 
 /// The names a manager of `namespace` lists (of any plugin type: listing makes no plugin).
 fn manager_names(namespace: &'static str) -> Vec<String> {
-    PluginManager::<Hook>::new(namespace)
+    PluginManager::<Hook>::in_namespace(namespace)
         .list_names()
         .into_iter()
         .map(str::to_owned)
@@ -198,8 +197,8 @@ fn a_location_names_the_crate_module_file_and_line_of_the_declaration() {
 #[test]
 fn a_name_declared_in_two_crates_is_a_duplicate_naming_both() {
     let journal = Journal::new();
-    let manager =
-        PluginManager::<FunctionPlugin<fn()>>::new("fixtures.dup").listener(journal.clone());
+    let manager = PluginManager::<FunctionPlugin<fn()>>::in_namespace("fixtures.dup")
+        .listener(journal.clone());
 
     let error = manager.load("same").expect_err("declared twice");
 
@@ -242,7 +241,7 @@ fn a_name_declared_in_two_crates_is_a_duplicate_naming_both() {
 
 #[test]
 fn function_plugins_of_both_crates_are_callable_like_functions() {
-    let hooks = PluginManager::<Hook>::new("fixtures.hooks");
+    let hooks = PluginManager::<Hook>::in_namespace("fixtures.hooks");
 
     assert_eq!(hooks.list_names(), ["alpha_hook", "beta_hook"]);
     let mut log = Vec::new();
@@ -253,10 +252,11 @@ fn function_plugins_of_both_crates_are_callable_like_functions() {
 
     let beta = hooks.load("beta_hook").expect("loads");
     beta(&mut log);
-    (beta.function())(&mut log);
+    let function: fn(&mut Vec<String>) = **beta;
+    function(&mut log);
     assert_eq!(log, ["alpha", "beta", "beta", "beta"]);
 
-    let local = PluginManager::<Hook>::new("rg.local");
+    let local = PluginManager::<Hook>::in_namespace("rg.local");
     let mut log = Vec::new();
     local.call_all(|hook| hook(&mut log));
     assert_eq!(log, ["nested", "root"]);
@@ -265,7 +265,7 @@ fn function_plugins_of_both_crates_are_callable_like_functions() {
 #[test]
 fn a_manager_of_another_plugin_type_gets_wrong_type_for_registered_plugins() {
     // The registry is shared by every manager; the type is checked when a plugin is made.
-    let wrong_signature = PluginManager::<FunctionPlugin<fn()>>::new("fixtures.hooks");
+    let wrong_signature = PluginManager::<FunctionPlugin<fn()>>::in_namespace("fixtures.hooks");
     let error = wrong_signature
         .load("alpha_hook")
         .expect_err("fn(&mut Vec<String>)");
@@ -279,7 +279,7 @@ fn a_manager_of_another_plugin_type_gets_wrong_type_for_registered_plugins() {
         "{error}"
     );
 
-    let counters_as_greeters = PluginManager::<Counter>::new(<dyn Greeter>::NAMESPACE);
+    let counters_as_greeters = PluginManager::<Counter>::in_namespace(<dyn Greeter>::NAMESPACE);
     assert!(counters_as_greeters.load_all().is_empty());
     assert!(matches!(
         counters_as_greeters.load("french").map(|_| ()),
@@ -289,8 +289,9 @@ fn a_manager_of_another_plugin_type_gets_wrong_type_for_registered_plugins() {
 
 #[test]
 fn each_manager_of_a_registry_namespace_has_instances_of_its_own() {
-    let one = PluginManager::<Counter>::new("fixtures.counters");
-    let two = PluginManager::<Counter>::new("fixtures.counters");
+    let one = PluginManager::<Counter>::new();
+    let two = PluginManager::<Counter>::new();
+    assert_eq!(one.namespace(), "fixtures.counters");
 
     let a1 = one.load("alpha").expect("loads");
     assert!(a1.loaded, "load ran");

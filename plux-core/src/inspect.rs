@@ -517,27 +517,51 @@ mod tests {
         "inspect.t",
         "b\"quoted\"",
         make,
-        at(1)
+        at(1),
+        0,
+        &[],
+        &[],
+        None
     ));
-    crate::__submit!(PluginSpec::__static_ordered(
+    crate::__submit!(PluginSpec::__static(
         "inspect.t",
         "a",
         make,
         at(2),
         7,
         &["b\"quoted\""],
-        &[]
+        &[],
+        None
     ));
-    crate::__submit!(PluginSpec::__static("inspect.t", "dup", make, at(3)));
-    crate::__submit!(PluginSpec::__static("inspect.t", "dup", make, at(4)));
-    crate::__submit!(PluginSpec::__static_ordered(
+    crate::__submit!(PluginSpec::__static(
+        "inspect.t",
+        "dup",
+        make,
+        at(3),
+        0,
+        &[],
+        &[],
+        None
+    ));
+    crate::__submit!(PluginSpec::__static(
+        "inspect.t",
+        "dup",
+        make,
+        at(4),
+        0,
+        &[],
+        &[],
+        None
+    ));
+    crate::__submit!(PluginSpec::__static(
         "inspect.u",
         "lost",
         make,
         at(5),
         0,
         &["nobody"],
-        &[]
+        &[],
+        None
     ));
     crate::__submit_link!(LinkRecord::__new(
         at(6),
