@@ -29,6 +29,9 @@ mod plugin;
 mod registry;
 mod spec;
 mod state;
+#[cfg(test)]
+mod state_tests;
+mod sync;
 
 pub use error::{DisabledReason, PluginError, PluginErrorKind, Stage};
 pub use filter::{global_filter, GlobalFilter, PatternError, PluginPattern};

@@ -3,7 +3,9 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
+use std::thread::{self, ThreadId};
 
 use crate::error::{PluginError, PluginErrorKind};
 use crate::finder::{PluginFinder, SpecIndex};
@@ -64,6 +66,61 @@ pub struct PluginManager<T: ?Sized + Plugin> {
     filters: Vec<Filter>,
     finder: Option<Box<dyn PluginFinder>>,
     resolved: OnceLock<Resolved<T>>,
+    reported: Reported,
+}
+
+/// Whether the resolution has been reported to the listeners. Until it has, only the thread
+/// reporting it may use it (its listeners call back into the manager from the hooks); every
+/// other thread waits, so that no hook of a plugin precedes its `on_resolve_after`.
+#[derive(Default)]
+struct Reported {
+    done: AtomicBool,
+    /// The reporting thread, once known; `None` before.
+    reporter: Mutex<Option<ThreadId>>,
+    changed: Condvar,
+}
+
+impl Reported {
+    fn is_done(&self) -> bool {
+        self.done.load(Ordering::Acquire)
+    }
+
+    fn begin(&self) {
+        *self.lock() = Some(thread::current().id());
+    }
+
+    fn finish(&self) {
+        let reporter = self.lock();
+        self.done.store(true, Ordering::Release);
+        drop(reporter);
+        self.changed.notify_all();
+    }
+
+    /// Returns once the report is done, or at once on the reporting thread.
+    fn wait(&self) {
+        let me = thread::current().id();
+        let mut reporter = self.lock();
+        while !self.is_done() && *reporter != Some(me) {
+            reporter = self
+                .changed
+                .wait(reporter)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<ThreadId>> {
+        // Only plux code runs under this lock.
+        self.reporter.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Marks the report done even if reporting unwinds, so that no thread waits forever.
+struct Reporting<'a>(&'a Reported);
+
+impl Drop for Reporting<'_> {
+    fn drop(&mut self) {
+        self.0.finish();
+    }
 }
 
 /// The specs of the namespace, sorted by name, each with its slot.
@@ -115,6 +172,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             filters: Vec::new(),
             finder: None,
             resolved: OnceLock::new(),
+            reported: Reported::default(),
         }
     }
 
@@ -141,6 +199,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     pub fn finder(mut self, finder: impl PluginFinder + 'static) -> Self {
         self.finder = Some(Box::new(finder));
         self.resolved = OnceLock::new();
+        self.reported = Reported::default();
         self
     }
 
@@ -255,9 +314,13 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     }
 
     /// The resolved namespace. The thread that resolves it reports the resolution to the
-    /// listeners after storing it, so that a listener may use this manager from its hooks.
+    /// listeners after storing it, so that a listener may use this manager from its hooks; the
+    /// other threads wait for that report (see [`Reported`]).
     fn resolved(&self) -> &Resolved<T> {
         if let Some(resolved) = self.resolved.get() {
+            if !self.reported.is_done() {
+                self.reported.wait();
+            }
             return resolved;
         }
         let mut resolved_here = false;
@@ -266,7 +329,14 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             self.resolve()
         });
         if resolved_here {
+            // Before anyone can see `resolved` as reported-or-not: `begin` runs before this
+            // thread's listeners do, and other threads wait until `finish`.
+            self.reported.begin();
+            let reporting = Reporting(&self.reported);
             self.report_resolution(resolved);
+            drop(reporting);
+        } else {
+            self.reported.wait();
         }
         resolved
     }
@@ -318,6 +388,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         retry: bool,
     ) -> Result<&'a Loaded<T>, PluginError> {
         slot.get_or_run(
+            (spec.namespace_cow(), spec.name_cow()),
             retry,
             |kind| PluginError::new(spec.namespace(), spec.name(), kind),
             || {
