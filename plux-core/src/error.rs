@@ -132,15 +132,39 @@ pub enum PluginErrorKind {
         /// The name that was not found.
         missing: String,
     },
-    /// The `after`/`before` constraints of these plugins (sorted names) form a cycle.
-    #[error("ordering cycle between {}", .0.join(", "))]
-    OrderCycle(Vec<String>),
+    /// The `after`/`before` constraints of these plugins (sorted names) form a cycle. Every
+    /// member's error shares this one list, so a cycle costs memory linear in its length; the
+    /// message names the first 20 of them.
+    #[error("ordering cycle between {}", DisplayNames(.0))]
+    OrderCycle(Arc<[String]>),
     /// Loading the plugin requires the plugin itself.
     #[error("load cycle: the plugin was asked for again while it is being loaded")]
     Cycle,
     /// The manager was unwound in the middle of this plugin's lifecycle.
     #[error("lifecycle interrupted by a panic inside the manager")]
     Interrupted,
+}
+
+/// How many members of an ordering cycle its message names before "and N more".
+pub(crate) const CYCLE_NAMES_SHOWN: usize = 20;
+
+/// The names of a cycle, the first [`CYCLE_NAMES_SHOWN`] of them: a message about one member
+/// of a ring of thousands must not be as long as the ring.
+pub(crate) struct DisplayNames<'a>(pub(crate) &'a [String]);
+
+impl fmt::Display for DisplayNames<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, name) in self.0.iter().take(CYCLE_NAMES_SHOWN).enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(name)?;
+        }
+        match self.0.len().saturating_sub(CYCLE_NAMES_SHOWN) {
+            0 => Ok(()),
+            more => write!(f, " and {more} more"),
+        }
+    }
 }
 
 struct DisplaySites<'a>(&'a [Location]);

@@ -1,13 +1,14 @@
 //! [`PluginManager`]: finds the plugins of a namespace and drives each through its lifecycle.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::thread::{self, ThreadId};
 
-use crate::error::{PluginError, PluginErrorKind};
+use crate::error::{DisplayNames, PluginError, PluginErrorKind};
 use crate::finder::{PluginFinder, SpecIndex};
 use crate::grammar::{check_name, check_namespace};
 use crate::lifecycle::{log_failure, panic_message, Filter, Lifecycle, Listeners};
@@ -450,6 +451,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                 });
         }
         let entries = resolved.index.entries();
+        let mut logged_cycles = HashSet::new();
         for entry in resolved
             .index
             .order()
@@ -465,7 +467,21 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                 }
                 Some(conflict) => {
                     let error = self.conflict_error(spec, conflict);
-                    log::error!(target: "plux", "{error}");
+                    match conflict {
+                        // Once per cycle, not once per member: a ring of N plugins would log
+                        // N lines about the same N names.
+                        PluginErrorKind::OrderCycle(members) => {
+                            if logged_cycles.insert(Arc::as_ptr(members).cast::<()>()) {
+                                log::error!(
+                                    target: "plux",
+                                    "namespace `{namespace}`: ordering cycle of {} plugins between {}; none of them loads",
+                                    members.len(),
+                                    DisplayNames(members)
+                                );
+                            }
+                        }
+                        _ => log::error!(target: "plux", "{error}"),
+                    }
                     self.listeners.notify(spec, "on_resolve_exception", |l| {
                         l.on_resolve_exception(namespace, &error)
                     });
