@@ -24,6 +24,8 @@ pub mod inspect;
 mod lifecycle;
 mod listener;
 mod manager;
+#[cfg(test)]
+mod model;
 mod order;
 mod plugin;
 mod registry;
