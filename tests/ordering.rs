@@ -142,13 +142,13 @@ fn cycle_fails_its_members_and_the_rest_loads_in_order() {
     for name in ["a", "b", "c"] {
         let err = m.load(name).unwrap_err();
         match err.kind() {
-            PluginErrorKind::OrderCycle(members) => assert_eq!(members, &["a", "b", "c"]),
+            PluginErrorKind::OrderCycle(members) => assert_eq!(**members, ["a", "b", "c"]),
             other => panic!("{name}: {other}"),
         }
     }
     assert!(matches!(
         m.load("e").unwrap_err().kind(),
-        PluginErrorKind::OrderCycle(members) if members == &["e"]
+        PluginErrorKind::OrderCycle(members) if **members == ["e"]
     ));
     let loaded: Vec<_> = m.load_all().iter().map(|p| p.name).collect();
     assert_eq!(loaded, ["d", "f"]);

@@ -134,9 +134,10 @@ pub enum PluginErrorKind {
     },
     /// The `after`/`before` constraints of these plugins (sorted names) form a cycle: the
     /// declarations are contradictory, whatever runs (see [`Reentrant`](Self::Reentrant) for a
-    /// cycle at run time).
-    #[error("ordering cycle between {}", .0.join(", "))]
-    OrderCycle(Vec<String>),
+    /// cycle at run time). Every member's error shares this one list, so a cycle costs memory
+    /// linear in its length; the message names the first 20 of them.
+    #[error("ordering cycle between {}", DisplayNames(.0))]
+    OrderCycle(Arc<[String]>),
     /// The plugin was asked for while its own lifecycle runs: its loading requires itself (a
     /// run-time cycle, unlike [`OrderCycle`](Self::OrderCycle), which is in the declarations).
     #[error("re-entrant load: the plugin was asked for again while it is being loaded")]
@@ -144,6 +145,28 @@ pub enum PluginErrorKind {
     /// The manager was unwound in the middle of this plugin's lifecycle.
     #[error("lifecycle interrupted by a panic inside the manager")]
     Interrupted,
+}
+
+/// How many members of an ordering cycle its message names before "and N more".
+pub(crate) const CYCLE_NAMES_SHOWN: usize = 20;
+
+/// The names of a cycle, the first [`CYCLE_NAMES_SHOWN`] of them: a message about one member
+/// of a ring of thousands must not be as long as the ring.
+pub(crate) struct DisplayNames<'a>(pub(crate) &'a [String]);
+
+impl fmt::Display for DisplayNames<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, name) in self.0.iter().take(CYCLE_NAMES_SHOWN).enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(name)?;
+        }
+        match self.0.len().saturating_sub(CYCLE_NAMES_SHOWN) {
+            0 => Ok(()),
+            more => write!(f, " and {more} more"),
+        }
+    }
 }
 
 struct DisplaySites<'a>(&'a [Location]);

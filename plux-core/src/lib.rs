@@ -24,11 +24,16 @@ pub mod inspect;
 mod lifecycle;
 mod listener;
 mod manager;
+#[cfg(test)]
+mod model;
 mod order;
 mod plugin;
 mod registry;
 mod spec;
 mod state;
+#[cfg(test)]
+mod state_tests;
+mod sync;
 
 pub use error::{DisabledReason, PluginError, PluginErrorKind, Stage};
 pub use filter::{global_filter, GlobalFilter, PatternError, PluginPattern};

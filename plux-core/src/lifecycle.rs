@@ -73,6 +73,18 @@ pub(crate) fn panic_message(panic: Box<dyn Any + Send>) -> String {
     message
 }
 
+/// Drops `value` inside a panic guard: whatever holds a plugin, a plugin's error or a load
+/// output may run user code in its `Drop`, which must not unwind through the manager.
+pub(crate) fn discard<V>(value: V) {
+    if let Err(panic) = catch_unwind(AssertUnwindSafe(move || drop(value))) {
+        log::error!(
+            target: "plux",
+            "a plugin value panicked when dropped ({}); ignored",
+            panic_message(panic)
+        );
+    }
+}
+
 /// Everything one run of the lifecycle needs from the manager.
 pub(crate) struct Lifecycle<'a, T: ?Sized + Plugin> {
     pub(crate) spec: &'a PluginSpec,
@@ -94,10 +106,12 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
             Ok(Ok(product)) => match product.downcast::<T>() {
                 Ok(plugin) => plugin,
                 Err(product) => {
+                    let found = product.type_name();
+                    discard(product);
                     return self.init_failed(self.error(PluginErrorKind::WrongType {
                         expected: type_name::<T>(),
-                        found: product.type_name(),
-                    }))
+                        found,
+                    }));
                 }
             },
             Ok(Err(error)) => {
@@ -111,9 +125,14 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
 
         match catch_unwind(AssertUnwindSafe(|| plugin.should_load())) {
             Ok(true) => {}
-            Ok(false) => return self.disabled(DisabledReason::ShouldLoad),
+            Ok(false) => {
+                let outcome = self.disabled(DisabledReason::ShouldLoad);
+                discard(plugin);
+                return outcome;
+            }
             Err(panic) => {
-                return self.load_failed(&plugin, self.panicked(Stage::ShouldLoad, panic))
+                let error = self.panicked(Stage::ShouldLoad, panic);
+                return self.load_failed(plugin, error);
             }
         }
 
@@ -132,9 +151,12 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
             }
             Ok(Err(error)) => {
                 let error = self.error(PluginErrorKind::Load(Arc::from(error)));
-                self.load_failed(&plugin, error)
+                self.load_failed(plugin, error)
             }
-            Err(panic) => self.load_failed(&plugin, self.panicked(Stage::Load, panic)),
+            Err(panic) => {
+                let error = self.panicked(Stage::Load, panic);
+                self.load_failed(plugin, error)
+            }
         }
     }
 
@@ -191,21 +213,48 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
         Outcome::Failed(error)
     }
 
-    fn load_failed(&self, plugin: &T, error: PluginError) -> Outcome<T> {
+    /// Reports the failure, then drops the plugin, whose `Drop` is user code: contained.
+    fn load_failed(&self, plugin: Box<T>, error: PluginError) -> Outcome<T> {
         let spec = self.spec;
         log_failure(&error);
         self.listeners.notify(spec, "on_load_exception", |l| {
-            l.on_load_exception(spec, plugin, &error)
+            l.on_load_exception(spec, &plugin, &error)
         });
+        discard(plugin);
         Outcome::Failed(error)
     }
 }
 
 /// Panics are logged as errors, other failures as warnings.
+///
+/// The error is formatted here, inside a panic guard, not by the logger: its `Display` may be a
+/// plugin's own error's, and a logger formats outside any guard of ours.
 pub(crate) fn log_failure(error: &PluginError) {
-    if matches!(error.kind(), PluginErrorKind::Panicked { .. }) {
-        log::error!(target: "plux", "{error}");
+    let level = if matches!(error.kind(), PluginErrorKind::Panicked { .. }) {
+        log::Level::Error
     } else {
-        log::warn!(target: "plux", "{error}");
+        log::Level::Warn
+    };
+    if !log::log_enabled!(target: "plux", level) {
+        return;
+    }
+    let line = catch_unwind(AssertUnwindSafe(|| error.to_string())).unwrap_or_else(|panic| {
+        format!(
+            "plugin `{}/{}`: {} (its Display panicked: {})",
+            error.namespace(),
+            error.name().unwrap_or_default(),
+            kind_label(error.kind()),
+            panic_message(panic)
+        )
+    });
+    log::log!(target: "plux", level, "{line}");
+}
+
+/// What kind of failure, without formatting anything of the plugin's.
+fn kind_label(kind: &PluginErrorKind) -> &'static str {
+    match kind {
+        PluginErrorKind::Factory(_) => "factory failed",
+        PluginErrorKind::Load(_) => "load failed",
+        _ => "failed",
     }
 }

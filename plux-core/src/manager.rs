@@ -1,11 +1,14 @@
 //! [`PluginManager`]: finds the plugins of a namespace and drives each through its lifecycle.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
+use std::thread::{self, ThreadId};
 
-use crate::error::{PluginError, PluginErrorKind};
+use crate::error::{DisplayNames, PluginError, PluginErrorKind};
 use crate::finder::{PluginFinder, SpecIndex};
 use crate::grammar::{check_name, check_namespace};
 use crate::lifecycle::{log_failure, panic_message, Filter, Lifecycle, Listeners};
@@ -78,6 +81,61 @@ pub struct PluginManager<T: ?Sized + Plugin> {
     filters: Vec<Filter>,
     finder: Option<Box<dyn PluginFinder>>,
     resolved: OnceLock<Resolved<T>>,
+    reported: Reported,
+}
+
+/// Whether the resolution has been reported to the listeners. Until it has, only the thread
+/// reporting it may use it (its listeners call back into the manager from the hooks); every
+/// other thread waits, so that no hook of a plugin precedes its `on_resolve_after`.
+#[derive(Default)]
+struct Reported {
+    done: AtomicBool,
+    /// The reporting thread, once known; `None` before.
+    reporter: Mutex<Option<ThreadId>>,
+    changed: Condvar,
+}
+
+impl Reported {
+    fn is_done(&self) -> bool {
+        self.done.load(Ordering::Acquire)
+    }
+
+    fn begin(&self) {
+        *self.lock() = Some(thread::current().id());
+    }
+
+    fn finish(&self) {
+        let reporter = self.lock();
+        self.done.store(true, Ordering::Release);
+        drop(reporter);
+        self.changed.notify_all();
+    }
+
+    /// Returns once the report is done, or at once on the reporting thread.
+    fn wait(&self) {
+        let me = thread::current().id();
+        let mut reporter = self.lock();
+        while !self.is_done() && *reporter != Some(me) {
+            reporter = self
+                .changed
+                .wait(reporter)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<ThreadId>> {
+        // Only plux code runs under this lock.
+        self.reporter.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Marks the report done even if reporting unwinds, so that no thread waits forever.
+struct Reporting<'a>(&'a Reported);
+
+impl Drop for Reporting<'_> {
+    fn drop(&mut self) {
+        self.0.finish();
+    }
 }
 
 /// The specs of the namespace, sorted by name, each with its slot.
@@ -129,6 +187,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             filters: Vec::new(),
             finder: None,
             resolved: OnceLock::new(),
+            reported: Reported::default(),
         }
     }
 
@@ -149,6 +208,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     pub fn finder(mut self, finder: impl PluginFinder + 'static) -> Self {
         self.finder = Some(Box::new(finder));
         self.resolved = OnceLock::new();
+        self.reported = Reported::default();
         self
     }
 
@@ -263,9 +323,13 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     }
 
     /// The resolved namespace. The thread that resolves it reports the resolution to the
-    /// listeners after storing it, so that a listener may use this manager from its hooks.
+    /// listeners after storing it, so that a listener may use this manager from its hooks; the
+    /// other threads wait for that report (see [`Reported`]).
     fn resolved(&self) -> &Resolved<T> {
         if let Some(resolved) = self.resolved.get() {
+            if !self.reported.is_done() {
+                self.reported.wait();
+            }
             return resolved;
         }
         let mut resolved_here = false;
@@ -274,7 +338,14 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             self.resolve()
         });
         if resolved_here {
+            // Before anyone can see `resolved` as reported-or-not: `begin` runs before this
+            // thread's listeners do, and other threads wait until `finish`.
+            self.reported.begin();
+            let reporting = Reporting(&self.reported);
             self.report_resolution(resolved);
+            drop(reporting);
+        } else {
+            self.reported.wait();
         }
         resolved
     }
@@ -323,6 +394,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         retry: bool,
     ) -> Result<&'a Loaded<T>, PluginError> {
         slot.get_or_run(
+            (spec.namespace_cow(), spec.name_cow()),
             retry,
             |kind| PluginError::new(spec.namespace(), spec.name(), kind),
             || {
@@ -383,6 +455,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                 });
         }
         let entries = resolved.index.entries();
+        let mut logged_cycles = HashSet::new();
         for entry in resolved
             .index
             .order()
@@ -398,7 +471,21 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                 }
                 Some(conflict) => {
                     let error = self.conflict_error(spec, conflict);
-                    log::error!(target: "plux", "{error}");
+                    match conflict {
+                        // Once per cycle, not once per member: a ring of N plugins would log
+                        // N lines about the same N names.
+                        PluginErrorKind::OrderCycle(members) => {
+                            if logged_cycles.insert(Arc::as_ptr(members).cast::<()>()) {
+                                log::error!(
+                                    target: "plux",
+                                    "namespace `{namespace}`: ordering cycle of {} plugins between {}; none of them loads",
+                                    members.len(),
+                                    DisplayNames(members)
+                                );
+                            }
+                        }
+                        _ => log::error!(target: "plux", "{error}"),
+                    }
                     self.listeners.notify(spec, "on_resolve_exception", |l| {
                         l.on_resolve_exception(namespace, &error)
                     });

@@ -12,6 +12,7 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::sync::Arc;
 
 use crate::error::PluginErrorKind;
 use crate::spec::PluginSpec;
@@ -71,7 +72,8 @@ pub(crate) fn order(specs: &[&PluginSpec], position: impl Fn(&str) -> Option<usi
             .collect();
         on_cycles.sort_unstable();
         for cycle in on_cycles.chunk_by(|a, b| a.0 == b.0) {
-            let names: Vec<String> = cycle
+            // One list per cycle, shared by the errors of all its members.
+            let names: Arc<[String]> = cycle
                 .iter()
                 .map(|&(_, i)| specs[i].name().to_owned())
                 .collect();
@@ -81,7 +83,7 @@ pub(crate) fn order(specs: &[&PluginSpec], position: impl Fn(&str) -> Option<usi
         }
         for &(i, j) in &edges {
             if i == j {
-                let names = vec![specs[i].name().to_owned()];
+                let names = Arc::from([specs[i].name().to_owned()]);
                 conflicts.push((i, PluginErrorKind::OrderCycle(names)));
             }
         }

@@ -252,6 +252,10 @@ impl PluginSpec {
         &self.name
     }
 
+    pub(crate) fn namespace_cow(&self) -> &Cow<'static, str> {
+        &self.namespace
+    }
+
     /// Where the plugin was declared.
     pub fn location(&self) -> &Location {
         &self.location

@@ -3,13 +3,20 @@
 //! Each plugin has a slot. The lifecycle of a slot runs at most once at a time, on the thread that
 //! first asks for it; other threads asking meanwhile wait for its outcome. A thread that asks for a
 //! plugin whose lifecycle it is running itself, or that would wait on a thread which (through any
-//! chain of waits) waits on it, gets [`PluginErrorKind::Reentrant`] instead of a deadlock.
+//! chain of waits) waits on it, gets [`PluginErrorKind::Reentrant`] instead of a deadlock. So does a
+//! thread that asks any manager for a plugin (namespace and name) whose lifecycle it is running
+//! through another manager: without that, a plugin that loads itself through a fresh manager
+//! would recurse until the stack overflows.
+//!
+//! No user code runs under a slot's lock: an outcome a slot replaces may hold the last reference
+//! to a user's error, so it is moved out and dropped after unlocking, inside a panic guard.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard, OnceLock, PoisonError};
-use std::thread::{self, ThreadId};
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
 
+use super::sync::{self, Condvar, Mutex, MutexGuard, PoisonError, ThreadId};
 use crate::error::{DisabledReason, PluginError, PluginErrorKind};
+use crate::lifecycle::discard;
 use crate::plugin::Plugin;
 
 /// Where a plugin is in its lifecycle, as seen by
@@ -145,8 +152,10 @@ impl<T: ?Sized + Plugin> Slot<T> {
     ///
     /// A recorded failure or disabled outcome is returned as an error without running anything,
     /// unless `retry` is set; failures that no rerun can fix (`permanent`) are never rerun.
+    /// `key` (namespace, name) names the plugin across managers, for the re-entrance check.
     pub(crate) fn get_or_run(
         &self,
+        key: RunKey<'_>,
         retry: bool,
         error: impl Fn(PluginErrorKind) -> PluginError,
         lifecycle: impl FnOnce() -> Outcome<T>,
@@ -154,24 +163,25 @@ impl<T: ?Sized + Plugin> Slot<T> {
         if let Some(loaded) = self.loaded() {
             return Ok(loaded);
         }
-        let me = thread::current().id();
+        let me = sync::current_thread();
         let mut state = self.lock();
         loop {
             match &mut *state {
                 SlotState::Resolved => break,
-                SlotState::Running { owner, .. } if *owner == me => {
-                    return Err(error(PluginErrorKind::Reentrant))
-                }
+                // A thread asking for a slot it runs itself is the shortest cycle, and `begin`
+                // reports it as one (its walk starts at the owner, which is `me`).
                 SlotState::Running { owner, waited } => {
                     if !waits::begin(me, *owner, self.id()) {
                         return Err(error(PluginErrorKind::Reentrant));
                     }
                     *waited = true;
+                    // No `end` after waking: the runner removes this edge when the slot settles,
+                    // under this lock and before notifying. A spurious wakeup finds the edge
+                    // still there and `begin` replaces it.
                     state = self
                         .changed
                         .wait(state)
                         .unwrap_or_else(PoisonError::into_inner);
-                    waits::end(me);
                 }
                 SlotState::Loaded => {
                     return self
@@ -186,43 +196,57 @@ impl<T: ?Sized + Plugin> Slot<T> {
                 SlotState::Failed(failure) => return Err(failure.clone()),
             }
         }
-        *state = SlotState::Running {
-            owner: me,
-            waited: false,
-        };
+        if running::contains(key) {
+            return Err(error(PluginErrorKind::Reentrant));
+        }
+        let previous = std::mem::replace(
+            &mut *state,
+            SlotState::Running {
+                owner: me,
+                waited: false,
+            },
+        );
         drop(state);
 
         let guard = RunGuard {
             slot: self,
             error: &error,
         };
+        let entered = running::enter(key);
+        // The outcome a retry replaces may hold the last copy of a user's error.
+        discard(previous);
         let outcome = lifecycle();
+        drop(entered);
         std::mem::forget(guard);
 
+        let (stored, result) = match outcome {
+            Outcome::Loaded(loaded) => {
+                // Set before the state says so, and outside the lock: were it somehow set
+                // already, the rejected plugin would be dropped here, which is user code.
+                if let Err(rejected) = self.loaded.set(loaded) {
+                    discard(rejected);
+                }
+                (SlotState::Loaded, Ok(()))
+            }
+            Outcome::Disabled(reason) => (
+                SlotState::Disabled(reason.clone()),
+                Err(error(PluginErrorKind::Disabled(reason))),
+            ),
+            Outcome::Failed(failure) => (SlotState::Failed(failure.clone()), Err(failure)),
+        };
         let mut state = self.lock();
         let waited = state.waited();
-        let result = match outcome {
-            Outcome::Loaded(loaded) => {
-                // Only the running thread sets `loaded`, and only once: a loaded slot is final.
-                let loaded = self.loaded.get_or_init(|| loaded);
-                *state = SlotState::Loaded;
-                Ok(loaded)
-            }
-            Outcome::Disabled(reason) => {
-                *state = SlotState::Disabled(reason.clone());
-                Err(error(PluginErrorKind::Disabled(reason)))
-            }
-            Outcome::Failed(failure) => {
-                *state = SlotState::Failed(failure.clone());
-                Err(failure)
-            }
-        };
+        // Replaces `Running`, which holds nothing of the user's.
+        *state = stored;
         if waited {
             self.settle();
             drop(state);
             self.changed.notify_all();
         }
-        result
+        result.and_then(|()| {
+            self.loaded()
+                .ok_or_else(|| error(PluginErrorKind::Interrupted))
+        })
     }
 
     /// Identifies the slot in the wait-for graph.
@@ -272,20 +296,59 @@ impl<T: ?Sized + Plugin, E: Fn(PluginErrorKind) -> PluginError> Drop for RunGuar
     }
 }
 
+/// The plugin a manager is asked for, by namespace and name: the same across managers.
+pub(crate) type RunKey<'a> = (&'a Cow<'static, str>, &'a Cow<'static, str>);
+
+/// The plugins whose lifecycle this thread is running, innermost last, whatever their manager.
+mod running {
+    use std::cell::RefCell;
+
+    use super::*;
+
+    type Stack = RefCell<Vec<(Cow<'static, str>, Cow<'static, str>)>>;
+
+    sync::thread_local! {
+        static RUNNING: Stack = const { RefCell::new(Vec::new()) };
+    }
+
+    pub(super) fn contains((namespace, name): RunKey<'_>) -> bool {
+        RUNNING.with(|stack| {
+            stack
+                .borrow()
+                .iter()
+                .any(|(ns, n)| n == name && ns == namespace)
+        })
+    }
+
+    /// Pushes `key` until the returned guard drops (also when the lifecycle unwinds).
+    pub(super) fn enter((namespace, name): RunKey<'_>) -> Entered {
+        RUNNING.with(|stack| stack.borrow_mut().push((namespace.clone(), name.clone())));
+        Entered
+    }
+
+    pub(super) struct Entered;
+
+    impl Drop for Entered {
+        fn drop(&mut self) {
+            // The names are plux's own `Cow`s: dropping them runs no user code.
+            RUNNING.with(|stack| stack.borrow_mut().pop());
+        }
+    }
+}
+
 /// Which thread waits for which: the edges of the wait-for graph, across every manager.
 ///
 /// An edge lives from the moment a thread decides to wait until the slot it waits for settles
 /// (not until the waiter wakes up, which may be later: the owner may ask for something of the
-/// waiter's in between, and must not see a cycle that no longer exists).
+/// waiter's in between, and must not see a cycle that no longer exists). Every insertion checks
+/// for a cycle, so the graph never has one.
 mod waits {
     use super::*;
 
-    /// Waiter → (the thread it waits for, the slot it waits on).
-    static WAITS: LazyLock<Mutex<HashMap<ThreadId, (ThreadId, usize)>>> =
-        LazyLock::new(Default::default);
-
-    fn edges() -> MutexGuard<'static, HashMap<ThreadId, (ThreadId, usize)>> {
-        WAITS.lock().unwrap_or_else(PoisonError::into_inner)
+    fn edges() -> MutexGuard<'static, sync::WaitEdges> {
+        sync::wait_edges()
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Records that `me` waits on `slot`, run by `owner`, unless that closes a cycle (then
@@ -306,13 +369,27 @@ mod waits {
         true
     }
 
-    /// `me` stopped waiting (woke up).
-    pub(super) fn end(me: ThreadId) {
-        edges().remove(&me);
-    }
-
     /// `slot` has its final outcome: whoever waits on it waits no more.
     pub(super) fn settled(slot: usize) {
         edges().retain(|_, &mut (_, waited)| waited != slot);
+    }
+
+    /// Whether `thread` waits, and on which slot.
+    #[cfg(test)]
+    pub(super) fn waits_on(thread: ThreadId) -> Option<usize> {
+        edges().get(&thread).map(|&(_, slot)| slot)
+    }
+}
+
+/// Whether `thread` is in the wait-for graph, and waiting on which slot (see `Slot::id`).
+#[cfg(test)]
+pub(crate) fn waits_on(thread: ThreadId) -> Option<usize> {
+    waits::waits_on(thread)
+}
+
+#[cfg(test)]
+impl<T: ?Sized + Plugin> Slot<T> {
+    pub(crate) fn test_id(&self) -> usize {
+        self.id()
     }
 }

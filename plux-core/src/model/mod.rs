@@ -1,0 +1,262 @@
+//! Model check of the slot state machine: `state.rs` itself, compiled a second time over
+//! shuttle's primitives (the `sync` shim below replaces `crate::sync`), and run under many
+//! random schedules. Shuttle explores interleavings of its own locks, condvars and threads and
+//! reports a deadlock as a failure; every scenario below must hold in every schedule.
+//!
+//! What the shim cannot swap: the slot's `OnceLock` stays std's (only the running thread
+//! writes it, before taking the slot lock), so shuttle does not schedule around it.
+
+// Loaded twice on purpose (that is the model check); the second copy leaves unused what only
+// the manager calls.
+#[allow(dead_code, clippy::duplicate_mod)]
+#[path = "../state.rs"]
+mod state;
+
+/// The same names as `crate::sync`, from shuttle.
+mod sync {
+    use std::collections::HashMap;
+
+    pub(crate) use shuttle::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+    pub(crate) use shuttle::thread::ThreadId;
+    pub(crate) use shuttle::thread_local;
+
+    pub(crate) fn current_thread() -> ThreadId {
+        shuttle::thread::current().id()
+    }
+
+    pub(crate) type WaitEdges = HashMap<ThreadId, (ThreadId, usize)>;
+
+    /// A fresh graph for every execution: shuttle's primitives belong to one execution.
+    pub(crate) fn wait_edges() -> &'static Mutex<WaitEdges> {
+        shuttle::lazy_static! {
+            static ref EDGES: Mutex<WaitEdges> = Mutex::new(HashMap::new());
+        }
+        &EDGES
+    }
+}
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use shuttle::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use shuttle::thread;
+
+use self::state::{Loaded, Outcome, PluginState, Slot};
+use crate::error::{PluginError, PluginErrorKind};
+use crate::{BoxError, Plugin};
+
+/// Schedules per scenario: enough to meet the rare interleavings of 2-3 threads, little
+/// enough that all scenarios run in seconds on two cores.
+const SCHEDULES: usize = 5_000;
+
+struct Nop;
+
+impl Plugin for Nop {
+    type Args = ();
+    type Output = ();
+    fn load(&mut self, _: &()) -> Result<(), BoxError> {
+        Ok(())
+    }
+}
+
+const NS: Cow<'static, str> = Cow::Borrowed("model");
+
+fn error(kind: PluginErrorKind) -> PluginError {
+    PluginError::new("model", "p", kind)
+}
+
+fn loaded() -> Outcome<Nop> {
+    Outcome::Loaded(Loaded {
+        plugin: Arc::new(Nop),
+        output: (),
+    })
+}
+
+fn failed() -> Outcome<Nop> {
+    Outcome::Failed(error(PluginErrorKind::Load(Arc::from(BoxError::from(
+        "no",
+    )))))
+}
+
+fn kind<T>(result: &Result<T, PluginError>) -> &'static str {
+    match result {
+        Ok(_) => "Ok",
+        Err(e) => match e.kind() {
+            PluginErrorKind::Load(_) => "Load",
+            PluginErrorKind::Reentrant => "Reentrant",
+            PluginErrorKind::Interrupted => "Interrupted",
+            _ => "other",
+        },
+    }
+}
+
+/// Runs `scenario` on `threads` threads sharing one fresh slot; returns each thread's result.
+fn on_threads<R: Send + 'static>(
+    threads: usize,
+    scenario: impl Fn(&Slot<Nop>, usize) -> R + Send + Sync + 'static,
+) -> (Arc<Slot<Nop>>, Vec<R>) {
+    let slot = Arc::new(Slot::new());
+    let scenario = Arc::new(scenario);
+    let handles: Vec<_> = (0..threads)
+        .map(|i| {
+            let (slot, scenario) = (slot.clone(), scenario.clone());
+            thread::spawn(move || scenario(&slot, i))
+        })
+        .collect();
+    let results = handles
+        .into_iter()
+        .map(|h| h.join().expect("no panic"))
+        .collect();
+    (slot, results)
+}
+
+#[test]
+fn every_schedule_runs_a_lifecycle_once_and_shares_its_outcome() {
+    shuttle::check_random(
+        || {
+            let runs = Arc::new(AtomicUsize::new(0));
+            let counted = runs.clone();
+            let (slot, plugins) = on_threads(3, move |slot, _| {
+                let name = Cow::Borrowed("once");
+                slot.get_or_run((&NS, &name), false, error, || {
+                    counted.fetch_add(1, SeqCst);
+                    loaded()
+                })
+                .map(|loaded| Arc::as_ptr(&loaded.plugin).cast::<()>() as usize)
+                .expect("loads")
+            });
+            assert_eq!(runs.load(SeqCst), 1);
+            assert!(plugins.iter().all(|p| *p == plugins[0]), "one instance");
+            assert!(matches!(slot.state(), PluginState::Loaded { .. }));
+        },
+        SCHEDULES,
+    );
+}
+
+#[test]
+fn every_schedule_gives_every_waiter_the_one_failure_and_a_retry_runs_once_more() {
+    shuttle::check_random(
+        || {
+            let runs = Arc::new(AtomicUsize::new(0));
+            let counted = runs.clone();
+            let (slot, kinds) = on_threads(3, move |slot, i| {
+                let name = Cow::Borrowed("fails");
+                // Thread 2 retries: it reruns the lifecycle if it comes after the failure.
+                let result = slot.get_or_run((&NS, &name), i == 2, error, || {
+                    if counted.fetch_add(1, SeqCst) == 0 {
+                        failed()
+                    } else {
+                        loaded()
+                    }
+                });
+                kind(&result)
+            });
+            let runs = runs.load(SeqCst);
+            assert!(runs == 1 || runs == 2, "{runs} runs");
+            assert!(
+                kinds.iter().all(|k| *k == "Ok" || *k == "Load"),
+                "{kinds:?}"
+            );
+            // The slot keeps the outcome of the last run.
+            let last_loaded = runs == 2;
+            assert_eq!(
+                matches!(slot.state(), PluginState::Loaded { .. }),
+                last_loaded
+            );
+            assert_eq!(kinds[2] == "Ok", last_loaded);
+        },
+        SCHEDULES,
+    );
+}
+
+#[test]
+fn every_schedule_of_a_cycle_across_threads_ends_in_a_cycle_error_not_a_deadlock() {
+    shuttle::check_random(
+        || {
+            let a = Arc::new(Slot::<Nop>::new());
+            let b = Arc::new(Slot::<Nop>::new());
+            let ask = |first: Arc<Slot<Nop>>, second: Arc<Slot<Nop>>, names: [&'static str; 2]| {
+                thread::spawn(move || {
+                    let [n1, n2] = names.map(Cow::Borrowed);
+                    let inner = std::sync::Mutex::new("none");
+                    let outer = first.get_or_run((&NS, &n1), false, error, || {
+                        let result = second.get_or_run((&NS, &n2), false, error, loaded);
+                        *inner.lock().expect("not poisoned") = kind(&result);
+                        loaded()
+                    });
+                    let inner = *inner.lock().expect("not poisoned");
+                    (kind(&outer), inner)
+                })
+            };
+            let one = ask(a.clone(), b.clone(), ["a", "b"]);
+            let two = ask(b, a, ["b", "a"]);
+            let results = [one.join().expect("no panic"), two.join().expect("no panic")];
+            // Shuttle fails the schedule if both threads wait for each other. Each outer load
+            // succeeds (its lifecycle swallows the inner error); an inner load waited for the
+            // other thread's outcome, found it loaded ("none" ran), or saw the cycle, which
+            // only one of the two can see.
+            assert!(
+                results.iter().all(|(outer, _)| *outer == "Ok"),
+                "{results:?}"
+            );
+            let cycles = results
+                .iter()
+                .filter(|(_, inner)| *inner == "Reentrant")
+                .count();
+            assert!(cycles <= 1, "{results:?}");
+        },
+        SCHEDULES,
+    );
+}
+
+#[test]
+fn every_schedule_of_a_thread_asking_for_what_it_runs_gets_a_cycle_error() {
+    shuttle::check_random(
+        || {
+            let (_, kinds) = on_threads(2, |slot, _| {
+                let name = Cow::Borrowed("self");
+                let inner = std::sync::Mutex::new("none");
+                let outer = slot.get_or_run((&NS, &name), false, error, || {
+                    *inner.lock().expect("not poisoned") =
+                        kind(&slot.get_or_run((&NS, &name), false, error, loaded));
+                    loaded()
+                });
+                let inner = *inner.lock().expect("not poisoned");
+                (kind(&outer), inner)
+            });
+            // One thread ran it and met itself; the other waited (inner "none") or ran nothing.
+            assert!(kinds.iter().all(|(outer, _)| *outer == "Ok"), "{kinds:?}");
+            assert_eq!(
+                kinds.iter().filter(|(_, inner)| *inner == "Reentrant").count(),
+                1,
+                "{kinds:?}"
+            );
+        },
+        SCHEDULES,
+    );
+}
+
+#[test]
+fn every_schedule_of_a_run_that_unwinds_wakes_its_waiters_with_interrupted() {
+    shuttle::check_random(
+        || {
+            let (slot, kinds) = on_threads(2, |slot, i| {
+                let name = Cow::Borrowed("unwinds");
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    kind(&slot.get_or_run((&NS, &name), false, error, || {
+                        std::panic::resume_unwind(Box::new(i))
+                    }))
+                }));
+                result.unwrap_or("unwound")
+            });
+            assert_eq!(
+                kinds.iter().filter(|k| **k == "unwound").count(),
+                1,
+                "{kinds:?}"
+            );
+            assert!(kinds.contains(&"Interrupted"), "{kinds:?}");
+            assert!(matches!(slot.state(), PluginState::Failed(_)));
+        },
+        SCHEDULES,
+    );
+}

@@ -1,0 +1,404 @@
+//! User code never runs under a plux lock and never unwinds out of a manager: the `Drop` of a
+//! plugin or of an error, the `Display` of an error being logged. A plugin that loads itself
+//! through a fresh manager gets a cycle error instead of recursing, and hooks keep their order
+//! across threads.
+
+use std::error::Error;
+use std::fmt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use std::sync::{mpsc, Arc, Mutex, OnceLock, Weak};
+use std::thread;
+use std::time::Duration;
+
+use plux::{BoxError, Plugin, PluginLifecycleListener, PluginManager, PluginSpec, PluginState};
+use plux_fixture_probe::{kind_name, kinds_in_chain, probe, within, Probe};
+
+/// The one place that makes a manager, so that a rename of the constructor is a one-line change.
+fn manager<T: ?Sized + Plugin<Args = ()>>(ns: &'static str) -> PluginManager<T> {
+    PluginManager::in_namespace(ns)
+}
+
+/// The name of the kind that means "asked for while it is being loaded on this thread".
+const REENTRANT: &str = "Reentrant";
+
+/// An error whose `Drop` runs a hook: panics, or calls back into the manager.
+struct Dropping {
+    on_drop: Box<dyn Fn() + Send + Sync>,
+}
+
+impl fmt::Debug for Dropping {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Dropping")
+    }
+}
+
+impl fmt::Display for Dropping {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an error with a loud destructor")
+    }
+}
+
+impl Error for Dropping {}
+
+impl Drop for Dropping {
+    fn drop(&mut self) {
+        (self.on_drop)();
+    }
+}
+
+/// A probe `a` whose first `load` fails with a `Dropping` error; later loads succeed.
+fn fails_once_with(ns: &'static str, on_drop: impl Fn() + Send + Sync + 'static) -> PluginSpec {
+    let on_drop: Arc<dyn Fn() + Send + Sync> = Arc::new(on_drop);
+    let failed = Arc::new(AtomicBool::new(false));
+    probe(ns, "a")
+        .on_load(move |_, _| {
+            if failed.swap(true, SeqCst) {
+                return Ok("second time".into());
+            }
+            let on_drop = on_drop.clone();
+            Err(Box::new(Dropping {
+                on_drop: Box::new(move || on_drop()),
+            }))
+        })
+        .build()
+        .0
+}
+
+#[test]
+fn retry_contains_a_panic_in_the_drop_of_the_error_it_replaces() {
+    let ns = "f2.retry_drop_panics";
+    let manager =
+        manager::<Probe>(ns).finder(vec![fails_once_with(ns, || panic!("error drop boom"))]);
+    let first = manager.load("a").expect_err("the first load fails");
+    assert_eq!(kind_name(first.kind()), "Load");
+    drop(first); // the slot now holds the last copy
+
+    let retried = catch_unwind(AssertUnwindSafe(|| manager.retry("a")));
+
+    let retried = retried.expect("the panic of the old error's Drop does not escape retry");
+    assert!(retried.is_ok(), "the second run loads");
+    assert!(matches!(
+        manager.state("a"),
+        Some(PluginState::Loaded { .. })
+    ));
+}
+
+#[test]
+fn retry_drops_the_error_it_replaces_outside_the_slot_lock() {
+    let ns = "f2.retry_drop_reenters";
+    let handle: Arc<OnceLock<Weak<PluginManager<Probe>>>> = Arc::default();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let spec = fails_once_with(ns, {
+        let (handle, seen) = (handle.clone(), seen.clone());
+        move || {
+            if let Some(manager) = handle.get().and_then(Weak::upgrade) {
+                let state = manager.state("a").map(|state| state.to_string());
+                seen.lock().expect("not poisoned").push(state);
+            }
+        }
+    });
+    let manager = Arc::new(manager::<Probe>(ns).finder(vec![spec]));
+    handle.set(Arc::downgrade(&manager)).expect("set once");
+    drop(manager.load("a").expect_err("the first load fails"));
+
+    let reloaded = within({
+        let manager = manager.clone();
+        move || manager.retry("a").is_ok()
+    });
+
+    assert!(reloaded);
+    assert_eq!(
+        *seen.lock().expect("not poisoned"),
+        [Some("loading".to_owned())],
+        "the Drop ran once, outside the lock, while the retry was running"
+    );
+}
+
+/// A plugin whose `Drop` panics.
+struct Grenade {
+    enabled: bool,
+    fails: bool,
+}
+
+impl Plugin for Grenade {
+    type Args = ();
+    type Output = ();
+    fn should_load(&self) -> bool {
+        self.enabled
+    }
+    fn load(&mut self, _: &()) -> Result<(), BoxError> {
+        if self.fails {
+            return Err("load says no".into());
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Grenade {
+    fn drop(&mut self) {
+        if !self.enabled || self.fails {
+            panic!("plugin drop boom");
+        }
+    }
+}
+
+/// A product of another type than the manager's, whose `Drop` panics too.
+struct Stranger;
+
+impl Plugin for Stranger {
+    type Args = ();
+    type Output = ();
+    fn load(&mut self, _: &()) -> Result<(), BoxError> {
+        Ok(())
+    }
+}
+
+impl Drop for Stranger {
+    fn drop(&mut self) {
+        panic!("stranger drop boom");
+    }
+}
+
+#[test]
+fn a_panic_in_the_drop_of_a_discarded_plugin_does_not_escape_load_all() {
+    let ns = "f2.plugin_drop";
+    let grenade = |name: &'static str, enabled, fails| {
+        PluginSpec::new(ns, name, move || Ok(Box::new(Grenade { enabled, fails })))
+            .expect("valid spec")
+    };
+    let specs = vec![
+        grenade("disabled", false, false),
+        grenade("fails", true, true),
+        grenade("works", true, false),
+        PluginSpec::new(ns, "wrong_type", || Ok(Box::new(Stranger))).expect("valid spec"),
+    ];
+    let manager = manager::<Grenade>(ns).finder(specs);
+
+    let loaded = catch_unwind(AssertUnwindSafe(|| manager.load_all().len()));
+
+    assert_eq!(loaded.expect("no panic escapes load_all"), 1);
+    let kinds: Vec<String> = ["disabled", "fails", "wrong_type"]
+        .into_iter()
+        .map(|name| match manager.state(name) {
+            Some(PluginState::Disabled(_)) => "Disabled".to_owned(),
+            Some(PluginState::Failed(error)) => kind_name(error.kind()).to_owned(),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(kinds, ["Disabled", "Load", "WrongType"]);
+}
+
+/// An error whose `Display` panics.
+#[derive(Debug)]
+struct Unprintable;
+
+impl fmt::Display for Unprintable {
+    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+        panic!("display boom")
+    }
+}
+
+impl Error for Unprintable {}
+
+/// Records the log lines of target `plux`; installed once per test binary by `logged()`.
+struct Recorder(Mutex<Vec<String>>);
+
+impl log::Log for Recorder {
+    fn enabled(&self, metadata: &log::Metadata) -> bool {
+        metadata.target() == "plux"
+    }
+    fn log(&self, record: &log::Record) {
+        if self.enabled(record.metadata()) {
+            // Formats here, as a real logger does: a panicking `Display` would panic here.
+            let line = record.args().to_string();
+            if let Ok(mut lines) = self.0.lock() {
+                lines.push(line);
+            }
+        }
+    }
+    fn flush(&self) {}
+}
+
+/// The `plux` log lines so far that mention `needle`.
+fn logged(needle: &str) -> Vec<String> {
+    static RECORDER: OnceLock<&'static Recorder> = OnceLock::new();
+    let recorder = RECORDER.get_or_init(|| {
+        let recorder: &'static Recorder = Box::leak(Box::new(Recorder(Mutex::new(Vec::new()))));
+        log::set_logger(recorder).expect("the only logger of this test binary");
+        log::set_max_level(log::LevelFilter::Trace);
+        recorder
+    });
+    recorder
+        .0
+        .lock()
+        .expect("not poisoned")
+        .iter()
+        .filter(|line| line.contains(needle))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn an_error_whose_display_panics_is_logged_as_a_placeholder() {
+    logged(""); // installs the recorder
+    let ns = "f2.display_panics";
+    let (bad, _) = probe(ns, "bad")
+        .on_load(|_, _| Err(Box::new(Unprintable)))
+        .build();
+    let (good, _) = probe(ns, "good").build();
+    let manager = manager::<Probe>(ns).finder(vec![bad, good]);
+
+    let loaded = catch_unwind(AssertUnwindSafe(|| manager.load_all().len()));
+
+    assert_eq!(loaded.expect("no panic escapes load_all"), 1);
+    assert_eq!(
+        manager
+            .load("bad")
+            .map(|_| ())
+            .map_err(|e| kind_name(e.kind())),
+        Err("Load"),
+        "the failure is the plugin's, not an interruption of the manager"
+    );
+    let lines = logged("f2.display_panics/bad");
+    assert!(
+        lines.iter().any(|line| line.contains("Display panicked")),
+        "{lines:?}"
+    );
+}
+
+/// The specs of a namespace with one plugin, `a`, whose `load` loads `a` again through a
+/// manager of its own, as a plugin might that builds the manager it needs on the spot.
+fn self_loading(ns: &'static str, depth: Arc<AtomicUsize>, all: bool) -> Vec<PluginSpec> {
+    let (spec, _) = probe(ns, "a")
+        .on_load(move |_, _| {
+            // Bounded, so that the regression fails the test instead of overflowing the stack.
+            if depth.fetch_add(1, SeqCst) > 8 {
+                return Err("recursed 8 managers deep".into());
+            }
+            let fresh = manager::<Probe>(ns).finder(self_loading(ns, depth.clone(), all));
+            if all {
+                // `load_all` reports a failure instead of returning it: nothing loads.
+                return match fresh.load_all().len() {
+                    0 => Ok("a without itself".into()),
+                    n => Err(format!("{n} loaded").into()),
+                };
+            }
+            fresh.load("a").map(|_| "a".to_owned()).map_err(Into::into)
+        })
+        .build();
+    vec![spec]
+}
+
+#[test]
+fn a_plugin_that_loads_itself_through_a_fresh_manager_gets_a_reentrant_error() {
+    let ns = "f2.fresh_self";
+    let depth = Arc::new(AtomicUsize::new(0));
+    let manager = manager::<Probe>(ns).finder(self_loading(ns, depth.clone(), false));
+
+    let error = manager.load("a").expect_err("a needs itself");
+
+    assert_eq!(kinds_in_chain(&error), ["Load", REENTRANT]);
+    assert_eq!(
+        depth.load(SeqCst),
+        1,
+        "a ran once, the fresh manager did not run it"
+    );
+}
+
+#[test]
+fn load_all_of_a_fresh_manager_inside_a_load_skips_the_plugin_being_loaded() {
+    let ns = "f2.fresh_self_all";
+    let depth = Arc::new(AtomicUsize::new(0));
+    let manager = manager::<Probe>(ns).finder(self_loading(ns, depth.clone(), true));
+
+    let loaded = manager.load_all();
+
+    assert_eq!(loaded.len(), 1);
+    assert_eq!(depth.load(SeqCst), 1);
+}
+
+/// Records every hook, and holds `on_resolve_after` of `a` open until another thread has had
+/// the chance to run `a`'s lifecycle (or a generous while has passed).
+struct Order {
+    events: Mutex<Vec<String>>,
+    resolving: Mutex<Option<mpsc::Sender<()>>>,
+    init: Mutex<Option<mpsc::Receiver<()>>>,
+    init_done: Mutex<mpsc::Sender<()>>,
+}
+
+impl Order {
+    fn push(&self, event: String) {
+        self.events.lock().expect("not poisoned").push(event);
+    }
+}
+
+impl PluginLifecycleListener<Probe> for Order {
+    fn on_resolve_after(&self, spec: &PluginSpec) {
+        if let Some(resolving) = self.resolving.lock().expect("not poisoned").take() {
+            let _ = resolving.send(());
+            if let Some(init) = self.init.lock().expect("not poisoned").take() {
+                // Not an assertion: with the fix the other thread waits, so this times out.
+                let _ = init.recv_timeout(Duration::from_millis(300));
+            }
+        }
+        self.push(format!("resolve_after {}", spec.name()));
+    }
+    fn on_init_after(&self, spec: &PluginSpec, _: &Probe) {
+        self.push(format!("init_after {}", spec.name()));
+        let _ = self.init_done.lock().expect("not poisoned").send(());
+    }
+    fn on_load_after(&self, spec: &PluginSpec, _: &Probe, _: &String) {
+        self.push(format!("load_after {}", spec.name()));
+    }
+}
+
+#[test]
+fn no_thread_hears_of_a_lifecycle_before_its_resolution_is_reported() {
+    within(|| {
+        let ns = "f2.hook_order";
+        let (a, _) = probe(ns, "a").build();
+        let (resolving, resolution_started) = mpsc::channel();
+        let (init_done, init) = mpsc::channel();
+        let order = Arc::new(Order {
+            events: Mutex::default(),
+            resolving: Mutex::new(Some(resolving)),
+            init: Mutex::new(Some(init)),
+            init_done: Mutex::new(init_done),
+        });
+        struct Shared(Arc<Order>);
+        impl PluginLifecycleListener<Probe> for Shared {
+            fn on_resolve_after(&self, spec: &PluginSpec) {
+                self.0.on_resolve_after(spec)
+            }
+            fn on_init_after(&self, spec: &PluginSpec, plugin: &Probe) {
+                self.0.on_init_after(spec, plugin)
+            }
+            fn on_load_after(&self, spec: &PluginSpec, plugin: &Probe, output: &String) {
+                self.0.on_load_after(spec, plugin, output)
+            }
+        }
+        let manager = Arc::new(
+            manager::<Probe>(ns)
+                .finder(vec![a])
+                .listener(Shared(order.clone())),
+        );
+
+        let resolver = thread::spawn({
+            let manager = manager.clone();
+            move || manager.list_names().len()
+        });
+        resolution_started.recv().expect("the resolver reports");
+        let loader = thread::spawn({
+            let manager = manager.clone();
+            move || manager.load("a").is_ok()
+        });
+
+        assert_eq!(resolver.join().expect("no panic"), 1);
+        assert!(loader.join().expect("no panic"));
+        assert_eq!(
+            *order.events.lock().expect("not poisoned"),
+            ["resolve_after a", "init_after a", "load_after a"]
+        );
+    });
+}
