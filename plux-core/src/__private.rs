@@ -108,9 +108,48 @@ pub fn hook<H: Hook>(function: H::Fn) -> Result<Product, BoxError> {
     product(Box::new(H::from_fn(function)))
 }
 
-/// The namespace of the hook point `H`.
-pub const fn hook_namespace<H: Hook + PluginInterface>() -> &'static str {
-    H::NAMESPACE
+/// A struct declared with `#[hook_point]`: a hook in a namespace of its own. The expansion of
+/// `#[plugin(hook = H)]` names `H` through this trait only, so that a type that is not a hook
+/// point gets this one error, at `H`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a hook point",
+    label = "not a hook point",
+    note = "declare it with `#[plux::hook_point(namespace = \"my.hooks\")]` on \
+            `pub struct {Self}(fn(..));`, or register the fn by namespace: \
+            `#[plux::plugin(namespace = \"my.hooks\")]`"
+)]
+pub trait HookPoint: Hook + PluginInterface {
+    /// The hook's fn type, `Hook::Fn`.
+    type HookFn;
+    /// The hook point's namespace (a path through a subtrait cannot name `NAMESPACE`).
+    const HOOK_NAMESPACE: &'static str = <Self as PluginInterface>::NAMESPACE;
+    /// Wraps a function of the hook's signature.
+    fn from_hook_fn(function: Self::HookFn) -> Self;
+    /// The factory of a hook: the function, wrapped as the hook point.
+    fn hook_product(function: Self::HookFn) -> Result<Product, BoxError>
+    where
+        Self: Sized,
+    {
+        product(Box::new(Self::from_hook_fn(function)))
+    }
+}
+
+/// A trait declared with `#[plugin_interface]`, as `dyn Trait`. The expansion of `#[plugin]`
+/// on a plugin of it names the interface through this trait only, so that a trait that is not
+/// one gets this one error, at the trait's name.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a plugin interface",
+    label = "not declared with #[plugin_interface]",
+    note = "declare the trait with `#[plux::plugin_interface(namespace = \"my.plugins\")]`, \
+            which gives the namespace of its plugins"
+)]
+pub trait Interface: PluginInterface {
+    /// The interface's namespace (a path through a subtrait cannot name `NAMESPACE`).
+    const INTERFACE_NAMESPACE: &'static str = <Self as PluginInterface>::NAMESPACE;
+    /// A made plugin of the interface.
+    fn interface_product(plugin: Box<Self>) -> Result<Product, BoxError> {
+        product(plugin)
+    }
 }
 
 /// What an interface's `load` returns: a `Result` of its output, or `()` for an infallible load

@@ -103,11 +103,13 @@ fn namespace(registration: &Registration) -> TokenStream {
         Managed::Itself { namespace, .. }
         | Managed::Function { namespace, .. }
         | Managed::Inferred(namespace) => quote!(#namespace),
-        Managed::Interface(interface) => quote_spanned!(interface.span()=>
-            <#interface as #krate::PluginInterface>::NAMESPACE
+        Managed::Interface(interface) => located_at(
+            quote!(<#interface as #krate::__private::Interface>::INTERFACE_NAMESPACE),
+            interface.span(),
         ),
-        Managed::Hook(hook) => quote_spanned!(hook.span()=>
-            #krate::__private::hook_namespace::<#hook>()
+        Managed::Hook(hook) => located_at(
+            quote!(<#hook as #krate::__private::HookPoint>::HOOK_NAMESPACE),
+            hook.span(),
         ),
     }
 }
@@ -137,19 +139,33 @@ fn factory(registration: &Registration) -> (TokenStream, TokenStream) {
         }
         (Managed::Interface(interface), Make::Inferred(factory)) => {
             let helper = interface_helper(&krate, interface);
+            let product = interface_product(&private, interface);
             let call = call(&private, factory);
             quote! {
                 #helper
                 let plugin: ::std::boxed::Box<#interface> =
                     PluxIntoInterface::into_interface(#call)?;
-                #private::product(plugin)
+                #product
             }
         }
         (Managed::Inferred(_), Make::Inferred(factory)) => {
             let call = call(&private, factory);
             quote_spanned!(factory.span()=> #private::inferred_product(#call))
         }
-        (Managed::Hook(hook), Make::Function(ident)) => quote!(#private::hook::<#hook>(#ident)),
+        (Managed::Hook(hook), Make::Function(ident)) => {
+            // Every use of the hook point is spanned exactly at it and asks `HookPoint` only, so
+            // that a type that is not one gets one error there; a fn of another signature gets
+            // the mismatch at the fn.
+            let binding = located_at(
+                quote!(let function: <#hook as #private::HookPoint>::HookFn =),
+                hook.span(),
+            );
+            let hook_product = located_at(
+                quote!(<#hook as #private::HookPoint>::hook_product(function)),
+                hook.span(),
+            );
+            quote!(#binding #ident; #hook_product)
+        }
         (Managed::Function { fn_type, .. }, Make::Function(ident)) => {
             quote!(#private::hook::<#krate::FunctionPlugin<#fn_type>>(#ident))
         }
@@ -174,7 +190,9 @@ fn made_by(private: &TokenStream, factory: &syn::Expr, ty: &Type) -> TokenStream
 /// cannot be joined), so that "cannot be called" covers what the user wrote.
 fn call(private: &TokenStream, factory: &syn::Expr) -> TokenStream {
     let mut tokens = factory.to_token_stream().into_iter();
-    let first = tokens.next().map_or_else(proc_macro2::Span::call_site, |t| t.span());
+    let first = tokens
+        .next()
+        .map_or_else(proc_macro2::Span::call_site, |t| t.span());
     let last = tokens.last().map_or(first, |t| t.span());
     let callee = quote_spanned!(first=> #private::call);
     let mut argument = proc_macro2::Group::new(
@@ -189,10 +207,50 @@ fn call(private: &TokenStream, factory: &syn::Expr) -> TokenStream {
 /// that does not implement it gets the interface's own message there.
 fn boxed_as(private: &TokenStream, interface: &Type, made: TokenStream) -> TokenStream {
     let boxed = quote_spanned!(interface.span()=> ::std::boxed::Box::new(#made));
+    let product = interface_product(private, interface);
     quote! {
         let plugin: ::std::boxed::Box<#interface> = #boxed;
-        #private::product(plugin)
+        #product
     }
+}
+
+/// The product of a `Box<dyn Interface>`, through `__private::Interface` as the spec's namespace
+/// is, spanned exactly at the interface: a trait that is no #[plugin_interface] then gets one
+/// error there ("is not a plugin interface"), rather than one more for each bound it misses.
+fn interface_product(private: &TokenStream, interface: &Type) -> TokenStream {
+    located_at(
+        quote! {
+            <#interface as #private::Interface>::interface_product(plugin)
+        },
+        interface.span(),
+    )
+}
+
+/// `tokens`, all spanned exactly as the user's token at `span` (which `quote_spanned!` does not
+/// do for interpolated paths such as `::plux`): the errors of every use of that token are then
+/// identical, and rustc shows one. The expansion's local variable `plugin` keeps its
+/// resolution, so that a token forwarded by `macro_rules!` cannot hide it.
+fn located_at(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            match &mut token {
+                proc_macro2::TokenTree::Group(group) => {
+                    let mut inner = proc_macro2::Group::new(
+                        group.delimiter(),
+                        located_at(group.stream(), span),
+                    );
+                    inner.set_span(span);
+                    *group = inner;
+                }
+                proc_macro2::TokenTree::Ident(ident) if ident == "plugin" => {
+                    ident.set_span(ident.span().located_at(span));
+                }
+                other => other.set_span(span),
+            }
+            token
+        })
+        .collect()
 }
 
 /// `PluxIntoInterface::into_interface(made)`: what an inferred factory returned, boxed as
@@ -204,7 +262,10 @@ fn interface_helper(krate: &TokenStream, interface: &Type) -> TokenStream {
         Type::TraitObject(object) => object.bounds.to_token_stream(),
         other => other.to_token_stream(),
     };
-    let shown = bounds.to_string().replace(" :: ", "::").replace(":: ", "::");
+    let shown = bounds
+        .to_string()
+        .replace(" :: ", "::")
+        .replace(":: ", "::");
     let message = format!(
         "this factory makes `{{Self}}`, which is not a plugin of `{shown}`, nor a `Result` of one"
     );
@@ -259,7 +320,8 @@ pub(crate) fn plugin_interface(args: TokenStream, item: TokenStream) -> syn::Res
     });
     if !has_on_unimplemented {
         let message = format!("`{{Self}}` does not implement `{ident}`, its plugin interface");
-        let label = format!("`{{Self}}` is a plugin of `dyn {ident}`, so it must implement `{ident}`");
+        let label =
+            format!("`{{Self}}` is a plugin of `dyn {ident}`, so it must implement `{ident}`");
         let note = format!(
             "implement it: `impl {ident} for {{Self}} {{{{ .. }}}}`, or put #[plugin] on that impl"
         );
@@ -300,10 +362,10 @@ pub(crate) fn plugin_interface(args: TokenStream, item: TokenStream) -> syn::Res
         .load_args
         .as_ref()
         .map_or_else(|| quote!(()), |ty| ty.to_token_stream());
-    let returns = interface
-        .load_returns
-        .as_ref()
-        .map_or_else(|| quote!(::core::result::Result<(), #krate::BoxError>), |ty| ty.to_token_stream());
+    let returns = interface.load_returns.as_ref().map_or_else(
+        || quote!(::core::result::Result<(), #krate::BoxError>),
+        |ty| ty.to_token_stream(),
+    );
     let forward_args = if interface.load_args.is_some() {
         quote!(, args)
     } else {
@@ -340,6 +402,7 @@ pub(crate) fn plugin_interface(args: TokenStream, item: TokenStream) -> syn::Res
         impl #krate::PluginInterface for dyn #ident {
             const NAMESPACE: &'static str = #namespace;
         }
+        impl #krate::__private::Interface for dyn #ident {}
         #debug
     })
 }
@@ -369,6 +432,12 @@ pub(crate) fn hook_point(args: TokenStream, item: TokenStream) -> syn::Result<To
         #krate::__private::plugin_without_load!(#ident);
         impl #krate::PluginInterface for #ident {
             const NAMESPACE: &'static str = #namespace;
+        }
+        impl #krate::__private::HookPoint for #ident {
+            type HookFn = #fn_type;
+            fn from_hook_fn(function: #fn_type) -> Self {
+                #ident(function)
+            }
         }
         impl #krate::Hook for #ident {
             type Fn = #fn_type;

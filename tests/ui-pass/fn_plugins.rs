@@ -56,7 +56,7 @@ fn main() {
         "local"
     }
 
-    let hooks = PluginManager::<FunctionPlugin<fn(&mut Vec<String>)>>::new("ui.hooks");
+    let hooks = PluginManager::<FunctionPlugin<fn(&mut Vec<String>)>>::in_namespace("ui.hooks");
     assert_eq!(
         hooks.list_names(),
         ["disabled", "enabled", "shout", "whisper-hook"]
@@ -72,15 +72,18 @@ fn main() {
     ));
 
     let pickers =
-        PluginManager::<FunctionPlugin<for<'a> fn(&'a str, &'a str) -> &'a str>>::new("ui.pickers");
+        PluginManager::<FunctionPlugin<for<'a> fn(&'a str, &'a str) -> &'a str>>::in_namespace(
+            "ui.pickers",
+        );
     assert_eq!(pickers.load("longest").unwrap()("ab", "abc"), "abc");
 
-    let abi = PluginManager::<FunctionPlugin<extern "C" fn() -> u32>>::new("ui.abi");
+    let abi = PluginManager::<FunctionPlugin<extern "C" fn() -> u32>>::in_namespace("ui.abi");
     assert_eq!(abi.load("answer").unwrap()(), 42);
 
-    let consts = PluginManager::<FunctionPlugin<fn() -> u32>>::new("ui.consts");
+    let consts = PluginManager::<FunctionPlugin<fn() -> u32>>::in_namespace("ui.consts");
     assert_eq!(consts.load("seven").unwrap()(), 7);
 
-    let local_hooks = PluginManager::<FunctionPlugin<fn() -> &'static str>>::new("ui.local");
+    let local_hooks =
+        PluginManager::<FunctionPlugin<fn() -> &'static str>>::in_namespace("ui.local");
     assert_eq!(local_hooks.load("local").unwrap()(), "local");
 }

@@ -1,24 +1,17 @@
-//! `#[plugin]` on `impl Interface for Type` (the interface's namespace), and on impl blocks
-//! with a namespace of their own.
+//! `#[plugin]` on `impl Interface for Type` (the interface's namespace), on an inherent impl
+//! (the type as itself, with nothing to load) and on `impl Plugin for Type` (its own
+//! lifecycle).
 #![deny(warnings)]
 
 use plux::{plugin, plugin_interface, BoxError, Plugin, PluginManager};
 
 #[plugin_interface(namespace = "ui.services")]
-trait Service: Plugin<Args = (), Output = ()> {
+trait Service {
     fn port(&self) -> u16;
 }
 
 #[derive(Default)]
 struct Dns;
-
-impl Plugin for Dns {
-    type Args = ();
-    type Output = ();
-    fn load(&mut self, _: &()) -> Result<(), BoxError> {
-        Ok(())
-    }
-}
 
 #[plugin]
 impl Service for Dns {
@@ -39,41 +32,30 @@ impl Web {
     }
 }
 
-impl Plugin for Web {
-    type Args = ();
-    type Output = ();
-    fn load(&mut self, _: &()) -> Result<(), BoxError> {
-        Ok(())
-    }
-}
-
-/// A trait impl with a namespace: managed as the type, not as the interface.
+/// Managed as itself, with a lifecycle of its own.
 #[derive(Default)]
-struct Mail;
-
-impl Plugin for Mail {
-    type Args = ();
-    type Output = ();
-    fn load(&mut self, _: &()) -> Result<(), BoxError> {
-        Ok(())
-    }
+struct Mail {
+    port: u16,
 }
 
 #[plugin(namespace = "ui.mail", name = "smtp")]
-impl Service for Mail {
-    fn port(&self) -> u16 {
-        25
+impl Plugin for Mail {
+    type Args = u16;
+    type Output = String;
+    fn load(&mut self, port: &u16) -> Result<String, BoxError> {
+        self.port = *port;
+        Ok(format!("listening on {port}"))
     }
 }
 
 fn main() {
-    let services = PluginManager::<dyn Service>::for_interface();
+    let services = PluginManager::<dyn Service>::new();
     assert_eq!(services.list_names(), ["dns"]);
     assert_eq!(services.load("dns").unwrap().port(), 53);
 
-    let web = PluginManager::<Web>::new("ui.web");
+    let web = PluginManager::<Web>::new();
     assert_eq!(web.load("web").unwrap().port, 80);
 
-    let mail = PluginManager::<Mail>::new("ui.mail");
-    assert_eq!(mail.load("smtp").unwrap().port(), 25);
+    let mail = PluginManager::<Mail>::with_args(25);
+    assert_eq!(mail.load("smtp").unwrap().port, 25);
 }

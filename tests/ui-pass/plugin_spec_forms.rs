@@ -51,19 +51,11 @@ plugin_spec!("localstack.plugins.services", "broken", || {
 });
 
 #[plugin_interface(namespace = "ui.spec.greeters")]
-trait Greeter: Plugin<Args = (), Output = ()> {
+trait Greeter {
     fn greet(&self) -> &str;
 }
 
 struct Fixed(&'static str);
-
-impl Plugin for Fixed {
-    type Args = ();
-    type Output = ();
-    fn load(&mut self, _: &()) -> Result<(), BoxError> {
-        Ok(())
-    }
-}
 
 impl Greeter for Fixed {
     fn greet(&self) -> &str {
@@ -77,7 +69,7 @@ plugin_spec!(dyn Greeter, "fallible", || Ok::<_, std::io::Error>(Fixed(
 )));
 
 fn main() {
-    let services = PluginManager::<ServicePlugin>::new("localstack.plugins.services");
+    let services = PluginManager::<ServicePlugin>::in_namespace("localstack.plugins.services");
     assert_eq!(services.list_names(), ["broken", "dynamodb", "s3", "sqs"]);
     for name in ["s3", "dynamodb", "sqs"] {
         let plugin = services.load(name).unwrap();
@@ -89,7 +81,7 @@ fn main() {
     };
     assert!(matches!(err.kind(), PluginErrorKind::Factory(_)), "{err}");
 
-    let greeters = PluginManager::<dyn Greeter>::for_interface();
+    let greeters = PluginManager::<dyn Greeter>::new();
     let greetings: Vec<String> = greeters
         .load_all()
         .iter()

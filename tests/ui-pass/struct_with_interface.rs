@@ -2,10 +2,10 @@
 //! `interface = dyn Trait`.
 #![deny(warnings)]
 
-use plux::{plugin, plugin_interface, BoxError, Plugin, PluginManager};
+use plux::{plugin, plugin_interface, PluginManager};
 
 #[plugin_interface(namespace = "ui.greeters")]
-trait Greeter: Plugin<Args = (), Output = ()> {
+trait Greeter {
     fn greet(&self) -> String;
 }
 
@@ -26,13 +26,6 @@ enum Formal {
 
 macro_rules! greeter {
     ($ty:ty, $greeting:expr) => {
-        impl Plugin for $ty {
-            type Args = ();
-            type Output = ();
-            fn load(&mut self, _: &()) -> Result<(), BoxError> {
-                Ok(())
-            }
-        }
         impl Greeter for $ty {
             fn greet(&self) -> String {
                 $greeting(self)
@@ -49,7 +42,7 @@ greeter!(Formal, |formal: &Formal| match formal {
 });
 
 fn main() {
-    let greeters = PluginManager::<dyn Greeter>::for_interface();
+    let greeters = PluginManager::<dyn Greeter>::new();
     assert_eq!(greeters.namespace(), "ui.greeters");
     assert_eq!(greeters.list_names(), ["english", "formal", "french"]);
     let greetings: Vec<String> = greeters.load_all().iter().map(|g| g.greet()).collect();

@@ -1,14 +1,15 @@
-//! A struct managed as its own type, made by `Default`; its name derives from the type.
+//! Types managed as themselves: with nothing to load (made by `Default` or a factory, with
+//! `should_load`), and with a lifecycle of their own; names derive from the type.
 #![deny(warnings)]
 
-use plux::{plugin, BoxError, Plugin, PluginManager, Registry};
+use plux::{plugin, BoxError, Plugin, PluginManager, PluginState, Registry};
 
-#[plugin(namespace = "ui.counters")]
 #[derive(Default)]
 struct HTTPCounter {
     loads: u32,
 }
 
+#[plugin(namespace = "ui.counters")]
 impl Plugin for HTTPCounter {
     type Args = u32;
     type Output = ();
@@ -19,7 +20,7 @@ impl Plugin for HTTPCounter {
 }
 
 /// A renamed one, with a fallible factory.
-#[plugin(namespace = "ui.counters", name = "from-env", factory = EnvCounter::from_env)]
+#[plugin(namespace = "ui.env", name = "from-env", factory = EnvCounter::from_env)]
 struct EnvCounter(u32);
 
 impl EnvCounter {
@@ -28,23 +29,34 @@ impl EnvCounter {
     }
 }
 
-impl Plugin for EnvCounter {
-    type Args = u32;
-    type Output = ();
-    fn load(&mut self, _: &u32) -> Result<(), BoxError> {
-        Ok(())
-    }
+fn disabled() -> bool {
+    false
+}
+
+/// An enum with nothing to load, switched off by `should_load`.
+#[plugin(namespace = "ui.modes", should_load = disabled)]
+#[derive(Debug, Default)]
+enum Mode {
+    #[default]
+    Off,
 }
 
 fn main() {
     let names: Vec<&str> = Registry::specs("ui.counters").map(|s| s.name()).collect();
-    assert_eq!(names, ["from-env", "http_counter"]);
+    assert_eq!(names, ["http_counter"]);
     assert!(Registry::all()
         .iter()
         .any(|s| s.to_string() == "ui.counters/http_counter"));
 
-    let counters = PluginManager::<HTTPCounter>::with_load_args("ui.counters", 41);
+    let counters = PluginManager::<HTTPCounter>::with_args(41);
     assert_eq!(counters.load("http_counter").unwrap().loads, 42);
-    let env = PluginManager::<EnvCounter>::with_load_args("ui.counters", 0);
+
+    let env = PluginManager::<EnvCounter>::new();
     assert_eq!(env.load("from-env").unwrap().0, 7);
+    let modes = PluginManager::<Mode>::new();
+    assert!(modes.load("mode").unwrap_err().is_disabled());
+    assert!(matches!(
+        modes.state("mode"),
+        Some(PluginState::Disabled(_))
+    ));
 }

@@ -1,17 +1,7 @@
-use plux::{BoxError, Plugin};
-
-trait Greeter: Plugin<Args = (), Output = ()> {}
+trait Greeter {}
 
 #[derive(Default)]
 struct English;
-
-impl Plugin for English {
-    type Args = ();
-    type Output = ();
-    fn load(&mut self, _: &()) -> Result<(), BoxError> {
-        Ok(())
-    }
-}
 
 #[plux::plugin]
 impl Greeter for English {}

@@ -1,15 +1,5 @@
-use plux::{BoxError, Plugin};
-
 #[derive(Default)]
 struct Counter;
-
-impl Plugin for Counter {
-    type Args = ();
-    type Output = ();
-    fn load(&mut self, _: &()) -> Result<(), BoxError> {
-        Ok(())
-    }
-}
 
 #[plux::plugin(name = "counter")]
 impl Counter {

@@ -1,4 +1,6 @@
 #[plux::plugin_interface(namespace = "my.greeters")]
-trait Greeter<T>: plux::Plugin<Args = T, Output = ()> {}
+trait Greeter<T> {
+    fn greet(&self, who: T) -> String;
+}
 
 fn main() {}

@@ -1,17 +1,14 @@
-use plux::{BoxError, Plugin};
-
 #[plux::plugin(namespace = "my.plugins")]
 struct Service {
     port: u16,
 }
 
-impl Plugin for Service {
-    type Args = ();
-    type Output = ();
-    fn load(&mut self, _: &()) -> Result<(), BoxError> {
-        let _ = self.port;
-        Ok(())
+impl Service {
+    fn port(&self) -> u16 {
+        self.port
     }
 }
 
-fn main() {}
+fn main() {
+    let _ = Service::port;
+}

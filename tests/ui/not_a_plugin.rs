@@ -1,5 +1,6 @@
-#[plux::plugin(namespace = "my.plugins")]
 #[derive(Default)]
 struct Counter;
+
+fn start(_counters: &plux::PluginManager<Counter>) {}
 
 fn main() {}

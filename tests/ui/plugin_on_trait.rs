@@ -1,4 +1,6 @@
 #[plux::plugin(namespace = "my.plugins")]
-trait Greeter: plux::Plugin<Args = (), Output = ()> {}
+trait Greeter {
+    fn greet(&self) -> String;
+}
 
 fn main() {}

@@ -1,5 +1,5 @@
 #[plux::plugin_interface(namespace = "my.greeters")]
-trait Greeter: plux::Plugin<Args = (), Output = ()> {}
+trait Greeter {}
 
 struct English;
 

@@ -1,15 +1,5 @@
-use plux::{BoxError, Plugin};
-
 #[derive(Default)]
 struct Service;
-
-impl Plugin for Service {
-    type Args = ();
-    type Output = ();
-    fn load(&mut self, _: &()) -> Result<(), BoxError> {
-        Ok(())
-    }
-}
 
 plux::plugin_spec!("my.plugins", "s3", Service::default, "extra");
 

@@ -1,15 +1,5 @@
-use plux::{BoxError, Plugin};
-
 #[derive(Default)]
 struct Service;
-
-impl Plugin for Service {
-    type Args = ();
-    type Output = ();
-    fn load(&mut self, _: &()) -> Result<(), BoxError> {
-        Ok(())
-    }
-}
 
 const NAMESPACE: &str = "my.plugins";
 

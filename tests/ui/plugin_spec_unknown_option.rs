@@ -1,15 +1,5 @@
-use plux::{plugin_spec, BoxError, Plugin};
+struct Service;
 
-pub struct Service;
-
-impl Plugin for Service {
-    type Args = ();
-    type Output = ();
-    fn load(&mut self, _: &()) -> Result<(), BoxError> {
-        Ok(())
-    }
-}
-
-plugin_spec!("my.services", "s3", || Service, prority = 1);
+plux::plugin_spec!("my.services", "s3", || Service, prority = 1);
 
 fn main() {}

@@ -1,5 +1,5 @@
 #[plux::plugin_interface(namespace = "my.greeters")]
-trait Greeter: Send + Sync {
+trait Greeter: plux::Plugin<Args = (), Output = ()> {
     fn greet(&self) -> String;
 }
 

@@ -1,0 +1,6 @@
+#[plux::plugin_interface(namespace = "my.cli")]
+trait CliPlugin {
+    fn load(&mut self, name: &str, verbose: &bool) -> Result<(), plux::BoxError>;
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[plux::plugin(namespace = "my.hooks", priority = 300u8)]
+fn configure() {}
+
+fn main() {}
