@@ -33,7 +33,10 @@ pub(crate) enum Managed {
     /// `PluginManager<HookPoint>`, in the hook point's namespace.
     Hook(Type),
     /// `PluginManager<FunctionPlugin<fn(..)>>`, in `namespace`.
-    Function { namespace: LitStr, fn_type: TokenStream },
+    Function {
+        namespace: LitStr,
+        fn_type: TokenStream,
+    },
     /// `plugin_spec!("namespace", ..)`: as whatever plugin type the factory makes.
     Inferred(LitStr),
 }
@@ -241,7 +244,10 @@ impl Parse for SpecInput {
 /// `plugin_spec!`'s namespace: a string literal, also when `macro_rules!` forwards it.
 fn spec_namespace(namespace: Expr) -> syn::Result<LitStr> {
     ident_literal(namespace, IdentKind::Namespace).map_err(|err| {
-        if err.to_string().starts_with("the namespace must be a string literal") {
+        if err
+            .to_string()
+            .starts_with("the namespace must be a string literal")
+        {
             syn::Error::new(
                 err.span(),
                 "plugin_spec! takes the namespace as a string literal (\"my.plugins\"), checked \

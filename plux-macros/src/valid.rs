@@ -253,16 +253,15 @@ pub(crate) fn fn_pointer_type(sig: &Signature) -> syn::Result<TokenStream> {
             FnArg::Typed(arg) => inputs.push(&arg.ty),
         }
     }
-    let output = match &sig.output {
-        ReturnType::Type(_, ty) if matches!(**ty, Type::ImplTrait(_)) => {
-            return reject(
+    let output =
+        match &sig.output {
+            ReturnType::Type(_, ty) if matches!(**ty, Type::ImplTrait(_)) => return reject(
                 ty,
                 "a function plugin is a fn pointer, which cannot return `impl Trait`: return a \
                  concrete type or a `Box<dyn Trait>`",
-            )
-        }
-        output => output,
-    };
+            ),
+            output => output,
+        };
     let abi = &sig.abi;
     let binder = if lifetimes.is_empty() {
         TokenStream::new()
@@ -278,7 +277,9 @@ pub(crate) fn spec_missing(has_name: bool, usage: &str) -> syn::Error {
     } else {
         "the plugin name and the factory"
     };
-    at_call_site(format!("plugin_spec! is missing {missing}; it takes {usage}"))
+    at_call_site(format!(
+        "plugin_spec! is missing {missing}; it takes {usage}"
+    ))
 }
 
 pub(crate) fn spec_extra_argument(extra: &Expr, usage: &str) -> syn::Error {
@@ -341,7 +342,10 @@ pub(crate) fn load_signature(sig: &Signature) -> syn::Result<(Option<Type>, Type
     let mut inputs = sig.inputs.iter();
     match inputs.next() {
         Some(FnArg::Receiver(receiver))
-            if matches!(receiver.kind, syn::ReceiverKind::Reference(_, None, Some(_))) => {}
+            if matches!(
+                receiver.kind,
+                syn::ReceiverKind::Reference(_, None, Some(_))
+            ) => {}
         _ => return Err(error(sig, LOAD_SHAPE)),
     }
     let args = match inputs.next() {

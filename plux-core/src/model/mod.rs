@@ -227,7 +227,10 @@ fn every_schedule_of_a_thread_asking_for_what_it_runs_gets_a_cycle_error() {
             // One thread ran it and met itself; the other waited (inner "none") or ran nothing.
             assert!(kinds.iter().all(|(outer, _)| *outer == "Ok"), "{kinds:?}");
             assert_eq!(
-                kinds.iter().filter(|(_, inner)| *inner == "Reentrant").count(),
+                kinds
+                    .iter()
+                    .filter(|(_, inner)| *inner == "Reentrant")
+                    .count(),
                 1,
                 "{kinds:?}"
             );
