@@ -119,18 +119,16 @@ pub fn hook<H: Hook>(function: H::Fn) -> Result<Product, BoxError> {
             `#[plux::plugin(namespace = \"my.hooks\")]`"
 )]
 pub trait HookPoint: Hook + PluginInterface {
-    /// The hook's fn type, `Hook::Fn`.
+    /// The hook's fn type, `Hook::Fn` (a path through a subtrait cannot name that either).
     type HookFn;
     /// The hook point's namespace (a path through a subtrait cannot name `NAMESPACE`).
     const HOOK_NAMESPACE: &'static str = <Self as PluginInterface>::NAMESPACE;
-    /// Wraps a function of the hook's signature.
-    fn from_hook_fn(function: Self::HookFn) -> Self;
     /// The factory of a hook: the function, wrapped as the hook point.
     fn hook_product(function: Self::HookFn) -> Result<Product, BoxError>
     where
-        Self: Sized,
+        Self: Sized + Hook<Fn = Self::HookFn>,
     {
-        product(Box::new(Self::from_hook_fn(function)))
+        hook::<Self>(function)
     }
 }
 

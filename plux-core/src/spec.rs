@@ -281,15 +281,10 @@ impl PluginSpec {
         self.after().next().is_some() || self.before().next().is_some()
     }
 
-    /// Whether the plugin should be loaded, asked before its factory runs (see
-    /// [`with_should_load`](Self::with_should_load)); `true` when it has no such check.
-    pub fn should_load(&self) -> bool {
-        self.should_load.map_or(true, |should_load| should_load())
-    }
-
-    /// Whether this spec has a [`with_should_load`](Self::with_should_load) check.
-    pub fn has_should_load(&self) -> bool {
-        self.should_load.is_some()
+    /// The check asked before the plugin is made (see
+    /// [`with_should_load`](Self::with_should_load)), if it has one.
+    pub fn should_load(&self) -> Option<fn() -> bool> {
+        self.should_load
     }
 
     /// Runs the factory. The manager calls this once per plugin, inside its panic guard.

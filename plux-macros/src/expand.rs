@@ -435,9 +435,6 @@ pub(crate) fn hook_point(args: TokenStream, item: TokenStream) -> syn::Result<To
         }
         impl #krate::__private::HookPoint for #ident {
             type HookFn = #fn_type;
-            fn from_hook_fn(function: #fn_type) -> Self {
-                #ident(function)
-            }
         }
         impl #krate::Hook for #ident {
             type Fn = #fn_type;
