@@ -4,13 +4,13 @@
 
 use std::error::Error;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use plux::{
     BoxError, Plugin, PluginErrorKind, PluginFinder, PluginManager, PluginSpec, PluginState, Stage,
 };
 use plux_fixture_alpha::{Audience, EnglishGreeter, Greeter};
-use plux_fixture_probe::{kind_name, probe, Journal, Panicker, Probe};
+use plux_fixture_probe::{kind_name, logged, probe, Journal, Panicker, Probe};
 
 type Manager = PluginManager<Probe>;
 
@@ -564,42 +564,6 @@ fn every_error_kind_renders_the_plugin_it_is_about() {
         let copy = error.clone();
         assert_eq!(copy.to_string(), error.to_string());
     }
-}
-
-/// Records the log lines of target `plux`. Installed once per test binary, by `logged()`.
-struct Recorder(Mutex<Vec<(log::Level, String)>>);
-
-impl log::Log for Recorder {
-    fn enabled(&self, metadata: &log::Metadata) -> bool {
-        metadata.target() == "plux"
-    }
-    fn log(&self, record: &log::Record) {
-        if self.enabled(record.metadata()) {
-            if let Ok(mut lines) = self.0.lock() {
-                lines.push((record.level(), record.args().to_string()));
-            }
-        }
-    }
-    fn flush(&self) {}
-}
-
-/// The `plux` log lines so far that mention `needle`.
-fn logged(needle: &str) -> Vec<(log::Level, String)> {
-    static RECORDER: OnceLock<&'static Recorder> = OnceLock::new();
-    let recorder = RECORDER.get_or_init(|| {
-        let recorder: &'static Recorder = Box::leak(Box::new(Recorder(Mutex::new(Vec::new()))));
-        log::set_logger(recorder).expect("the only logger of this test binary");
-        log::set_max_level(log::LevelFilter::Trace);
-        recorder
-    });
-    recorder
-        .0
-        .lock()
-        .expect("not poisoned")
-        .iter()
-        .filter(|(_, line)| line.contains(needle))
-        .cloned()
-        .collect()
 }
 
 #[test]

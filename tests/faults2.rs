@@ -12,7 +12,7 @@ use std::thread;
 use std::time::Duration;
 
 use plux::{BoxError, Plugin, PluginLifecycleListener, PluginManager, PluginSpec, PluginState};
-use plux_fixture_probe::{kind_name, kinds_in_chain, probe, within, Probe};
+use plux_fixture_probe::{kind_name, kinds_in_chain, logged, probe, within, Probe};
 
 /// The one place that makes a manager, so that a rename of the constructor is a one-line change.
 fn manager<T: ?Sized + Plugin<Args = ()>>(ns: &'static str) -> PluginManager<T> {
@@ -201,44 +201,6 @@ impl fmt::Display for Unprintable {
 
 impl Error for Unprintable {}
 
-/// Records the log lines of target `plux`; installed once per test binary by `logged()`.
-struct Recorder(Mutex<Vec<String>>);
-
-impl log::Log for Recorder {
-    fn enabled(&self, metadata: &log::Metadata) -> bool {
-        metadata.target() == "plux"
-    }
-    fn log(&self, record: &log::Record) {
-        if self.enabled(record.metadata()) {
-            // Formats here, as a real logger does: a panicking `Display` would panic here.
-            let line = record.args().to_string();
-            if let Ok(mut lines) = self.0.lock() {
-                lines.push(line);
-            }
-        }
-    }
-    fn flush(&self) {}
-}
-
-/// The `plux` log lines so far that mention `needle`.
-fn logged(needle: &str) -> Vec<String> {
-    static RECORDER: OnceLock<&'static Recorder> = OnceLock::new();
-    let recorder = RECORDER.get_or_init(|| {
-        let recorder: &'static Recorder = Box::leak(Box::new(Recorder(Mutex::new(Vec::new()))));
-        log::set_logger(recorder).expect("the only logger of this test binary");
-        log::set_max_level(log::LevelFilter::Trace);
-        recorder
-    });
-    recorder
-        .0
-        .lock()
-        .expect("not poisoned")
-        .iter()
-        .filter(|line| line.contains(needle))
-        .cloned()
-        .collect()
-}
-
 #[test]
 fn an_error_whose_display_panics_is_logged_as_a_placeholder() {
     logged(""); // installs the recorder
@@ -262,7 +224,9 @@ fn an_error_whose_display_panics_is_logged_as_a_placeholder() {
     );
     let lines = logged("f2.display_panics/bad");
     assert!(
-        lines.iter().any(|line| line.contains("Display panicked")),
+        lines
+            .iter()
+            .any(|(_, line)| line.contains("Display panicked")),
         "{lines:?}"
     );
 }
