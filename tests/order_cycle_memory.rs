@@ -10,7 +10,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
-use plux::{BoxError, Plugin, PluginErrorKind, PluginFinder, PluginManager, PluginSpec};
+use plux::{FunctionPlugin, Plugin, PluginErrorKind, PluginFinder, PluginManager, PluginSpec};
 
 /// The one place that makes a manager, so that a rename of the constructor is a one-line change.
 fn manager<T: ?Sized + Plugin<Args = ()>>(ns: &'static str) -> PluginManager<T> {
@@ -47,16 +47,8 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-#[derive(Debug)]
-struct Member;
-
-impl Plugin for Member {
-    type Args = ();
-    type Output = ();
-    fn load(&mut self, _: &()) -> Result<(), BoxError> {
-        Ok(())
-    }
-}
+/// A member of the ring: nothing to load, and it never gets that far.
+type Member = FunctionPlugin<fn()>;
 
 const NS: &str = "oc.ring";
 const RING: usize = 20_000;
@@ -72,7 +64,7 @@ impl PluginFinder for Ring {
     fn find_plugins(&self, _: &str) -> Vec<PluginSpec> {
         (0..RING)
             .map(|i| {
-                PluginSpec::new(NS, member(i), || Ok(Box::new(Member)))
+                PluginSpec::new(NS, member(i), || Ok(Box::new(FunctionPlugin::new((|| {}) as fn()))))
                     .expect("valid spec")
                     .with_after([member((i + RING - 1) % RING)])
             })
