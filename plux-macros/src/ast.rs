@@ -6,7 +6,7 @@ use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Expr, Ident, Item, ItemFn, ItemImpl, ItemStruct, ItemTrait, LitStr, Token, Type};
 
-use crate::attr::{check_ident, ident_literal, Args, Key};
+use crate::attr::{check_ident, ident_literal, ungrouped, Args, Key};
 use crate::grammar::IdentKind;
 use crate::naming::snake_case;
 use crate::valid;
@@ -16,32 +16,37 @@ pub(crate) struct Registration {
     pub(crate) args: Args,
     pub(crate) name: LitStr,
     pub(crate) managed: Managed,
-    pub(crate) make: Make,
 }
 
-/// What the plugin is managed as, and so where its namespace comes from.
+/// What the plugin is managed as (and so where its namespace comes from), and how it is made.
 pub(crate) enum Managed {
-    /// `PluginManager<Type>`, in `namespace`; with `nothing_to_load`, the expansion implements
-    /// `Plugin` for the type too.
+    /// `PluginManager<Type>`, in `namespace`. `declares` is what the expansion implements for
+    /// the type; `plugin_spec!` declares nothing (it does not name the type).
     Itself {
-        ty: Type,
         namespace: LitStr,
-        nothing_to_load: bool,
+        make: Make,
+        declares: Option<Declares>,
     },
     /// `PluginManager<dyn Interface>`, in the interface's namespace.
-    Interface(Type),
-    /// `PluginManager<HookPoint>`, in the hook point's namespace.
-    Hook(Type),
-    /// `PluginManager<FunctionPlugin<fn(..)>>`, in `namespace`.
+    Interface { interface: Type, make: Make },
+    /// `PluginManager<HookPoint>`, in the hook point's namespace: the fn `function`.
+    Hook { hook: Type, function: Ident },
+    /// `PluginManager<FunctionPlugin<fn(..)>>`, in `namespace`: the fn `function`.
     Function {
         namespace: LitStr,
         fn_type: TokenStream,
+        function: Ident,
     },
-    /// `plugin_spec!("namespace", ..)`: as whatever plugin type the factory makes.
-    Inferred(LitStr),
 }
 
-/// How the plugin is made.
+/// What `#[plugin(namespace = "..")]` implements for a type registered as itself:
+/// `PluginInterface`, and `Plugin` too when it has nothing to load.
+pub(crate) struct Declares {
+    pub(crate) ty: Type,
+    pub(crate) nothing_to_load: bool,
+}
+
+/// How a type plugin is made.
 pub(crate) enum Make {
     /// `Type::default()`.
     Default(Type),
@@ -49,8 +54,6 @@ pub(crate) enum Make {
     Factory { factory: Expr, ty: Type },
     /// A factory expression of `plugin_spec!`, whose plugin type is inferred.
     Inferred(Expr),
-    /// The fn itself.
-    Function(Ident),
 }
 
 /// The keys of a `#[plugin]` form: its own, then those every form takes.
@@ -78,22 +81,26 @@ impl Registration {
         let args = Args::parse(args, &plugin_keys(&keys), &usage)?;
         valid::no_generics(generics, what, &ident.to_string())?;
         let ty: Type = syn::parse_quote_spanned!(ident.span()=> #ident);
+        let make = make_type(&args, ty.clone());
         let managed = match (&args.namespace, &args.interface) {
             (Some(namespace), None) => Managed::Itself {
-                ty: ty.clone(),
                 namespace: namespace.clone(),
-                nothing_to_load: true,
+                make,
+                declares: Some(Declares {
+                    ty,
+                    nothing_to_load: true,
+                }),
             },
             (None, Some(interface)) => {
                 valid::no_should_load(&args, "a plugin of an interface")?;
-                Managed::Interface(valid::dyn_interface(interface)?)
+                let interface = valid::dyn_interface(interface)?;
+                Managed::Interface { interface, make }
             }
             (Some(_), Some(interface)) => return Err(valid::namespace_and_interface(interface)),
             (None, None) => return Err(valid::type_without_namespace(what, ident)),
         };
         Ok(Registration {
             name: name(&args, ident)?,
-            make: make_type(&args, ty),
             managed,
             args,
         })
@@ -110,13 +117,17 @@ impl Registration {
         if let Some(bang) = &imp.modifiers.polarity {
             return Err(valid::negative_impl(bang));
         }
+        let make = make_type(&args, ty.clone());
         let managed = match (&args.namespace, &imp.trait_) {
             (Some(namespace), Some((path, _))) if valid::is_plugin_trait(path) => {
                 valid::no_should_load(&args, "an `impl Plugin`, which has its own should_load")?;
                 Managed::Itself {
-                    ty: ty.clone(),
                     namespace: namespace.clone(),
-                    nothing_to_load: false,
+                    make,
+                    declares: Some(Declares {
+                        ty,
+                        nothing_to_load: false,
+                    }),
                 }
             }
             (Some(namespace), Some((path, _))) => {
@@ -124,18 +135,21 @@ impl Registration {
             }
             (None, Some((path, _))) => {
                 valid::no_should_load(&args, "a plugin of an interface")?;
-                Managed::Interface(syn::parse_quote_spanned!(path.span()=> dyn #path))
+                let interface = syn::parse_quote_spanned!(path.span()=> dyn #path);
+                Managed::Interface { interface, make }
             }
             (Some(namespace), None) => Managed::Itself {
-                ty: ty.clone(),
                 namespace: namespace.clone(),
-                nothing_to_load: true,
+                make,
+                declares: Some(Declares {
+                    ty,
+                    nothing_to_load: true,
+                }),
             },
             (None, None) => return Err(valid::inherent_impl_without_namespace(ident)),
         };
         Ok(Registration {
             name: name(&args, ident)?,
-            make: make_type(&args, ty),
             managed,
             args,
         })
@@ -147,18 +161,22 @@ impl Registration {
         let args = Args::parse(args, &plugin_keys(&keys), "#[plugin] on a fn")?;
         let sig = &f.sig;
         let fn_type = valid::fn_pointer_type(sig)?;
+        let function = sig.ident.clone();
         let managed = match (&args.hook, &args.namespace) {
-            (Some(hook), None) => Managed::Hook(hook.clone()),
+            (Some(hook), None) => Managed::Hook {
+                hook: hook.clone(),
+                function,
+            },
             (None, Some(namespace)) => Managed::Function {
                 namespace: namespace.clone(),
                 fn_type,
+                function,
             },
             (Some(hook), Some(_)) => return Err(valid::hook_and_namespace(hook)),
             (None, None) => return Err(valid::fn_without_hook(&sig.ident)),
         };
         Ok(Registration {
             name: name(&args, &sig.ident)?,
-            make: Make::Function(sig.ident.clone()),
             managed,
             args,
         })
@@ -205,10 +223,11 @@ impl Parse for SpecInput {
                 format!("plugin_spec! takes three arguments, {SPEC_USAGE}"),
             ));
         }
-        let managed = if input.peek(Token![dyn]) {
-            Managed::Interface(input.parse()?)
+        // `dyn Interface`, or the namespace.
+        let target: Result<Type, LitStr> = if input.peek(Token![dyn]) {
+            Ok(input.parse()?)
         } else {
-            Managed::Inferred(spec_namespace(input.parse()?)?)
+            Err(spec_namespace(input.parse()?)?)
         };
         let mut rest: Vec<Expr> = Vec::new();
         while !input.is_empty() {
@@ -232,31 +251,34 @@ impl Parse for SpecInput {
         }
         let keys = [Key::Priority, Key::After, Key::Before, Key::Crate];
         let args = Args::parse(options, &keys, "plugin_spec!")?;
+        let make = Make::Inferred(factory);
+        let managed = match target {
+            Ok(interface) => Managed::Interface { interface, make },
+            Err(namespace) => Managed::Itself {
+                namespace,
+                make,
+                declares: None,
+            },
+        };
         Ok(SpecInput(Registration {
             args,
             name: ident_literal(name, IdentKind::Name)?,
             managed,
-            make: Make::Inferred(factory),
         }))
     }
 }
 
 /// `plugin_spec!`'s namespace: a string literal, also when `macro_rules!` forwards it.
 fn spec_namespace(namespace: Expr) -> syn::Result<LitStr> {
-    ident_literal(namespace, IdentKind::Namespace).map_err(|err| {
-        if err
-            .to_string()
-            .starts_with("the namespace must be a string literal")
-        {
-            syn::Error::new(
-                err.span(),
-                "plugin_spec! takes the namespace as a string literal (\"my.plugins\"), checked \
-                 at compile time, or an interface as `dyn MyInterface`",
-            )
-        } else {
-            err
-        }
-    })
+    let namespace = ungrouped(namespace);
+    let Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Str(_),
+        ..
+    }) = &namespace
+    else {
+        return Err(valid::spec_namespace_not_literal(&namespace));
+    };
+    ident_literal(namespace, IdentKind::Namespace)
 }
 
 /// `#[plugin_interface(namespace = "...")]` on a trait, with the signature of its `load`.

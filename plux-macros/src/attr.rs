@@ -275,7 +275,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// The expression inside the invisible groups that `macro_rules!` wraps around a forwarded
 /// fragment (`$name:literal`, `$x:expr`), so that a generated call reads like a written one.
-fn ungrouped(expr: Expr) -> Expr {
+pub(crate) fn ungrouped(expr: Expr) -> Expr {
     match expr {
         Expr::Group(group) => ungrouped(*group.expr),
         Expr::Paren(paren) if matches!(*paren.expr, Expr::Group(_)) => ungrouped(*paren.expr),

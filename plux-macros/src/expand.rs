@@ -8,7 +8,7 @@ use syn::parse::{Parse, Parser};
 use syn::spanned::Spanned;
 use syn::{Item, ItemFn, Stmt, Type};
 
-use crate::ast::{HookPoint, Interface, Make, Managed, Registration, SpecInput};
+use crate::ast::{Declares, HookPoint, Interface, Make, Managed, Registration, SpecInput};
 use crate::valid;
 
 /// `#[plugin]` on a struct, an enum, an impl block or a fn.
@@ -47,9 +47,12 @@ pub(crate) fn plugin_spec(input: TokenStream) -> syn::Result<TokenStream> {
 /// to load.
 fn impls(registration: &Registration) -> TokenStream {
     let Managed::Itself {
-        ty,
         namespace,
-        nothing_to_load,
+        declares: Some(Declares {
+            ty,
+            nothing_to_load,
+        }),
+        ..
     } = &registration.managed
     else {
         return TokenStream::new();
@@ -100,14 +103,14 @@ fn submit(registration: &Registration) -> TokenStream {
 fn namespace(registration: &Registration) -> TokenStream {
     let krate = registration.args.krate();
     match &registration.managed {
-        Managed::Itself { namespace, .. }
-        | Managed::Function { namespace, .. }
-        | Managed::Inferred(namespace) => quote!(#namespace),
-        Managed::Interface(interface) => located_at(
+        Managed::Itself { namespace, .. } | Managed::Function { namespace, .. } => {
+            quote!(#namespace)
+        }
+        Managed::Interface { interface, .. } => located_at(
             quote!(<#interface as #krate::__private::Interface>::INTERFACE_NAMESPACE),
             interface.span(),
         ),
-        Managed::Hook(hook) => located_at(
+        Managed::Hook { hook, .. } => located_at(
             quote!(<#hook as #krate::__private::HookPoint>::HOOK_NAMESPACE),
             hook.span(),
         ),
@@ -119,40 +122,44 @@ fn namespace(registration: &Registration) -> TokenStream {
 fn factory(registration: &Registration) -> (TokenStream, TokenStream) {
     let krate = registration.args.krate();
     let private = quote!(#krate::__private);
-    let body = match (&registration.managed, &registration.make) {
-        (Managed::Itself { .. }, Make::Default(ty)) => {
-            return (
-                TokenStream::new(),
-                quote_spanned!(ty.span()=> #private::default_product::<#ty>),
-            );
-        }
-        (Managed::Itself { .. }, Make::Factory { factory, ty }) => {
-            let made = made_by(&private, factory, ty);
-            quote!(#private::product(::std::boxed::Box::new(#made)))
-        }
-        (Managed::Interface(interface), Make::Default(ty)) => {
-            let made = quote_spanned!(ty.span()=> <#ty as #private::DefaultFactory>::make());
-            boxed_as(&private, interface, made)
-        }
-        (Managed::Interface(interface), Make::Factory { factory, ty }) => {
-            boxed_as(&private, interface, made_by(&private, factory, ty))
-        }
-        (Managed::Interface(interface), Make::Inferred(factory)) => {
-            let helper = interface_helper(&krate, interface);
-            let product = interface_product(&private, interface);
-            let call = call(&private, factory);
-            quote! {
-                #helper
-                let plugin: ::std::boxed::Box<#interface> =
-                    PluxIntoInterface::into_interface(#call)?;
-                #product
+    let body = match &registration.managed {
+        Managed::Itself { make, .. } => match make {
+            Make::Default(ty) => {
+                return (
+                    TokenStream::new(),
+                    quote_spanned!(ty.span()=> #private::default_product::<#ty>),
+                );
             }
-        }
-        (Managed::Inferred(_), Make::Inferred(factory)) => {
-            let call = call(&private, factory);
-            quote_spanned!(factory.span()=> #private::inferred_product(#call))
-        }
-        (Managed::Hook(hook), Make::Function(ident)) => {
+            Make::Factory { factory, ty } => {
+                let made = made_by(&private, factory, ty);
+                quote!(#private::product(::std::boxed::Box::new(#made)))
+            }
+            Make::Inferred(factory) => {
+                let call = call(&private, factory);
+                quote_spanned!(factory.span()=> #private::inferred_product(#call))
+            }
+        },
+        Managed::Interface { interface, make } => match make {
+            Make::Default(ty) => {
+                let made = quote_spanned!(ty.span()=> <#ty as #private::DefaultFactory>::make());
+                boxed_as(&private, interface, made)
+            }
+            Make::Factory { factory, ty } => {
+                boxed_as(&private, interface, made_by(&private, factory, ty))
+            }
+            Make::Inferred(factory) => {
+                let helper = interface_helper(&krate, interface);
+                let product = interface_product(&private, interface);
+                let call = call(&private, factory);
+                quote! {
+                    #helper
+                    let plugin: ::std::boxed::Box<#interface> =
+                        PluxIntoInterface::into_interface(#call)?;
+                    #product
+                }
+            }
+        },
+        Managed::Hook { hook, function } => {
             // Every use of the hook point is spanned exactly at it and asks `HookPoint` only, so
             // that a type that is not one gets one error there; a fn of another signature gets
             // the mismatch at the fn.
@@ -164,13 +171,13 @@ fn factory(registration: &Registration) -> (TokenStream, TokenStream) {
                 quote!(<#hook as #private::HookPoint>::hook_product(function)),
                 hook.span(),
             );
-            quote!(#binding #ident; #hook_product)
+            quote!(#binding #function; #hook_product)
         }
-        (Managed::Function { fn_type, .. }, Make::Function(ident)) => {
-            quote!(#private::hook::<#krate::FunctionPlugin<#fn_type>>(#ident))
+        Managed::Function {
+            fn_type, function, ..
+        } => {
+            quote!(#private::hook::<#krate::FunctionPlugin<#fn_type>>(#function))
         }
-        // The parsers pair each kind of item with its own way of making it.
-        _ => quote!(::core::unreachable!()),
     };
     let items = quote! {
         fn __plux_factory() -> ::core::result::Result<#krate::Product, #krate::BoxError> {

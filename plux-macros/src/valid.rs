@@ -282,6 +282,14 @@ pub(crate) fn spec_missing(has_name: bool, usage: &str) -> syn::Error {
     ))
 }
 
+pub(crate) fn spec_namespace_not_literal(namespace: &Expr) -> syn::Error {
+    error(
+        namespace,
+        "plugin_spec! takes the namespace as a string literal (\"my.plugins\"), checked at \
+         compile time, or an interface as `dyn MyInterface`",
+    )
+}
+
 pub(crate) fn spec_extra_argument(extra: &Expr, usage: &str) -> syn::Error {
     error(
         extra,
