@@ -413,7 +413,9 @@ pub use plux_macros::plugin_interface;
 ///
 /// Functions join it with `#[plugin(hook = Name)]`; one of another signature does not compile.
 /// The struct is the hook: it implements [`Hook`] and derefs to its fn, and
-/// `PluginManager::<Name>::new()` loads and [calls](PluginManager::call_all) every hook.
+/// `PluginManager::<Name>::new()` loads and [calls](PluginManager::call_all) every hook. It also
+/// implements `Debug` unless the struct derives it; put such a `#[derive(..)]` *below*
+/// `#[hook_point]`, where the macro can see it.
 ///
 /// ```
 /// use plux::{hook_point, plugin, PluginManager};

@@ -285,11 +285,11 @@ fn spec_namespace(namespace: Expr) -> syn::Result<LitStr> {
 pub(crate) struct Interface<'a> {
     pub(crate) args: Args,
     pub(crate) item: &'a ItemTrait,
-    /// The type `load` borrows its arguments as (`()` when it takes none).
+    /// The type `load` borrows its arguments as; `None` when it takes none (the load
+    /// arguments are then `()`).
     pub(crate) load_args: Option<Type>,
     /// What `load` returns, `Result<Output, E>` or `()`; `None` when the trait has no `load`.
     pub(crate) load_returns: Option<Type>,
-    pub(crate) has_load: bool,
     pub(crate) has_should_load: bool,
 }
 
@@ -308,7 +308,6 @@ impl<'a> Interface<'a> {
             item: tr,
             load_args: None,
             load_returns: None,
-            has_load: false,
             has_should_load: false,
         };
         for item in &tr.items {
@@ -320,7 +319,6 @@ impl<'a> Interface<'a> {
                     let (load_args, returns) = valid::load_signature(&method.sig)?;
                     interface.load_args = load_args;
                     interface.load_returns = Some(returns);
-                    interface.has_load = true;
                 }
                 "should_load" => {
                     valid::should_load_signature(&method.sig)?;

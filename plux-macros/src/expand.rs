@@ -357,7 +357,7 @@ pub(crate) fn plugin_interface(args: TokenStream, item: TokenStream) -> syn::Res
             }
         });
     }
-    if !interface.has_load {
+    if interface.load_returns.is_none() {
         tr.items.push(syn::parse_quote! {
             /// Loads the plugin; the default does nothing.
             fn load(&mut self) -> ::core::result::Result<(), #krate::BoxError> {
