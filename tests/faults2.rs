@@ -14,11 +14,6 @@ use std::time::Duration;
 use plux::{BoxError, Plugin, PluginLifecycleListener, PluginManager, PluginSpec, PluginState};
 use plux_fixture_probe::{kind_name, kinds_in_chain, logged, probe, within, Probe};
 
-/// The one place that makes a manager, so that a rename of the constructor is a one-line change.
-fn manager<T: ?Sized + Plugin<Args = ()>>(ns: &'static str) -> PluginManager<T> {
-    PluginManager::in_namespace(ns)
-}
-
 /// The name of the kind that means "asked for while it is being loaded on this thread".
 const REENTRANT: &str = "Reentrant";
 
@@ -68,8 +63,8 @@ fn fails_once_with(ns: &'static str, on_drop: impl Fn() + Send + Sync + 'static)
 #[test]
 fn retry_contains_a_panic_in_the_drop_of_the_error_it_replaces() {
     let ns = "f2.retry_drop_panics";
-    let manager =
-        manager::<Probe>(ns).finder(vec![fails_once_with(ns, || panic!("error drop boom"))]);
+    let manager = PluginManager::<Probe>::in_namespace(ns)
+        .finder(vec![fails_once_with(ns, || panic!("error drop boom"))]);
     let first = manager.load("a").expect_err("the first load fails");
     assert_eq!(kind_name(first.kind()), "Load");
     drop(first); // the slot now holds the last copy
@@ -98,7 +93,7 @@ fn retry_drops_the_error_it_replaces_outside_the_slot_lock() {
             }
         }
     });
-    let manager = Arc::new(manager::<Probe>(ns).finder(vec![spec]));
+    let manager = Arc::new(PluginManager::<Probe>::in_namespace(ns).finder(vec![spec]));
     handle.set(Arc::downgrade(&manager)).expect("set once");
     drop(manager.load("a").expect_err("the first load fails"));
 
@@ -173,7 +168,7 @@ fn a_panic_in_the_drop_of_a_discarded_plugin_does_not_escape_load_all() {
         grenade("works", true, false),
         PluginSpec::new(ns, "wrong_type", || Ok(Box::new(Stranger))).expect("valid spec"),
     ];
-    let manager = manager::<Grenade>(ns).finder(specs);
+    let manager = PluginManager::<Grenade>::in_namespace(ns).finder(specs);
 
     let loaded = catch_unwind(AssertUnwindSafe(|| manager.load_all().len()));
 
@@ -209,7 +204,7 @@ fn an_error_whose_display_panics_is_logged_as_a_placeholder() {
         .on_load(|_, _| Err(Box::new(Unprintable)))
         .build();
     let (good, _) = probe(ns, "good").build();
-    let manager = manager::<Probe>(ns).finder(vec![bad, good]);
+    let manager = PluginManager::<Probe>::in_namespace(ns).finder(vec![bad, good]);
 
     let loaded = catch_unwind(AssertUnwindSafe(|| manager.load_all().len()));
 
@@ -240,7 +235,11 @@ fn self_loading(ns: &'static str, depth: Arc<AtomicUsize>, all: bool) -> Vec<Plu
             if depth.fetch_add(1, SeqCst) > 8 {
                 return Err("recursed 8 managers deep".into());
             }
-            let fresh = manager::<Probe>(ns).finder(self_loading(ns, depth.clone(), all));
+            let fresh = PluginManager::<Probe>::in_namespace(ns).finder(self_loading(
+                ns,
+                depth.clone(),
+                all,
+            ));
             if all {
                 // `load_all` reports a failure instead of returning it: nothing loads.
                 return match fresh.load_all().len() {
@@ -258,7 +257,8 @@ fn self_loading(ns: &'static str, depth: Arc<AtomicUsize>, all: bool) -> Vec<Plu
 fn a_plugin_that_loads_itself_through_a_fresh_manager_gets_a_reentrant_error() {
     let ns = "f2.fresh_self";
     let depth = Arc::new(AtomicUsize::new(0));
-    let manager = manager::<Probe>(ns).finder(self_loading(ns, depth.clone(), false));
+    let manager =
+        PluginManager::<Probe>::in_namespace(ns).finder(self_loading(ns, depth.clone(), false));
 
     let error = manager.load("a").expect_err("a needs itself");
 
@@ -274,7 +274,8 @@ fn a_plugin_that_loads_itself_through_a_fresh_manager_gets_a_reentrant_error() {
 fn load_all_of_a_fresh_manager_inside_a_load_skips_the_plugin_being_loaded() {
     let ns = "f2.fresh_self_all";
     let depth = Arc::new(AtomicUsize::new(0));
-    let manager = manager::<Probe>(ns).finder(self_loading(ns, depth.clone(), true));
+    let manager =
+        PluginManager::<Probe>::in_namespace(ns).finder(self_loading(ns, depth.clone(), true));
 
     let loaded = manager.load_all();
 
@@ -343,7 +344,7 @@ fn no_thread_hears_of_a_lifecycle_before_its_resolution_is_reported() {
             }
         }
         let manager = Arc::new(
-            manager::<Probe>(ns)
+            PluginManager::<Probe>::in_namespace(ns)
                 .finder(vec![a])
                 .listener(Shared(order.clone())),
         );

@@ -10,12 +10,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
-use plux::{FunctionPlugin, Plugin, PluginErrorKind, PluginFinder, PluginManager, PluginSpec};
-
-/// The one place that makes a manager, so that a rename of the constructor is a one-line change.
-fn manager<T: ?Sized + Plugin<Args = ()>>(ns: &'static str) -> PluginManager<T> {
-    PluginManager::in_namespace(ns)
-}
+use plux::{FunctionPlugin, PluginErrorKind, PluginFinder, PluginManager, PluginSpec};
 
 /// Live heap bytes, and the most there ever were. Refuses to grow past `LIMIT`, so that a
 /// regression fails this test with an allocation error instead of exhausting the machine.
@@ -64,9 +59,11 @@ impl PluginFinder for Ring {
     fn find_plugins(&self, _: &str) -> Vec<PluginSpec> {
         (0..RING)
             .map(|i| {
-                PluginSpec::new(NS, member(i), || Ok(Box::new(FunctionPlugin::new((|| {}) as fn()))))
-                    .expect("valid spec")
-                    .with_after([member((i + RING - 1) % RING)])
+                PluginSpec::new(NS, member(i), || {
+                    Ok(Box::new(FunctionPlugin::new((|| {}) as fn())))
+                })
+                .expect("valid spec")
+                .with_after([member((i + RING - 1) % RING)])
             })
             .collect()
     }
@@ -75,7 +72,7 @@ impl PluginFinder for Ring {
 #[test]
 fn a_ring_of_20_000_plugins_resolves_and_fails_in_linear_memory() {
     let before = LIVE.load(Relaxed);
-    let manager = manager::<Member>(NS).finder(Ring);
+    let manager = PluginManager::<Member>::in_namespace(NS).finder(Ring);
 
     assert_eq!(manager.list_names().len(), RING);
     let error = manager.load(&member(RING / 2)).expect_err("on the cycle");
