@@ -191,22 +191,35 @@
 //!
 //! A plugin is **resolved** when the manager first needs the specs of its namespace. Loading it
 //! runs, once: the [filters](PluginManager::filter) and the process-wide [`global_filter`], the
-//! factory (**init**), [`Plugin::should_load`], then [`Plugin::load`] with the manager's load
-//! arguments (**loaded**). `should_load() == false` or a filter makes it *disabled*, which is not an
-//! error. Every step is logged (target `plux`) and reported to the
-//! [listeners](PluginLifecycleListener).
+//! factory (**init**), [`Plugin::should_load`], the listeners'
+//! [`approve`](PluginLifecycleListener::approve), then [`Plugin::load`] with the manager's load
+//! arguments (**loaded**). A filter, `should_load() == false` or a listener's [`Veto`] makes it
+//! *disabled*, with that reason, which is not an error. Every step is logged (target `plux`;
+//! failures at ERROR) and reported to the [listeners](PluginLifecycleListener).
 //!
 //! Failures are contained: a factory, `should_load` or `load` that returns an error **or panics**
 //! marks that plugin failed, tells the listeners, and the manager carries on with the others.
 //! [`PluginManager::load`] returns a [`PluginError`] saying which plugin and
 //! [what went wrong](PluginErrorKind); [`PluginManager::try_load_all`] stops at the first failure.
 //! A loaded plugin is cached; a failed or disabled one keeps its outcome until
-//! [`PluginManager::retry`]. The [error model](error) has the full table.
+//! [`PluginManager::retry`]. The [error model](error) has the full table. No user code — a
+//! factory, `load`, a listener, or the `Drop` and `Display` of a plugin or its error — runs while
+//! plux holds a lock, and none unwinds out of a manager method. Catching a panic needs unwinding:
+//! built with `panic = "abort"`, a panicking plugin aborts the process like any other panic
+//! (errors returned as `Err` are contained all the same).
 //!
-//! A manager is `Send + Sync`: threads that ask it for the same plugin at once see its factory and
-//! its `load` run exactly once, and get the same instance (two managers of one namespace each make
-//! their own). A plugin that asks its manager for itself while loading, directly or through other
-//! plugins, gets [`PluginErrorKind::Reentrant`] instead of a deadlock.
+//! A manager is `Send + Sync`: threads that ask *one manager* for the same plugin at once see its
+//! factory and its `load` run exactly once, and all get that instance. Two managers of one
+//! namespace are independent, and each makes and loads its own instance: share the manager (in a
+//! `static` or an `Arc`) for one instance per process.
+//!
+//! A plugin that asks for itself while it loads gets [`PluginErrorKind::Reentrant`] instead of a
+//! deadlock: through its manager or a fresh manager of the same namespace, directly or through
+//! other plugins, on the same thread or through threads that are themselves waiting inside a plux
+//! manager. plux cannot see waits outside itself, and those deadlock as a lock held across them
+//! would: a `load` that joins a helper thread (or blocks on a channel) while the helper asks for
+//! the same plugin; a [`PluginFinder`] that, while its namespace resolves, waits on a thread using
+//! the same manager; a listener that does the same from `on_resolve_after`.
 //!
 //! # Ordering
 //!
@@ -264,10 +277,18 @@
 //! plux::link_plugins!(auth_plugins, storage_plugins);
 //! ```
 //!
-//! fails to compile — naming the crate — when a plugin crate of the compilation is missing from
-//! the list, when a listed name is not a dependency here (or is the package name of a renamed
-//! one), and when a listed crate does not depend on plux. `crate = path` says where plux is when
-//! it is renamed.
+//! fails to compile — naming the crate — when a crate of the compilation that depends on plux is
+//! missing from the list, when a listed name is not a dependency here (or is the package name of
+//! a renamed one), and when a listed crate does not depend on plux. A crate that depends on plux
+//! but declares no plugins — the crate of your interfaces — is said to have none, and the claim
+//! is checked when the program runs (the crate is linked all the same, so plugins it does declare
+//! are loaded, logged at WARN and reported by [`inspect::check`]):
+//!
+//! ```text
+//! plux::link_plugins!(auth_plugins, storage_plugins, no_plugins = [app_api]);
+//! ```
+//!
+//! `crate = path` says where plux is when it is renamed.
 //!
 //! Every call is recorded: [`Registry::links`] and [`inspect`] show what it linked. Where the
 //! macro cannot see the compilation (an IDE expanding it out of process, a build without
@@ -275,7 +296,22 @@
 //! `plux`) the first time the program looks for plugins — says that it could not check.
 //!
 //! What no macro can catch: a binary, test or example that calls neither `link_plugins!` nor
-//! `use my_plugins as _;`. Each is a crate of its own and needs its own call. A library whose
+//! `use my_plugins as _;`. Each is a crate of its own and needs its own call. Such a program
+//! says so at run time: the first namespace that comes out empty logs, once, at WARN, what to
+//! add.
+//!
+//! One test in the application's suite checks all of this — and every plugin that cannot load —
+//! at once; it fails listing each problem:
+//!
+//! ```text
+//! // tests/plugins.rs
+//! plux::link_plugins!();
+//!
+//! #[test]
+//! fn plugins_are_sound() {
+//!     plux::inspect::check().unwrap();
+//! }
+//! ``` A library whose
 //! `[lib] name` differs from its package name is not recognized as a plugin crate: name it
 //! yourself.
 //!
@@ -317,7 +353,9 @@
 //! plux::inspect::exit_if_listing(); // `--plux-list` (text) or `--plux-list=json`, then exit
 //! ```
 //!
-//! `cargo run --example inspect` shows the report.
+//! `cargo run --example inspect` shows the report. [`Report::with_states`](inspect::Report::with_states)
+//! adds what a manager made of each plugin (loaded, or disabled or failed and why), and
+//! [`inspect::check`] is the health check for an application's tests.
 //!
 //! # Limits
 //!
@@ -325,8 +363,11 @@
 //!   lists is in load order, never in link order.
 //! * A `cdylib` or `dylib` opened at run time (`dlopen`) has its own registry (see
 //!   [Backends](#backends)).
-//! * A [`PluginFinder`] must not use the manager that asks it: it runs while that manager
-//!   resolves its namespace. Listeners may use their manager from every hook.
+//! * A [`PluginFinder`] must not use the manager that asks it, nor wait for anything that does:
+//!   it runs while that manager resolves its namespace, and every other user of the manager waits
+//!   for that. Listeners may use their manager from every hook, on their own thread.
+//! * Panics are contained only where they unwind: with `panic = "abort"`, a panicking plugin ends
+//!   the process.
 //!
 //! # Crates
 //!

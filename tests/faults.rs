@@ -567,7 +567,7 @@ fn every_error_kind_renders_the_plugin_it_is_about() {
 }
 
 #[test]
-fn failures_are_logged_with_target_plux_panics_as_errors() {
+fn failures_are_logged_at_error_with_target_plux() {
     logged(""); // installs the recorder before anything is loaded
     let ns = "ft.logged";
     let (fails, _) = probe(ns, "fails").load_fails().build();
@@ -583,7 +583,7 @@ fn failures_are_logged_with_target_plux_panics_as_errors() {
     assert!(
         failed
             .iter()
-            .any(|(level, line)| *level == log::Level::Warn && line.contains("load says no")),
+            .any(|(level, line)| *level == log::Level::Error && line.contains("load says no")),
         "{failed:?}"
     );
     let panicked = logged("ft.logged/panics");

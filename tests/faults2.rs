@@ -1,7 +1,8 @@
 //! User code never runs under a plux lock and never unwinds out of a manager: the `Drop` of a
 //! plugin or of an error, the `Display` of an error being logged. A plugin that loads itself
 //! through a fresh manager gets a cycle error instead of recursing, and hooks keep their order
-//! across threads.
+//! across threads. A listener can veto a plugin; an empty namespace that is probably a forgotten
+//! `link_plugins!` says so.
 
 use std::error::Error;
 use std::fmt;
@@ -11,8 +12,12 @@ use std::sync::{mpsc, Arc, Mutex, OnceLock, Weak};
 use std::thread;
 use std::time::Duration;
 
-use plux::{BoxError, Plugin, PluginLifecycleListener, PluginManager, PluginSpec, PluginState};
-use plux_fixture_probe::{kind_name, kinds_in_chain, logged, probe, within, Probe};
+use plux::inspect::Report;
+use plux::{
+    BoxError, DisabledReason, FunctionPlugin, Plugin, PluginErrorKind, PluginLifecycleListener,
+    PluginManager, PluginSpec, PluginState, Stage, Veto,
+};
+use plux_fixture_probe::{kind_name, kinds_in_chain, logged, probe, within, Journal, Probe};
 
 /// The name of the kind that means "asked for while it is being loaded on this thread".
 const REENTRANT: &str = "Reentrant";
@@ -366,4 +371,162 @@ fn no_thread_hears_of_a_lifecycle_before_its_resolution_is_reported() {
             ["resolve_after a", "init_after a", "load_after a"]
         );
     });
+}
+
+// 6. A listener can veto a plugin, with its own reason.
+
+/// Vetoes the plugins named in its list while `strict` is on; counts how often it was asked.
+#[derive(Clone, Default)]
+struct Gatekeeper {
+    banned: &'static [&'static str],
+    lenient: Arc<AtomicBool>,
+    asked: Arc<AtomicUsize>,
+}
+
+impl PluginLifecycleListener<Probe> for Gatekeeper {
+    fn approve(&self, spec: &PluginSpec, _: &Probe) -> Result<(), Veto> {
+        self.asked.fetch_add(1, SeqCst);
+        if self.banned.contains(&spec.name()) && !self.lenient.load(SeqCst) {
+            return Err(Veto::new(format!("{} is banned here", spec.name())));
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn a_listener_veto_disables_the_plugin_with_its_reason_everywhere() {
+    let ns = "f2.veto";
+    let (banned, banned_calls) = probe(ns, "banned").build();
+    let (fine, _) = probe(ns, "fine").build();
+    let journal = Journal::new();
+    let gate = Gatekeeper {
+        banned: &["banned"],
+        ..Gatekeeper::default()
+    };
+    let after_gate = Gatekeeper::default();
+    let manager = PluginManager::<Probe>::in_namespace(ns)
+        .finder(vec![banned, fine])
+        .listener(journal.clone())
+        .listener(gate.clone())
+        .listener(after_gate.clone());
+
+    let loaded: Vec<String> = manager.load_all().iter().map(|p| p.name().into()).collect();
+    assert_eq!(loaded, ["fine"]);
+    assert!(manager.try_load_all().is_ok(), "disabled is not a failure");
+
+    let vetoed = DisabledReason::Vetoed {
+        listener: 1,
+        reason: "banned is banned here".into(),
+    };
+    let error = manager.load("banned").unwrap_err();
+    assert!(
+        matches!(error.kind(), PluginErrorKind::Disabled(reason) if *reason == vetoed),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "plugin `f2.veto/banned`: disabled: vetoed by listener #1: banned is banned here"
+    );
+    assert!(
+        matches!(manager.state("banned"), Some(PluginState::Disabled(reason)) if reason == vetoed)
+    );
+    // Made and asked, never loaded; the listeners after the veto were not asked about it.
+    assert_eq!(banned_calls.all(), (1, 1, 0));
+    assert_eq!(gate.asked.load(SeqCst), 2);
+    assert_eq!(after_gate.asked.load(SeqCst), 1, "only `fine` reached it");
+    // Every listener, the vetoing one included, hears it as a disabled plugin.
+    assert_eq!(
+        journal.hooks_of("banned"),
+        ["resolve_after", "init_after", "disabled"]
+    );
+    assert!(journal.of("banned")[2].contains("banned is banned here"));
+
+    let report = Report::collect().with_states(&manager);
+    let text = report.to_string();
+    assert!(
+        text.contains("= disabled: vetoed by listener #1: banned is banned here"),
+        "{text}"
+    );
+    assert!(text.contains("= loaded"), "{text}");
+    let json = report.to_json();
+    assert!(
+        json.contains(
+            r#""status":{"state":"disabled","reason":"vetoed by listener #1: banned is banned here"}"#
+        ),
+        "{json}"
+    );
+}
+
+#[test]
+fn retry_asks_the_listeners_again() {
+    let ns = "f2.veto.retry";
+    let (banned, calls) = probe(ns, "banned").build();
+    let gate = Gatekeeper {
+        banned: &["banned"],
+        ..Gatekeeper::default()
+    };
+    let manager = PluginManager::<Probe>::in_namespace(ns)
+        .finder(vec![banned])
+        .listener(gate.clone());
+    assert!(manager.load("banned").unwrap_err().is_disabled());
+    assert!(manager.load("banned").unwrap_err().is_disabled());
+    assert_eq!(
+        gate.asked.load(SeqCst),
+        1,
+        "a veto is recorded like any outcome"
+    );
+
+    gate.lenient.store(true, SeqCst);
+    assert_eq!(manager.retry("banned").unwrap().name(), "banned");
+    assert_eq!(calls.all(), (2, 2, 1));
+}
+
+#[test]
+fn an_approve_that_panics_fails_the_plugin_instead_of_letting_it_through() {
+    struct Broken;
+    impl PluginLifecycleListener<Probe> for Broken {
+        fn approve(&self, _: &PluginSpec, _: &Probe) -> Result<(), Veto> {
+            panic!("policy store unreachable")
+        }
+    }
+    let ns = "f2.veto.panics";
+    let (plugin, calls) = probe(ns, "p").build();
+    let journal = Journal::new();
+    let manager = PluginManager::<Probe>::in_namespace(ns)
+        .finder(vec![plugin])
+        .listener(journal.clone())
+        .listener(Broken);
+
+    assert!(manager.load_all().is_empty());
+    let error = manager.load("p").unwrap_err();
+    assert!(
+        matches!(
+            error.kind(),
+            PluginErrorKind::Panicked { stage: Stage::Approve, message }
+                if message == "policy store unreachable"
+        ),
+        "{error:?}"
+    );
+    assert_eq!(calls.load(), 0, "load never ran");
+    assert_eq!(
+        journal.hooks_of("p"),
+        ["resolve_after", "init_after", "load_exception"]
+    );
+}
+
+// 7. Loud where it was silent.
+
+#[test]
+fn an_empty_namespace_in_a_program_without_link_plugins_warns_once() {
+    logged(""); // installs the recorder first
+    type Hooks = PluginManager<FunctionPlugin<fn()>>;
+    assert!(Hooks::in_namespace("f2.nothing.here").load_all().is_empty());
+    assert!(Hooks::in_namespace("f2.nothing.there")
+        .load_all()
+        .is_empty());
+    let warnings = logged("has no plugins, and this program has no `plux::link_plugins!()`");
+    assert_eq!(warnings.len(), 1, "once per process: {warnings:?}");
+    let (level, line) = &warnings[0];
+    assert_eq!(*level, log::Level::Warn);
+    assert!(line.contains("Add `plux::link_plugins!();`"), "{line}");
 }

@@ -2,16 +2,19 @@
 //! declaring crate, module, file and line; the duplicate `fixtures.dup/same` flagged with both
 //! sites; text and JSON; the `--plux-list` flag.
 
-use plux::inspect::{requested, Format, Report};
-use plux::Location;
+use plux::inspect::{requested, Format, Problem, Report};
+use plux::{Location, PluginErrorKind};
 use plux_fixture_alpha as _;
 use plux_fixture_beta as _;
 
-fn names(report: &Report) -> Vec<(&'static str, Vec<&'static str>)> {
+fn names(report: &Report) -> Vec<(&str, Vec<&str>)> {
     report
         .namespaces
         .iter()
-        .map(|ns| (ns.name, ns.plugins.iter().map(|p| p.spec.name()).collect()))
+        .map(|ns| {
+            let names = ns.plugins.iter().map(|p| p.spec.name()).collect();
+            (ns.name.as_str(), names)
+        })
         .collect()
 }
 
@@ -120,4 +123,34 @@ fn list_flag() {
     );
     assert_eq!(requested(["app", "--", "--plux-list"]), Ok(None));
     assert!(requested(["app", "--plux-list=yaml"]).is_err());
+}
+
+#[test]
+fn the_health_check_lists_every_problem_of_the_program() {
+    let problems = plux::inspect::check().unwrap_err();
+    let listed: Vec<String> = problems
+        .problems()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(listed.len(), 2, "{listed:#?}");
+    assert!(
+        matches!(
+            &problems.problems()[0],
+            Problem::CannotLoad { namespace, name, conflict: PluginErrorKind::Duplicate(sites) }
+                if namespace == "fixtures.dup" && name == "same" && sites.len() == 2
+        ),
+        "{listed:#?}"
+    );
+    assert!(matches!(problems.problems()[1], Problem::NoLink));
+    // What `check().unwrap()` prints in a failing test: the list, not a Debug dump.
+    let printed = format!("{problems:?}");
+    assert!(
+        printed.starts_with("2 problems with the plugins of this program:\n  - plugin `fixtures.dup/same` cannot load: declared 2 times"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("\n  - this program has no `plux::link_plugins!()`"),
+        "{printed}"
+    );
 }

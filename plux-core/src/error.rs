@@ -5,11 +5,11 @@
 //! | [`NotFound`](PluginErrorKind::NotFound) | no spec of that name in the namespace | — | same error | same error |
 //! | [`InvalidIdent`](PluginErrorKind::InvalidIdent) | the name asked for, or the manager's namespace, breaks the [grammar](crate::IdentKind::rule), e.g. `""` | `on_resolve_exception` (namespace) | same error | same error |
 //! | [`Duplicate`](PluginErrorKind::Duplicate) | two specs share namespace and name; names every site | `on_resolve_exception` | same error | same error |
-//! | [`Disabled`](PluginErrorKind::Disabled) | a filter, or `should_load() == false` | `on_disabled` | same error, nothing re-runs | runs the lifecycle again |
+//! | [`Disabled`](PluginErrorKind::Disabled) | a filter, `should_load() == false`, or a listener's veto | `on_disabled` | same error, nothing re-runs | runs the lifecycle again |
 //! | [`Factory`](PluginErrorKind::Factory) | the factory returned `Err` | `on_init_exception` | same error, nothing re-runs | runs the lifecycle again |
 //! | [`WrongType`](PluginErrorKind::WrongType) | the factory made something that is not the manager's `T` | `on_init_exception` | same error | runs the lifecycle again |
 //! | [`Load`](PluginErrorKind::Load) | `load` returned `Err` | `on_load_exception` | same error, nothing re-runs | runs the lifecycle again |
-//! | [`Panicked`](PluginErrorKind::Panicked) | a filter, the factory, `should_load` or `load` panicked | `on_init_exception` (filter, factory) or `on_load_exception` | same error, nothing re-runs | runs the lifecycle again |
+//! | [`Panicked`](PluginErrorKind::Panicked) | a filter, the factory, `should_load`, a listener's `approve` or `load` panicked | `on_init_exception` (filter, factory) or `on_load_exception` | same error, nothing re-runs | runs the lifecycle again |
 //! | [`OrderUnknown`](PluginErrorKind::OrderUnknown) | an `after`/`before` constraint names no plugin of the namespace | `on_resolve_exception` | same error | same error |
 //! | [`OrderCycle`](PluginErrorKind::OrderCycle) | `after`/`before` constraints form a cycle; every plugin on it gets this error | `on_resolve_exception` | same error | same error |
 //! | [`Reentrant`](PluginErrorKind::Reentrant) | a plugin is asked for while its own lifecycle runs: on the same thread, or on a thread that (through any chain of threads waiting inside plux managers) the asking thread would wait for | — (the call that asked gets it; the plugin being loaded decides what to do with it) | — | — |
@@ -36,6 +36,8 @@ pub enum Stage {
     Init,
     /// [`Plugin::should_load`](crate::Plugin::should_load).
     ShouldLoad,
+    /// A listener's [`approve`](crate::PluginLifecycleListener::approve).
+    Approve,
     /// [`Plugin::load`](crate::Plugin::load) (init → loaded).
     Load,
 }
@@ -46,6 +48,7 @@ impl fmt::Display for Stage {
             Stage::Filter => "filter",
             Stage::Init => "factory",
             Stage::ShouldLoad => "should_load",
+            Stage::Approve => "a listener's approve",
             Stage::Load => "load",
         })
     }
@@ -69,6 +72,14 @@ pub enum DisabledReason {
         /// The pattern that matched, as text.
         pattern: String,
     },
+    /// A listener's [`approve`](crate::PluginLifecycleListener::approve) returned a
+    /// [`Veto`](crate::Veto).
+    Vetoed {
+        /// Position of the listener, from 0, in the order they were added.
+        listener: usize,
+        /// The veto's reason.
+        reason: String,
+    },
 }
 
 impl fmt::Display for DisabledReason {
@@ -80,6 +91,9 @@ impl fmt::Display for DisabledReason {
             }
             DisabledReason::GlobalFilter { pattern } => {
                 write!(f, "matched the global filter pattern `{pattern}`")
+            }
+            DisabledReason::Vetoed { listener, reason } => {
+                write!(f, "vetoed by listener #{listener}: {reason}")
             }
         }
     }

@@ -27,14 +27,31 @@
 //! let json: String = report.render(Format::Json);
 //! assert!(json.starts_with('{'));
 //! ```
+//!
+//! A report of the registry says what was declared. What a manager made of it at run time —
+//! loaded, disabled and why (a filter, `should_load`, a listener's veto), failed and how — is
+//! added with [`Report::with_states`].
+//!
+//! For an application's own test suite, [`check`] is the one-line health check: it fails listing
+//! every conflict of the registry.
+
+mod check;
+
+pub use check::{check, Problem, Problems};
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::fmt::{self, Write as _};
 
-use crate::error::PluginErrorKind;
-use crate::registry::{LinkRecord, Registry};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use crate::error::{DisabledReason, PluginError, PluginErrorKind};
+use crate::lifecycle::panic_message;
+use crate::manager::PluginManager;
+use crate::plugin::Plugin;
+use crate::registry::{LinkRecord, LinkedCrate, Registry};
 use crate::spec::{Location, PluginSpec};
+use crate::state::PluginState;
 
 /// The flag that [`requested`] and [`exit_if_listing`] look for: `--plux-list` (text) or
 /// `--plux-list=json`.
@@ -128,7 +145,7 @@ pub struct Report {
 #[non_exhaustive]
 pub struct NamespaceReport {
     /// The namespace.
-    pub name: &'static str,
+    pub name: String,
     /// Its plugins, in load order; a name declared more than once appears once.
     pub plugins: Vec<PluginReport>,
 }
@@ -138,13 +155,81 @@ pub struct NamespaceReport {
 #[non_exhaustive]
 pub struct PluginReport {
     /// The spec the manager uses (the first declaration, by location, of a duplicated name).
-    pub spec: &'static PluginSpec,
+    pub spec: PluginSpec,
     /// Every declaration of this namespace and name, sorted: more than one is a duplicate.
     pub sites: Vec<Location>,
     /// Why it cannot load, if it cannot: [`Duplicate`](PluginErrorKind::Duplicate),
     /// [`OrderUnknown`](PluginErrorKind::OrderUnknown) or
     /// [`OrderCycle`](PluginErrorKind::OrderCycle).
     pub conflict: Option<PluginErrorKind>,
+    /// What a manager made of it, once added by [`Report::with_states`]; `None` before.
+    pub status: Option<Status>,
+}
+
+/// Where a plugin's lifecycle stands in a manager: a [`PluginState`] without the plugin, for a
+/// [`Report`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Status {
+    /// Found; not loaded yet.
+    Resolved,
+    /// Its lifecycle was running when the report was made.
+    Loading,
+    /// Loaded.
+    Loaded,
+    /// Disabled: by a filter, by `should_load`, or by a listener's veto.
+    Disabled(DisabledReason),
+    /// Failed; the error says at which step.
+    Failed(PluginError),
+}
+
+impl Status {
+    /// `"resolved"`, `"loading"`, `"loaded"`, `"disabled"` or `"failed"`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Status::Resolved => "resolved",
+            Status::Loading => "loading",
+            Status::Loaded => "loaded",
+            Status::Disabled(_) => "disabled",
+            Status::Failed(_) => "failed",
+        }
+    }
+
+    /// Why it is disabled or failed, as text. A plugin's own error is formatted inside a panic
+    /// guard: its `Display` is user code.
+    pub fn reason(&self) -> Option<String> {
+        match self {
+            Status::Disabled(reason) => Some(reason.to_string()),
+            Status::Failed(error) => Some(
+                catch_unwind(AssertUnwindSafe(|| error.kind().to_string())).unwrap_or_else(
+                    |panic| format!("(the error's Display panicked: {})", panic_message(panic)),
+                ),
+            ),
+            _ => None,
+        }
+    }
+}
+
+impl<T: ?Sized + Plugin> From<&PluginState<'_, T>> for Status {
+    fn from(state: &PluginState<'_, T>) -> Self {
+        match state {
+            PluginState::Resolved => Status::Resolved,
+            PluginState::Loading => Status::Loading,
+            PluginState::Loaded { .. } => Status::Loaded,
+            PluginState::Disabled(reason) => Status::Disabled(reason.clone()),
+            PluginState::Failed(error) => Status::Failed(error.clone()),
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())?;
+        match self.reason() {
+            Some(reason) => write!(f, ": {reason}"),
+            None => Ok(()),
+        }
+    }
 }
 
 impl Report {
@@ -174,13 +259,17 @@ impl Report {
                             .unwrap_or_else(|| vec![*spec.location()]);
                         sites.sort();
                         PluginReport {
-                            spec,
+                            spec: spec.clone(),
                             sites,
                             conflict: entry.conflict.clone(),
+                            status: None,
                         }
                     })
                     .collect();
-                NamespaceReport { name, plugins }
+                NamespaceReport {
+                    name: name.to_owned(),
+                    plugins,
+                }
             })
             .collect();
         let mut links = Registry::links().to_vec();
@@ -192,18 +281,74 @@ impl Report {
         }
     }
 
+    /// Adds where each plugin of `manager` stands ([`PluginReport::status`]), in its namespace.
+    /// Plugins that the manager took from a finder of its own are added to the report.
+    ///
+    /// ```
+    /// use plux_core::inspect::{Report, Status};
+    /// use plux_core::{FunctionPlugin, PluginManager, PluginSpec};
+    ///
+    /// fn hook() {}
+    /// let spec = PluginSpec::new("app.hooks", "audit", || Ok(Box::new(FunctionPlugin::new(hook as fn()))))?;
+    /// let manager = PluginManager::<FunctionPlugin<fn()>>::in_namespace("app.hooks")
+    ///     .finder(vec![spec])
+    ///     .filter(|_| false);
+    /// manager.load_all();
+    ///
+    /// let report = Report::collect().with_states(&manager);
+    /// let audit = &report.namespaces.iter().find(|ns| ns.name == "app.hooks").unwrap().plugins[0];
+    /// assert!(matches!(audit.status, Some(Status::Disabled(_))));
+    /// assert!(report.to_string().contains("disabled: rejected by filter #0 of the manager"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_states<T: ?Sized + Plugin>(mut self, manager: &PluginManager<T>) -> Self {
+        let namespace = manager.namespace();
+        let position = match self.namespaces.iter().position(|ns| ns.name == namespace) {
+            Some(position) => position,
+            None => {
+                let at = self
+                    .namespaces
+                    .partition_point(|ns| ns.name.as_str() < namespace);
+                self.namespaces.insert(
+                    at,
+                    NamespaceReport {
+                        name: namespace.to_owned(),
+                        plugins: Vec::new(),
+                    },
+                );
+                at
+            }
+        };
+        let Some(ns) = self.namespaces.get_mut(position) else {
+            return self;
+        };
+        for (spec, state) in manager.states() {
+            let status = Status::from(&state);
+            match ns.plugins.iter_mut().find(|p| p.spec.name() == spec.name()) {
+                Some(plugin) => plugin.status = Some(status),
+                None => ns.plugins.push(PluginReport {
+                    spec: spec.clone(),
+                    sites: vec![*spec.location()],
+                    conflict: None,
+                    status: Some(status),
+                }),
+            }
+        }
+        self
+    }
+
     /// The number of plugins (distinct names) in all namespaces.
     pub fn plugin_count(&self) -> usize {
         self.namespaces.iter().map(|ns| ns.plugins.len()).sum()
     }
 
     /// The plugins that cannot load, with their namespace.
-    pub fn conflicts(&self) -> impl Iterator<Item = (&'static str, &PluginReport)> {
+    pub fn conflicts(&self) -> impl Iterator<Item = (&str, &PluginReport)> {
         self.namespaces.iter().flat_map(|ns| {
             ns.plugins
                 .iter()
                 .filter(|plugin| plugin.conflict.is_some())
-                .map(move |plugin| (ns.name, plugin))
+                .map(move |plugin| (ns.name.as_str(), plugin))
         })
     }
 
@@ -232,14 +377,16 @@ impl Report {
     ///         "crate": "my_plugins", "module": "my_plugins::a", "file": "src/a.rs", "line": 3, "column": 1,
     ///         "priority": 0, "after": [], "before": [],
     ///         "sites": [ { "crate": .., "module": .., "file": .., "line": .., "column": .. } ],
-    ///         "conflict": null | { "kind": "duplicate" | "order_unknown" | "order_cycle", "message": ".." } } ] } ],
+    ///         "conflict": null | { "kind": "duplicate" | "order_unknown" | "order_cycle", "message": ".." },
+    ///         "status": null | { "state": "resolved" | "loading" | "loaded" | "disabled" | "failed", "reason": null | ".." } } ] } ],
     ///   "links": [ { "crate": "my_app", "module": "my_app", "file": "src/main.rs", "line": 1, "column": 1,
     ///       "crates": [ { "name": "my_plugins", "crate": "my_plugins", "plugins": 4 } ],
+    ///       "no_plugins": [ { "name": "my_api", "crate": "my_api", "plugins": 0 } ],
     ///       "unverified": null | ".." } ] }
     /// ```
     ///
     /// `crate` and `module` are `null` for specs made at run time; `position` is the place in
-    /// load order, from 0.
+    /// load order, from 0; `status` is `null` unless [`with_states`](Self::with_states) added it.
     pub fn to_json(&self) -> String {
         let mut out = String::new();
         out.push_str("{\"backend\":");
@@ -248,11 +395,11 @@ impl Report {
         for (n, ns) in self.namespaces.iter().enumerate() {
             comma(&mut out, n);
             out.push_str("{\"namespace\":");
-            json_str(&mut out, ns.name);
+            json_str(&mut out, &ns.name);
             out.push_str(",\"plugins\":[");
             for (position, plugin) in ns.plugins.iter().enumerate() {
                 comma(&mut out, position);
-                let spec = plugin.spec;
+                let spec = &plugin.spec;
                 out.push_str("{\"name\":");
                 json_str(&mut out, spec.name());
                 out.push_str(",\"namespace\":");
@@ -281,6 +428,17 @@ impl Report {
                         out.push('}');
                     }
                 }
+                out.push_str(",\"status\":");
+                match &plugin.status {
+                    None => out.push_str("null"),
+                    Some(status) => {
+                        out.push_str("{\"state\":");
+                        json_str(&mut out, status.label());
+                        out.push_str(",\"reason\":");
+                        json_opt(&mut out, status.reason().as_deref());
+                        out.push('}');
+                    }
+                }
                 out.push('}');
             }
             out.push_str("]}");
@@ -290,20 +448,11 @@ impl Report {
             comma(&mut out, i);
             out.push('{');
             json_location(&mut out, link.site());
-            out.push_str(",\"crates\":[");
-            for (j, krate) in link.crates().iter().enumerate() {
-                comma(&mut out, j);
-                out.push_str("{\"name\":");
-                json_str(&mut out, krate.name);
-                out.push_str(",\"crate\":");
-                json_str(&mut out, krate.crate_name);
-                let _ = write!(
-                    out,
-                    ",\"plugins\":{}}}",
-                    self.plugins_of_crate(krate.crate_name)
-                );
-            }
-            out.push_str("],\"unverified\":");
+            out.push_str(",\"crates\":");
+            self.json_crates(&mut out, link.crates());
+            out.push_str(",\"no_plugins\":");
+            self.json_crates(&mut out, link.no_plugins());
+            out.push_str(",\"unverified\":");
             match link.unverified() {
                 None => out.push_str("null"),
                 Some(reason) => json_str(&mut out, reason),
@@ -312,6 +461,25 @@ impl Report {
         }
         out.push_str("]}");
         out
+    }
+}
+
+impl Report {
+    fn json_crates(&self, out: &mut String, crates: &[LinkedCrate]) {
+        out.push('[');
+        for (i, krate) in crates.iter().enumerate() {
+            comma(out, i);
+            out.push_str("{\"name\":");
+            json_str(out, krate.name);
+            out.push_str(",\"crate\":");
+            json_str(out, krate.crate_name);
+            let _ = write!(
+                out,
+                ",\"plugins\":{}}}",
+                self.plugins_of_crate(krate.crate_name)
+            );
+        }
+        out.push(']');
     }
 }
 
@@ -419,7 +587,7 @@ impl fmt::Display for Report {
                 .max()
                 .unwrap_or(0);
             for plugin in &ns.plugins {
-                let spec = plugin.spec;
+                let spec = &plugin.spec;
                 write!(f, "  {:width$}", spec.name())?;
                 if spec.priority() != PluginSpec::DEFAULT_PRIORITY {
                     write!(f, "  priority {}", spec.priority())?;
@@ -441,6 +609,9 @@ impl fmt::Display for Report {
                 )?;
                 if let Some(conflict) = &plugin.conflict {
                     writeln!(f, "  {:width$}  ! cannot load: {conflict}", "")?;
+                }
+                if let Some(status) = &plugin.status {
+                    writeln!(f, "  {:width$}  = {status}", "")?;
                 }
             }
         }
@@ -468,6 +639,10 @@ impl fmt::Display for Report {
                         write!(f, "{sep}{} = {}", krate.name, krate.crate_name)?;
                     }
                     write!(f, " ({count} {})", plural(count, "plugin", "plugins"))?;
+                }
+                if !link.no_plugins().is_empty() {
+                    let names: Vec<&str> = link.no_plugins().iter().map(|k| k.name).collect();
+                    write!(f, "; no plugins in {}", names.join(", "))?;
                 }
                 writeln!(f)?;
                 if let Some(reason) = link.unverified() {
@@ -569,6 +744,7 @@ mod tests {
             name: "renamed",
             crate_name: "plux_core"
         }],
+        &[],
         Some("a reason")
     ));
 
@@ -578,7 +754,10 @@ mod tests {
         let names: Vec<(&str, Vec<&str>)> = report
             .namespaces
             .iter()
-            .map(|ns| (ns.name, ns.plugins.iter().map(|p| p.spec.name()).collect()))
+            .map(|ns| {
+                let names = ns.plugins.iter().map(|p| p.spec.name()).collect();
+                (ns.name.as_str(), names)
+            })
             .collect();
         assert_eq!(
             names,
@@ -678,6 +857,61 @@ linked by link_plugins!
                  not link are missing"
             ]
         );
+    }
+
+    #[test]
+    fn problems_of_the_registry_each_once() {
+        let listed: Vec<String> = Report::collect()
+            .problems()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let t = "plux_core::inspect::tests";
+        let f = "plux-core/src/inspect.rs";
+        assert_eq!(
+            listed,
+            [
+                // Made by hand, to test escaping: only such a spec can break the grammar.
+                format!(
+                    "spec at {t} at {f}:1:1: invalid plugin name \"b\\\"quoted\\\"\": it ends \
+                     with '\"'; a plugin name is ASCII letters, digits, `_`, `-` and `.`, \
+                     starting and ending with a letter, digit or `_`, e.g. \"s3\" or \"my-plugin\""
+                ),
+                format!("plugin `inspect.t/dup` cannot load: declared 2 times: {t} at {f}:3:1, {t} at {f}:4:1"),
+                "plugin `inspect.u/lost` cannot load: `after = [\"nobody\"]` names no plugin of this namespace".to_owned(),
+                format!("link_plugins! at {t} at {f}:6:1 could not check that it linked every plugin crate (a reason)"),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_ordering_cycle_is_one_problem_and_no_link_is_one() {
+        let members: std::sync::Arc<[String]> = ["x".to_owned(), "y".to_owned()].into();
+        let member = |name: &str| PluginReport {
+            spec: PluginSpec::new("c.ns", name.to_owned(), || {
+                fn hook() {}
+                Ok(Box::new(FunctionPlugin::new(hook as fn())))
+            })
+            .unwrap(),
+            sites: Vec::new(),
+            conflict: Some(PluginErrorKind::OrderCycle(members.clone())),
+            status: None,
+        };
+        let report = Report {
+            backend: "test",
+            namespaces: vec![NamespaceReport {
+                name: "c.ns".into(),
+                plugins: vec![member("x"), member("y")],
+            }],
+            links: Vec::new(),
+        };
+        let listed: Vec<String> = report.problems().iter().map(ToString::to_string).collect();
+        assert_eq!(listed.len(), 2, "{listed:?}");
+        assert_eq!(
+            listed[0],
+            "namespace `c.ns`: ordering cycle of 2 plugins between x, y; none of them loads"
+        );
+        assert!(matches!(report.problems()[1], Problem::NoLink));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! | the plugin contract | [`Plugin`], [`PluginInterface`], [`Hook`], [`FunctionPlugin`] |
 //! | describing a plugin | [`PluginSpec`], [`Location`], [`check_namespace`], [`check_name`] |
 //! | finding plugins | [`Registry`] (link time), [`PluginFinder`] |
-//! | the lifecycle | [`PluginManager`], [`PluginState`], [`PluginLifecycleListener`] |
+//! | the lifecycle | [`PluginManager`], [`PluginState`], [`PluginLifecycleListener`], [`Veto`] |
 //! | switching plugins off | [`PluginManager::filter`], [`global_filter`], [`PluginPattern`] |
 //! | what goes wrong | [`PluginError`], [`PluginErrorKind`] (the [error model](error)) |
 
@@ -40,7 +40,7 @@ pub use filter::{global_filter, GlobalFilter, PatternError, PluginPattern};
 pub use finder::PluginFinder;
 pub use function::{FunctionPlugin, Hook};
 pub use grammar::{check_name, check_namespace, IdentKind, InvalidIdent};
-pub use listener::PluginLifecycleListener;
+pub use listener::{PluginLifecycleListener, Veto};
 pub use manager::PluginManager;
 pub use plugin::{BoxError, Plugin, PluginInterface};
 pub use registry::{LinkRecord, LinkedCrate, Registry};

@@ -1,5 +1,6 @@
-//! One run of a plugin's lifecycle: filters → factory (init) → `should_load` → `load` (loaded),
-//! with every step logged and reported to the listeners, and every panic of user code contained.
+//! One run of a plugin's lifecycle: filters → factory (init) → `should_load` → the listeners'
+//! approval → `load` (loaded), with every step logged and reported to the listeners, and every
+//! panic of user code contained.
 
 use std::any::{type_name, Any};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -7,7 +8,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::error::{DisabledReason, PluginError, PluginErrorKind, Stage};
 use crate::filter::global_filter;
-use crate::listener::PluginLifecycleListener;
+use crate::listener::{PluginLifecycleListener, Veto};
 use crate::plugin::Plugin;
 use crate::spec::PluginSpec;
 use crate::state::{Loaded, Outcome};
@@ -34,6 +35,24 @@ impl<T: ?Sized + Plugin> Listeners<T> {
         self.0.read().unwrap_or_else(PoisonError::into_inner).len()
     }
 
+    /// Asks every listener, in order, whether the plugin may load; the first that does not
+    /// approve decides.
+    pub(crate) fn approve(&self, spec: &PluginSpec, plugin: &T) -> Approval {
+        let snapshot = self
+            .0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        for (position, listener) in snapshot.iter().enumerate() {
+            match catch_unwind(AssertUnwindSafe(|| listener.approve(spec, plugin))) {
+                Ok(Ok(())) => {}
+                Ok(Err(veto)) => return Approval::Vetoed(position, veto),
+                Err(panic) => return Approval::Panicked(panic),
+            }
+        }
+        Approval::Approved
+    }
+
     /// Calls `hook` on every listener; a panicking listener is logged and skipped.
     pub(crate) fn notify(
         &self,
@@ -56,6 +75,16 @@ impl<T: ?Sized + Plugin> Listeners<T> {
             }
         }
     }
+}
+
+/// What the listeners said of a plugin about to load.
+pub(crate) enum Approval {
+    Approved,
+    /// By the listener at this position.
+    Vetoed(usize, Veto),
+    /// An `approve` panicked: that fails the plugin, since a check that broke must not let it
+    /// through.
+    Panicked(Box<dyn Any + Send>),
 }
 
 /// The message of a caught panic. Consumes the payload, dropping it inside a panic guard: a
@@ -132,6 +161,20 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
             }
             Err(panic) => {
                 let error = self.panicked(Stage::ShouldLoad, panic);
+                return self.load_failed(plugin, error);
+            }
+        }
+
+        match self.listeners.approve(spec, &plugin) {
+            Approval::Approved => {}
+            Approval::Vetoed(listener, veto) => {
+                let reason = veto.into_reason();
+                let outcome = self.disabled(DisabledReason::Vetoed { listener, reason });
+                discard(plugin);
+                return outcome;
+            }
+            Approval::Panicked(panic) => {
+                let error = self.panicked(Stage::Approve, panic);
                 return self.load_failed(plugin, error);
             }
         }
@@ -225,17 +268,13 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
     }
 }
 
-/// Panics are logged as errors, other failures as warnings.
+/// Logs a failure at ERROR: a plugin that should have loaded and did not is an error of the
+/// program, whatever the cause, and must show under a logger's default filter.
 ///
 /// The error is formatted here, inside a panic guard, not by the logger: its `Display` may be a
 /// plugin's own error's, and a logger formats outside any guard of ours.
 pub(crate) fn log_failure(error: &PluginError) {
-    let level = if matches!(error.kind(), PluginErrorKind::Panicked { .. }) {
-        log::Level::Error
-    } else {
-        log::Level::Warn
-    };
-    if !log::log_enabled!(target: "plux", level) {
+    if !log::log_enabled!(target: "plux", log::Level::Error) {
         return;
     }
     let line = catch_unwind(AssertUnwindSafe(|| error.to_string())).unwrap_or_else(|panic| {
@@ -247,7 +286,7 @@ pub(crate) fn log_failure(error: &PluginError) {
             panic_message(panic)
         )
     });
-    log::log!(target: "plux", level, "{line}");
+    log::error!(target: "plux", "{line}");
 }
 
 /// What kind of failure, without formatting anything of the plugin's.

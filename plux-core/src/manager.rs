@@ -26,9 +26,10 @@ use crate::state::{Loaded, PluginState, Slot};
 /// # Lifecycle
 ///
 /// Every plugin of the namespace is **resolved** when the manager first needs its specs. Loading
-/// one runs, once: the filters, the factory (**init**), [`Plugin::should_load`], and
-/// [`Plugin::load`] with the manager's load arguments (**loaded**). `should_load() == false` or a
-/// filter makes it *disabled*; an error or a panic at any step makes it *failed*. Either outcome
+/// one runs, once: the filters, the factory (**init**), [`Plugin::should_load`], the listeners'
+/// [`approve`](PluginLifecycleListener::approve), and [`Plugin::load`] with the manager's load
+/// arguments (**loaded**). A filter, `should_load() == false` or a listener's veto makes it
+/// *disabled*; an error or a panic at any step makes it *failed*. Either outcome
 /// is recorded, logged (target `plux`) and reported to the listeners, and the other plugins carry
 /// on. See [`PluginError`] for the error model and [`PluginLifecycleListener`] for the hooks.
 ///
@@ -422,7 +423,13 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             };
         }
         let index = match &self.finder {
-            None => Registry::index(namespace),
+            None => {
+                let index = Registry::index(namespace);
+                if index.entries().is_empty() {
+                    crate::registry::warn_if_unlinked(namespace);
+                }
+                index
+            }
             Some(finder) => Arc::new(SpecIndex::build(&self.find_specs(&**finder))),
         };
         let slots = index

@@ -148,6 +148,7 @@ pub mod backend {
 pub struct LinkRecord {
     site: Location,
     crates: &'static [LinkedCrate],
+    no_plugins: &'static [LinkedCrate],
     unverified: Option<&'static str>,
 }
 
@@ -167,11 +168,13 @@ impl LinkRecord {
     pub const fn __new(
         site: Location,
         crates: &'static [LinkedCrate],
+        no_plugins: &'static [LinkedCrate],
         unverified: Option<&'static str>,
     ) -> Self {
         LinkRecord {
             site,
             crates,
+            no_plugins,
             unverified,
         }
     }
@@ -184,6 +187,14 @@ impl LinkRecord {
     /// The crates it linked, sorted by name.
     pub fn crates(&self) -> &'static [LinkedCrate] {
         self.crates
+    }
+
+    /// The crates it was told declare no plugins (`no_plugins = [..]`: say, a crate of
+    /// interfaces), sorted by name. They are linked too, so that a crate that does declare
+    /// plugins after all is seen: [`inspect::check`](crate::inspect::check) reports it, and a
+    /// warning is logged.
+    pub fn no_plugins(&self) -> &'static [LinkedCrate] {
+        self.no_plugins
     }
 
     /// `None` when the macro saw the whole compilation (rustc's command line and `Cargo.lock`),
@@ -236,11 +247,68 @@ static INDEX: LazyLock<RegistryIndex> = LazyLock::new(|| {
 });
 
 /// The run-time half of the forgotten-crate check: a `link_plugins!` that could not check its
-/// compilation says so once, the first time anyone looks for plugins.
+/// compilation, or that was told a crate with plugins has none, says so once, the first time
+/// anyone looks for plugins.
 fn warn_unverified_links() {
-    for warning in unverified_link_warnings() {
+    for warning in unverified_link_warnings()
+        .into_iter()
+        .chain(wrong_no_plugins_warnings())
+    {
         log::warn!(target: "plux", "{warning}");
     }
+}
+
+/// One message for each crate that a `link_plugins!` was told declares no plugins, but does.
+pub(crate) fn wrong_no_plugins_warnings() -> Vec<String> {
+    wrong_no_plugins_claims()
+        .map(|(link, krate, plugins)| wrong_no_plugins_message(link.site(), krate, plugins))
+        .collect()
+}
+
+/// `(link, crate, how many plugins it declares)` for each wrong `no_plugins` claim.
+pub(crate) fn wrong_no_plugins_claims(
+) -> impl Iterator<Item = (&'static LinkRecord, &'static LinkedCrate, usize)> {
+    Registry::links().iter().flat_map(|link| {
+        link.no_plugins().iter().filter_map(move |krate| {
+            let plugins = Registry::all()
+                .iter()
+                .filter(|spec| spec.location().crate_name() == Some(krate.crate_name))
+                .count();
+            (plugins > 0).then_some((link, krate, plugins))
+        })
+    })
+}
+
+pub(crate) fn wrong_no_plugins_message(
+    site: &Location,
+    krate: &LinkedCrate,
+    plugins: usize,
+) -> String {
+    format!(
+        "link_plugins! at {} says `{}` declares no plugins, but it declares {plugins}: move it \
+         from `no_plugins = [..]` to the list of plugin crates",
+        site, krate.name
+    )
+}
+
+/// Says once per process, at WARN, what to do when a namespace comes out empty in a program
+/// that has no `link_plugins!`: the usual cause is a plugin crate that rustc dropped because no
+/// code names it, which otherwise shows only as "not found".
+pub(crate) fn warn_if_unlinked(namespace: &str) {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    if !Registry::links().is_empty() {
+        return;
+    }
+    WARNED.call_once(|| log::warn!(target: "plux", "{}", unlinked_warning(namespace)));
+}
+
+pub(crate) fn unlinked_warning(namespace: &str) -> String {
+    format!(
+        "namespace `{namespace}` has no plugins, and this program has no `plux::link_plugins!()`: \
+         rustc links a plugin crate only when code names it, so plugin crates that nothing names \
+         are missing. Add `plux::link_plugins!();` to the application's main crate (once for the \
+         whole program)"
+    )
 }
 
 /// One message for each `link_plugins!` that could not check that it linked every plugin crate.

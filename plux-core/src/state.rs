@@ -34,7 +34,7 @@ pub enum PluginState<'a, T: ?Sized + Plugin> {
         /// What [`Plugin::load`] returned.
         output: &'a T::Output,
     },
-    /// Disabled, by a filter or by `should_load`.
+    /// Disabled: by a filter, by `should_load`, or by a listener's veto.
     Disabled(DisabledReason),
     /// Failed; the error says at which step.
     Failed(PluginError),

@@ -28,14 +28,17 @@ use syn::{Ident, Token};
 /// Packages that are plux itself: they depend on plux-core but declare no plugins.
 const PLUX_PACKAGES: [&str; 3] = ["plux", "plux_core", "plux_macros"];
 
-/// `link_plugins!()` or `link_plugins!(a, b, crate = path)`.
+/// `link_plugins!()` or `link_plugins!(a, b, no_plugins = [c], crate = path)`.
 struct Input {
     krate: Option<syn::Path>,
     listed: Vec<Ident>,
+    /// Plux-dependent crates the caller says declare no plugins (say, a crate of interfaces).
+    no_plugins: Vec<Ident>,
 }
 
 enum Item {
     Crate(Ident),
+    NoPlugins(Ident, Vec<Ident>),
     Path(syn::Path),
 }
 
@@ -47,15 +50,22 @@ impl Parse for Item {
             return Ok(Item::Path(input.parse()?));
         }
         let lookahead = input.lookahead1();
-        if lookahead.peek(Ident) {
-            Ok(Item::Crate(input.parse()?))
-        } else {
-            Err(syn::Error::new(
+        if !lookahead.peek(Ident) {
+            return Err(syn::Error::new(
                 input.span(),
                 "expected the name of a plugin crate as the code names it (e.g. `my_plugins`), \
-                 or `crate = path`",
-            ))
+                 `no_plugins = [..]` or `crate = path`",
+            ));
         }
+        let ident: Ident = input.parse()?;
+        if ident != "no_plugins" || !input.peek(Token![=]) {
+            return Ok(Item::Crate(ident));
+        }
+        input.parse::<Token![=]>()?;
+        let content;
+        syn::bracketed!(content in input);
+        let crates = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
+        Ok(Item::NoPlugins(ident, crates.into_iter().collect()))
     }
 }
 
@@ -65,10 +75,22 @@ impl Parse for Input {
         let mut parsed = Input {
             krate: None,
             listed: Vec::new(),
+            no_plugins: Vec::new(),
         };
+        let mut seen_no_plugins = false;
         for item in items {
             match item {
                 Item::Crate(ident) => parsed.listed.push(ident),
+                Item::NoPlugins(key, _) if seen_no_plugins => {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        "`no_plugins = [..]` is given twice: put every crate in one list",
+                    ));
+                }
+                Item::NoPlugins(_, crates) => {
+                    seen_no_plugins = true;
+                    parsed.no_plugins = crates;
+                }
                 Item::Path(path) if parsed.krate.is_some() => {
                     return Err(syn::Error::new_spanned(path, "`crate = ..` is given twice"));
                 }
@@ -345,7 +367,7 @@ pub(crate) fn link_plugins(input: TokenStream) -> syn::Result<TokenStream> {
         .as_ref()
         .map_or_else(|| quote!(::plux), |path| quote!(#path));
     let mut seen = BTreeSet::new();
-    for ident in &input.listed {
+    for ident in input.listed.iter().chain(&input.no_plugins) {
         if !seen.insert(ident.to_string()) {
             return Err(syn::Error::new(
                 ident.span(),
@@ -353,17 +375,30 @@ pub(crate) fn link_plugins(input: TokenStream) -> syn::Result<TokenStream> {
             ));
         }
     }
+    if input.listed.is_empty() {
+        if let Some(first) = input.no_plugins.first() {
+            return Err(syn::Error::new(
+                first.span(),
+                "`no_plugins = [..]` completes a list of plugin crates; `link_plugins!()` alone \
+                 links every crate that depends on plux and needs no exceptions",
+            ));
+        }
+    }
 
     let Some(line) = command_line() else {
         // Out of rustc (an IDE): link what is listed, and say at run time that nothing was checked.
-        let linked: Vec<(Ident, String)> = input
-            .listed
-            .iter()
-            .map(|ident| (ident.clone(), ident.to_string()))
-            .collect();
+        let named = |idents: &[Ident]| -> Vec<(Ident, String)> {
+            idents
+                .iter()
+                .map(|ident| (ident.clone(), ident.to_string()))
+                .collect()
+        };
         return Ok(expand(
             &krate,
-            &linked,
+            &Linked {
+                plugin_crates: named(&input.listed),
+                no_plugins: named(&input.no_plugins),
+            },
             true,
             Some("rustc's command line was not visible to the macro"),
         ));
@@ -407,7 +442,7 @@ pub(crate) fn link_plugins(input: TokenStream) -> syn::Result<TokenStream> {
                 ),
             )
         })?;
-        let linked: Vec<(Ident, String)> = plugin_crates
+        let plugin_crates = plugin_crates
             .iter()
             .map(|krate| {
                 (
@@ -416,12 +451,27 @@ pub(crate) fn link_plugins(input: TokenStream) -> syn::Result<TokenStream> {
                 )
             })
             .collect();
+        let linked = Linked {
+            plugin_crates,
+            no_plugins: Vec::new(),
+        };
         return Ok(expand(&krate, &linked, !edition_2015, None));
     }
 
-    // An explicit list: every name must be a dependency here, and every plugin crate listed.
+    // An explicit list: every name must be a dependency here that depends on plux, and every
+    // plugin crate listed (as a plugin crate, or in `no_plugins`).
     let mut errors: Vec<syn::Error> = Vec::new();
-    for ident in &input.listed {
+    let roles = input
+        .listed
+        .iter()
+        .map(|ident| (ident, Role::PluginCrate))
+        .chain(
+            input
+                .no_plugins
+                .iter()
+                .map(|ident| (ident, Role::NoPlugins)),
+        );
+    for (ident, role) in roles {
         let name = ident.to_string();
         let Some(found) = externs.get(&name) else {
             let renamed = externs
@@ -447,13 +497,17 @@ pub(crate) fn link_plugins(input: TokenStream) -> syn::Result<TokenStream> {
         };
         if let (Ok(lock), Some(crate_name)) = (&lock, &found.crate_name) {
             if lock.is_plugin_crate(crate_name) == Some(false) {
-                errors.push(syn::Error::new(
-                    ident.span(),
-                    format!(
+                let message = match role {
+                    Role::PluginCrate => format!(
                         "`{name}` declares no plugins: it does not depend on plux (says \
                          Cargo.lock); remove it from link_plugins!"
                     ),
-                ));
+                    Role::NoPlugins => format!(
+                        "`{name}` does not depend on plux (says Cargo.lock), so it needs no \
+                         mention: remove it from `no_plugins = [..]`"
+                    ),
+                };
+                errors.push(syn::Error::new(ident.span(), message));
             }
         }
     }
@@ -465,10 +519,10 @@ pub(crate) fn link_plugins(input: TokenStream) -> syn::Result<TokenStream> {
                 .filter(|name| !seen.contains(*name) && own_lib.as_deref() != Some(*name))
                 .collect();
             if !missing.is_empty() {
-                let (noun, verb) = if missing.len() == 1 {
-                    ("plugin crate", "is a dependency")
+                let (verb, they, them) = if missing.len() == 1 {
+                    ("depends", "it declares", "it")
                 } else {
-                    ("plugin crates", "are dependencies")
+                    ("depend", "they declare", "them")
                 };
                 let all: Vec<String> = input
                     .listed
@@ -488,14 +542,25 @@ pub(crate) fn link_plugins(input: TokenStream) -> syn::Result<TokenStream> {
                         },
                     )
                     .collect();
+                let no_plugins: Vec<String> = input
+                    .no_plugins
+                    .iter()
+                    .map(Ident::to_string)
+                    .chain(missing.iter().map(|name| (*name).to_owned()))
+                    .collect();
+                let listed: Vec<String> = input.listed.iter().map(Ident::to_string).collect();
                 errors.push(syn::Error::new(
                     Span::call_site(),
                     format!(
-                        "{noun} {} {verb} of this crate but not listed: its plugins would be \
-                         missing. Write `link_plugins!({})`, or `link_plugins!()` to link every \
-                         plugin crate",
+                        "{} {verb} on plux but {} not listed: any plugins {they} would be \
+                         missing. List {them}: `link_plugins!({})`; or, if {they} none (say, \
+                         interfaces only), say so: `link_plugins!({}, no_plugins = [{}])`; or \
+                         write `link_plugins!()` to link every crate that depends on plux",
                         described.join(", "),
-                        all.join(", ")
+                        if missing.len() == 1 { "is" } else { "are" },
+                        all.join(", "),
+                        listed.join(", "),
+                        no_plugins.join(", ")
                     ),
                 ));
             }
@@ -510,24 +575,45 @@ pub(crate) fn link_plugins(input: TokenStream) -> syn::Result<TokenStream> {
         return Err(error);
     }
 
-    let mut linked: Vec<(Ident, String)> = input
-        .listed
-        .iter()
-        .map(|ident| {
-            let crate_name = externs
-                .get(&ident.to_string())
-                .map_or_else(|| ident.to_string(), krate_name);
-            (ident.clone(), crate_name)
-        })
-        .collect();
+    let named = |idents: &[Ident]| -> Vec<(Ident, String)> {
+        idents
+            .iter()
+            .map(|ident| {
+                let crate_name = externs
+                    .get(&ident.to_string())
+                    .map_or_else(|| ident.to_string(), krate_name);
+                (ident.clone(), crate_name)
+            })
+            .collect()
+    };
+    let mut linked = Linked {
+        plugin_crates: named(&input.listed),
+        no_plugins: named(&input.no_plugins),
+    };
     if let (Some(own), Ok(plugin_crates)) = (&own_lib, &plugin_crates) {
         if let Some(own) = plugin_crates.iter().find(|krate| &krate.name == own) {
             if !seen.contains(own.name.as_str()) {
-                linked.push((Ident::new(&own.name, Span::call_site()), krate_name(own)));
+                linked
+                    .plugin_crates
+                    .push((Ident::new(&own.name, Span::call_site()), krate_name(own)));
             }
         }
     }
     Ok(expand(&krate, &linked, !edition_2015, unverified))
+}
+
+/// How a listed crate was listed.
+#[derive(Clone, Copy)]
+enum Role {
+    PluginCrate,
+    NoPlugins,
+}
+
+/// What one call links: `(ident as the code names it, crate name)` of each crate.
+struct Linked {
+    plugin_crates: Vec<(Ident, String)>,
+    /// Linked as well, so that a crate that does declare plugins is seen at run time.
+    no_plugins: Vec<(Ident, String)>,
 }
 
 fn krate_name(krate: &Extern) -> String {
@@ -541,23 +627,35 @@ fn krate_name(krate: &Extern) -> String {
 /// in the crate), and the record of what was linked.
 fn expand(
     krate: &TokenStream,
-    linked: &[(Ident, String)],
+    linked: &Linked,
     use_paths: bool,
     unverified: Option<&str>,
 ) -> TokenStream {
-    let mut sorted: Vec<&(Ident, String)> = linked.iter().collect();
-    sorted.sort_by_key(|(ident, _)| ident.to_string());
-    let uses = sorted.iter().map(|(ident, _)| {
+    let sorted = |crates: &[(Ident, String)]| {
+        let mut sorted: Vec<(Ident, String)> = crates.to_vec();
+        sorted.sort_by_key(|(ident, _)| ident.to_string());
+        sorted
+    };
+    let plugin_crates = sorted(&linked.plugin_crates);
+    let no_plugins = sorted(&linked.no_plugins);
+    let uses = plugin_crates.iter().chain(&no_plugins).map(|(ident, _)| {
         if use_paths {
             quote_spanned! {ident.span()=> use ::#ident as _; }
         } else {
             quote_spanned! {ident.span()=> #[allow(unused_extern_crates)] extern crate #ident as _; }
         }
     });
-    let records = sorted.iter().map(|(ident, crate_name)| {
-        let name = ident.to_string();
-        quote! { #krate::LinkedCrate { name: #name, crate_name: #crate_name } }
-    });
+    let records = |crates: &[(Ident, String)]| -> Vec<TokenStream> {
+        crates
+            .iter()
+            .map(|(ident, crate_name)| {
+                let name = ident.to_string();
+                quote! { #krate::LinkedCrate { name: #name, crate_name: #crate_name } }
+            })
+            .collect()
+    };
+    let plugin_records = records(&plugin_crates);
+    let no_plugin_records = records(&no_plugins);
     let unverified = match unverified {
         Some(reason) => quote!(::core::option::Option::Some(#reason)),
         None => quote!(::core::option::Option::None),
@@ -572,7 +670,8 @@ fn expand(
                     line: ::core::line!(),
                     column: ::core::column!(),
                 },
-                &[#(#records),*],
+                &[#(#plugin_records),*],
+                &[#(#no_plugin_records),*],
                 #unverified,
             )
         }
