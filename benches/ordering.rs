@@ -63,7 +63,7 @@ fn chain() -> Vec<PluginSpec> {
         .map(|(i, name)| {
             let spec = spec(name).with_priority(i as i32);
             match i.checked_sub(1).and_then(|previous| names.get(previous)) {
-                Some(previous) => spec.with_after([previous.clone()]),
+                Some(previous) => spec.with_after([previous.clone()]).expect("a valid name"),
                 None => spec,
             }
         })

@@ -368,6 +368,10 @@
 //!   for that. Listeners may use their manager from every hook, on their own thread.
 //! * Panics are contained only where they unwind: with `panic = "abort"`, a panicking plugin ends
 //!   the process.
+//! * In a module under `#![no_implicit_prelude]`, every form works except `#[plugin_interface]`
+//!   and `plugin_spec!(dyn ..)`: the compiler messages they add are `#[diagnostic::..]`
+//!   attributes, which that module cannot resolve. Declare those outside it; their plugins may
+//!   live in it.
 //!
 //! # Crates
 //!

@@ -967,8 +967,8 @@ fn with_after_and_with_before_add_to_the_names_given_before() {
     let (c, _) = probe("lc.after_appends", "c").build();
     let (d, _) = probe("lc.after_appends", "d").build();
     // Each call adds to the constraints: `a` comes after both `c` and `b`, `d` before both.
-    let a = a.with_after(["c"]).with_after(["b"]);
-    let d = d.with_before(["b"]).with_before(["c"]);
+    let a = a.with_after(["c"]).unwrap().with_after(["b"]).unwrap();
+    let d = d.with_before(["b"]).unwrap().with_before(["c"]).unwrap();
     assert_eq!(a.after().collect::<Vec<_>>(), ["c", "b"]);
     assert_eq!(d.before().collect::<Vec<_>>(), ["b", "c"]);
     let manager = Manager::in_namespace("lc.after_appends").finder(vec![a, b, c, d]);
@@ -980,4 +980,29 @@ fn with_after_and_with_before_add_to_the_names_given_before() {
         .map(|p| p.name().to_owned())
         .collect();
     assert_eq!(names, ["d", "b", "c", "a"]);
+}
+
+#[test]
+fn with_after_and_with_before_refuse_names_no_plugin_can_have() {
+    for bad in ["", " ", "db ", "\"db\"", "a/b"] {
+        let (spec, _) = probe("lc.after_invalid", "a").build();
+        let error = spec.clone().with_after([bad]).unwrap_err();
+        assert!(
+            error.to_string().contains("plugin name"),
+            "{bad:?}: {error}"
+        );
+        assert!(spec.with_before(["ok", bad]).is_err(), "{bad:?}");
+    }
+}
+
+#[test]
+fn an_unknown_order_name_is_quoted_in_messages() {
+    let (a, _) = probe("lc.after_unknown", "a").build();
+    let manager = Manager::in_namespace("lc.after_unknown")
+        .finder(vec![a.with_after(["no-such.plugin"]).unwrap()]);
+    let error = manager.load("a").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "plugin `lc.after_unknown/a`: `after = [\"no-such.plugin\"]` names no plugin of this namespace"
+    );
 }

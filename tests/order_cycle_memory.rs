@@ -64,6 +64,7 @@ impl PluginFinder for Ring {
                 })
                 .expect("valid spec")
                 .with_after([member((i + RING - 1) % RING)])
+                .unwrap()
             })
             .collect()
     }

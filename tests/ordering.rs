@@ -76,11 +76,12 @@ fn higher_priority_first_ties_by_name() {
 fn after_and_before_override_priority() {
     let log = Log::default();
     let m = manager(vec![
-        recorder(&log, "app").with_after(["db", "cache"]),
+        recorder(&log, "app").with_after(["db", "cache"]).unwrap(),
         recorder(&log, "cache").with_priority(100),
         recorder(&log, "db").with_priority(-100),
         recorder(&log, "metrics")
             .with_before(["db"])
+            .unwrap()
             .with_priority(-200),
     ]);
     // metrics < db (constraint) even though metrics has the lowest priority; cache first by priority.
@@ -104,7 +105,7 @@ fn unknown_constraint_fails_that_plugin_only() {
     let log = Log::default();
     let heard = Arc::new(ResolveErrors::default());
     let m = manager(vec![
-        recorder(&log, "a").with_after(["nope"]),
+        recorder(&log, "a").with_after(["nope"]).unwrap(),
         recorder(&log, "b"),
     ])
     .listener(heard.clone());
@@ -132,11 +133,11 @@ fn unknown_constraint_fails_that_plugin_only() {
 fn cycle_fails_its_members_and_the_rest_loads_in_order() {
     let log = Log::default();
     let m = manager(vec![
-        recorder(&log, "a").with_after(["c"]),
-        recorder(&log, "b").with_after(["a"]),
-        recorder(&log, "c").with_after(["b"]),
-        recorder(&log, "d").with_after(["a"]), // downstream of the cycle, not on it
-        recorder(&log, "e").with_before(["e"]), // a cycle of one
+        recorder(&log, "a").with_after(["c"]).unwrap(),
+        recorder(&log, "b").with_after(["a"]).unwrap(),
+        recorder(&log, "c").with_after(["b"]).unwrap(),
+        recorder(&log, "d").with_after(["a"]).unwrap(), // downstream of the cycle, not on it
+        recorder(&log, "e").with_before(["e"]).unwrap(), // a cycle of one
         recorder(&log, "f"),
     ]);
     for name in ["a", "b", "c"] {
@@ -167,7 +168,7 @@ fn order_is_stable_whatever_the_finder_order() {
             .map(|&n| {
                 let spec = recorder(&log, n);
                 match n {
-                    "p4" => spec.with_before(["p0"]),
+                    "p4" => spec.with_before(["p0"]).unwrap(),
                     "p1" => spec.with_priority(3),
                     _ => spec,
                 }
@@ -216,10 +217,11 @@ fn hook(name: &'static str, f: Hook) -> PluginSpec {
 fn call_all_runs_function_hooks_in_order_and_collects_results() {
     let hooks = PluginManager::<FunctionPlugin<Hook>>::in_namespace("test.hooks").finder(vec![
         hook("z-last", last).with_priority(-10),
-        hook("b-second", second).with_after(["a-first"]),
+        hook("b-second", second).with_after(["a-first"]).unwrap(),
         hook("a-first", first)
             .with_priority(-5)
-            .with_before(["b-second"]),
+            .with_before(["b-second"])
+            .unwrap(),
     ]);
     let mut trace = Vec::new();
     let results = hooks.call_all(|hook| hook(&mut trace));

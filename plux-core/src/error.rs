@@ -139,7 +139,7 @@ pub enum PluginErrorKind {
     #[error("declared {} times: {}", .0.len(), DisplaySites(.0))]
     Duplicate(Vec<Location>),
     /// An `after`/`before` constraint of this plugin names no plugin of the namespace.
-    #[error("`{relation} = [\"{missing}\"]` names no plugin of this namespace")]
+    #[error("`{relation} = [{missing:?}]` names no plugin of this namespace")]
     OrderUnknown {
         /// `"after"` or `"before"`.
         relation: &'static str,

@@ -236,7 +236,9 @@ mod tests {
             .unwrap()
             .with_priority(priority)
             .with_after(after.iter().copied())
+            .unwrap()
             .with_before(before.iter().copied())
+            .unwrap()
     }
 
     fn run(specs: &[PluginSpec]) -> (Vec<&str>, Vec<(&str, String)>) {

@@ -137,11 +137,18 @@ impl Names {
             .chain(owned.iter().map(|name| &**name))
     }
 
-    /// These names followed by `more`.
-    fn extended<S: Into<String>>(&self, more: impl IntoIterator<Item = S>) -> Self {
-        let old = self.iter().map(Box::from);
-        let new = more.into_iter().map(|name| name.into().into_boxed_str());
-        Names::Owned(old.chain(new).collect())
+    /// These names followed by `more`, each of which must be a valid plugin name.
+    fn extended<S: Into<String>>(
+        &self,
+        more: impl IntoIterator<Item = S>,
+    ) -> Result<Self, InvalidIdent> {
+        let mut names: Vec<Box<str>> = self.iter().map(Box::from).collect();
+        for name in more {
+            let name = name.into();
+            check_name(&name)?;
+            names.push(name.into_boxed_str());
+        }
+        Ok(Names::Owned(names.into()))
     }
 }
 
@@ -191,17 +198,35 @@ impl PluginSpec {
     }
 
     /// Adds plugins of the same namespace that must come first, in `load_all` and listings.
-    /// Each call adds to the names given before.
-    pub fn with_after<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
-        self.after = self.after.extended(names);
-        self
+    /// Each call adds to the names given before. A name that no plugin could have (`""`, blanks,
+    /// quotes: see the [grammar](crate::IdentKind::rule)) is an error, as in `after = [..]`.
+    ///
+    /// ```
+    /// use plux_core::{FunctionPlugin, PluginSpec};
+    ///
+    /// fn hook() {}
+    /// let spec = PluginSpec::new("app.hooks", "cache", || Ok(Box::new(FunctionPlugin::new(hook as fn()))))?
+    ///     .with_after(["database"])?;
+    /// assert_eq!(spec.after().collect::<Vec<_>>(), ["database"]);
+    /// assert!(spec.with_before([" database"]).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_after<S: Into<String>>(
+        mut self,
+        names: impl IntoIterator<Item = S>,
+    ) -> Result<Self, InvalidIdent> {
+        self.after = self.after.extended(names)?;
+        Ok(self)
     }
 
     /// Adds plugins of the same namespace that must come after this one. Each call adds to the
-    /// names given before.
-    pub fn with_before<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
-        self.before = self.before.extended(names);
-        self
+    /// names given before; an invalid name is an error, as for [`with_after`](Self::with_after).
+    pub fn with_before<S: Into<String>>(
+        mut self,
+        names: impl IntoIterator<Item = S>,
+    ) -> Result<Self, InvalidIdent> {
+        self.before = self.before.extended(names)?;
+        Ok(self)
     }
 
     /// Asks `should_load` before the plugin is made: `false` disables it

@@ -148,6 +148,9 @@ impl Registration {
             },
             (None, None) => return Err(valid::inherent_impl_without_namespace(ident)),
         };
+        if args.name.is_none() {
+            valid::nameable_self_type(&imp.self_ty)?;
+        }
         Ok(Registration {
             name: name(&args, ident)?,
             managed,

@@ -10,6 +10,7 @@ use syn::{
 };
 
 use crate::attr::Args;
+use crate::naming::snake_case;
 
 fn error(tokens: &dyn ToTokens, message: impl std::fmt::Display) -> syn::Error {
     syn::Error::new_spanned(tokens.to_token_stream(), message)
@@ -136,6 +137,28 @@ pub(crate) fn impl_self_ident(imp: &ItemImpl) -> syn::Result<&Ident> {
             "#[plugin] registers a named type: put it on `impl MyInterface for MyType`",
         )
     })
+}
+
+/// A type with generic arguments (`Box<S>`, `Arc<A>`) has no name of its own to derive: its
+/// outer type would name every such plugin alike (`box`, `arc`).
+pub(crate) fn nameable_self_type(self_ty: &Type) -> syn::Result<()> {
+    let Type::Path(path) = self_ty else {
+        return Ok(());
+    };
+    match path.path.segments.last().map(|s| &s.arguments) {
+        Some(syn::PathArguments::AngleBracketed(arguments)) => {
+            let outer = path.path.segments.last().map(|s| s.ident.to_string());
+            Err(error(
+                arguments,
+                format!(
+                    "the plugin's name would be `{}`, from the outer type alone, as for every \
+                     plugin of this type: name it, e.g. #[plugin(name = \"my-plugin\")]",
+                    outer.as_deref().map(snake_case).unwrap_or_default()
+                ),
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 pub(crate) fn negative_impl(bang: &dyn ToTokens) -> syn::Error {
