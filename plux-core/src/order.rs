@@ -306,6 +306,34 @@ mod tests {
     }
 
     #[test]
+    fn cycles_found_through_back_edges_past_the_root_and_beside_cross_edges() {
+        let specs = [
+            spec("a", 0, &[], &[]),
+            spec("b", 0, &["a"], &[]),
+            // A cycle `c`, `d` whose `c` also points at `b`, finished before the search
+            // reaches `c`: that edge must not pull `c` into `b`'s component.
+            spec("c", 0, &["d"], &["b"]),
+            spec("d", 0, &["c"], &[]),
+            // `x` leads into the cycle `y`, `z`, whose back edge goes to `y`, not to the root `x`.
+            spec("x", 0, &[], &["y"]),
+            spec("y", 0, &["z"], &[]),
+            spec("z", 0, &["y"], &[]),
+        ];
+        let (names, conflicts) = run(&specs);
+        assert_eq!(names, ["a", "c", "b", "d", "x", "y", "z"]);
+        let cycle = |members: &str| format!("ordering cycle between {members}");
+        assert_eq!(
+            conflicts,
+            [
+                ("c", cycle("c, d")),
+                ("d", cycle("c, d")),
+                ("y", cycle("y, z")),
+                ("z", cycle("y, z")),
+            ]
+        );
+    }
+
+    #[test]
     fn long_chain_does_not_overflow() {
         let names: Vec<&'static str> = (0..20_000)
             .map(|i| &*Box::leak(format!("p{i:05}").into_boxed_str()))

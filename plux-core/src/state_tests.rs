@@ -90,7 +90,13 @@ fn a_settling_slot_ends_only_the_waits_on_itself() {
     let waits_c = wait_for(c, "c");
 
     release_c.send(()).expect("c runs");
+    let waiter_c = waits_c.thread().id();
     assert!(runs_c.join().expect("no panic") && waits_c.join().expect("no panic"));
+    assert_eq!(
+        waits_on(waiter_c),
+        None,
+        "c settled: its waiter's edge must go, or it closes a false cycle later"
+    );
 
     assert_eq!(
         waits_on(waits_a.thread().id()),
@@ -98,6 +104,7 @@ fn a_settling_slot_ends_only_the_waits_on_itself() {
         "still waiting on a: its edge must stay, or a cycle through it goes unseen"
     );
     release_a.send(()).expect("a runs");
+    let waiter_a = waits_a.thread().id();
     assert!(runs_a.join().expect("no panic") && waits_a.join().expect("no panic"));
-    assert_eq!(waits_on(thread::current().id()), None);
+    assert_eq!(waits_on(waiter_a), None);
 }
