@@ -8,6 +8,11 @@
 //! | `plain_sort` | 1 000, priorities only (the sorted fast path) |
 //! | `chain` | the same 1 000, each `after` the previous one, priorities set *against* the chain so the constraints do the ordering |
 //! | `sort_floor` | no plux: sorting 1 000 `(priority, name)` keys |
+//! | `cycle/ring_20000` | 20 000, each `after` the previous and the first `after` the last: one ordering cycle; first `list_names`, then `load` of every member (each gets the shared cycle error) |
+//! | `cycle/chain_20000` | the same 20 000 without the closing edge: the cost of ordering alone |
+//!
+//! The ring's cost must be linear in its length (issue 13: it was quadratic in time and memory);
+//! its memory is asserted by `tests/order_cycle_memory.rs`.
 //!
 //! `cargo bench --bench ordering`; `PLUX_BENCH_QUICK=1` for a smoke run.
 
@@ -70,6 +75,31 @@ fn chain() -> Vec<PluginSpec> {
         .collect()
 }
 
+/// `len` specs, each `after` the previous; with `closed`, the first is also `after` the last.
+fn ring(len: usize, closed: bool) -> Vec<PluginSpec> {
+    let name = |i: usize| format!("member-{i:05}");
+    (0..len)
+        .map(|i| {
+            let previous = match (i, closed) {
+                (0, false) => return spec(&name(i)),
+                (0, true) => name(len - 1),
+                _ => name(i - 1),
+            };
+            spec(&name(i)).with_after([previous]).expect("a valid name")
+        })
+        .collect()
+}
+
+/// Resolves and lists the namespace, then asks for every member.
+fn resolve_and_load_every_member(specs: Vec<PluginSpec>) -> usize {
+    let manager = PluginManager::<Never>::in_namespace(NAMESPACE).finder(specs);
+    let names = manager.list_names();
+    names
+        .iter()
+        .filter(|name| manager.load(name).is_err())
+        .count()
+}
+
 fn first_listing(specs: Vec<PluginSpec>) -> usize {
     let manager = PluginManager::<Never>::in_namespace(NAMESPACE).finder(specs);
     let listed = manager.list_names().len();
@@ -118,5 +148,20 @@ fn main() {
         )
     });
     group.finish();
+
+    const RING: usize = 20_000;
+    assert_eq!(resolve_and_load_every_member(ring(RING, true)), RING);
+    let mut cycle = c.benchmark_group("cycle");
+    cycle.sample_size(10);
+    for (name, closed) in [("ring_20000", true), ("chain_20000", false)] {
+        cycle.bench_function(name, |b| {
+            b.iter_batched(
+                || ring(RING, closed),
+                |specs| black_box(resolve_and_load_every_member(specs)),
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    cycle.finish();
     c.final_summary();
 }
