@@ -250,6 +250,44 @@
 //! assert_eq!(log, ["database", "cache", "ready"]);
 //! ```
 //!
+//! # Dependencies, descriptions, and a parallel start
+//!
+//! `after` orders; `requires = [...]` depends. Loading a plugin loads what it requires first, in
+//! the same manager, and a requirement that fails or is disabled — by its own `should_load`, a
+//! filter, a listener's veto, or a requirement of its own — disables the plugin with
+//! [`DisabledReason::Requirement`], which names the requirement and says why. A requirement is an
+//! `after` constraint too, with the same errors for a name that is not there or a cycle; once the
+//! requirement recovers ([`PluginManager::retry`]), a retry of the plugin does.
+//!
+//! A plugin's doc comment is its description, unless it gives `description = "..."`:
+//! [`PluginSpec::description`] reads it without making the plugin, for a command line's help.
+//!
+//! [`PluginManager::load_all_parallel`] loads a namespace on several threads, each plugin as soon
+//! as those it follows are done, with the guarantees of `load_all`:
+//!
+//! ```
+//! use std::num::NonZeroUsize;
+//! use plux::{hook_point, plugin, PluginManager};
+//!
+//! #[hook_point(namespace = "app.services")]
+//! pub struct Service(fn() -> &'static str);
+//!
+//! /// Opens the connection pool.
+//! #[plugin(hook = Service)]
+//! fn database() -> &'static str { "database" }
+//!
+//! /// Fills the cache from the database.
+//! #[plugin(hook = Service, requires = ["database"])]
+//! fn cache() -> &'static str { "cache" }
+//!
+//! let services = PluginManager::<Service>::new();
+//! let help: Vec<_> = services.list_specs().iter().map(|s| (s.name(), s.description())).collect();
+//! assert_eq!(help[1], ("cache", Some("Fills the cache from the database.")));
+//!
+//! let started = services.load_all_parallel(NonZeroUsize::new(4).unwrap());
+//! assert_eq!(started.iter().map(|s| s()).collect::<Vec<_>>(), ["database", "cache"]);
+//! ```
+//!
 //! # Linking: every plugin crate must be named
 //!
 //! rustc does not link a dependency that no code names, and a linker section cannot bring it back:

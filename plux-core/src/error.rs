@@ -5,12 +5,12 @@
 //! | [`NotFound`](PluginErrorKind::NotFound) | no spec of that name in the namespace | — | same error | same error |
 //! | [`InvalidIdent`](PluginErrorKind::InvalidIdent) | the name asked for, or the manager's namespace, breaks the [grammar](crate::IdentKind::rule), e.g. `""` | `on_resolve_exception` (namespace) | same error | same error |
 //! | [`Duplicate`](PluginErrorKind::Duplicate) | two specs share namespace and name; names every site | `on_resolve_exception` | same error | same error |
-//! | [`Disabled`](PluginErrorKind::Disabled) | a filter, `should_load() == false`, or a listener's veto | `on_disabled` | same error, nothing re-runs | runs the lifecycle again |
+//! | [`Disabled`](PluginErrorKind::Disabled) | a filter, `should_load() == false`, a requirement that did not load, or a listener's veto | `on_disabled` | same error, nothing re-runs | runs the lifecycle again |
 //! | [`Factory`](PluginErrorKind::Factory) | the factory returned `Err` | `on_init_exception` | same error, nothing re-runs | runs the lifecycle again |
 //! | [`WrongType`](PluginErrorKind::WrongType) | the factory made something that is not the manager's `T` | `on_init_exception` | same error | runs the lifecycle again |
 //! | [`Load`](PluginErrorKind::Load) | `load` returned `Err` | `on_load_exception` | same error, nothing re-runs | runs the lifecycle again |
 //! | [`Panicked`](PluginErrorKind::Panicked) | a filter, the factory, `should_load`, a listener's `approve` or `load` panicked | `on_init_exception` (filter, factory) or `on_load_exception` | same error, nothing re-runs | runs the lifecycle again |
-//! | [`OrderUnknown`](PluginErrorKind::OrderUnknown) | an `after`/`before` constraint names no plugin of the namespace | `on_resolve_exception` | same error | same error |
+//! | [`OrderUnknown`](PluginErrorKind::OrderUnknown) | an `after`/`before`/`requires` constraint names no plugin of the namespace | `on_resolve_exception` | same error | same error |
 //! | [`OrderCycle`](PluginErrorKind::OrderCycle) | `after`/`before` constraints form a cycle; every plugin on it gets this error | `on_resolve_exception` | same error | same error |
 //! | [`Reentrant`](PluginErrorKind::Reentrant) | a plugin is asked for while its own lifecycle runs: on the same thread, or on a thread that (through any chain of threads waiting inside plux managers) the asking thread would wait for | — (the call that asked gets it; the plugin being loaded decides what to do with it) | — | — |
 //! | [`Interrupted`](PluginErrorKind::Interrupted) | the manager itself was unwound mid-lifecycle (a bug) | — | same error | runs the lifecycle again |
@@ -72,6 +72,14 @@ pub enum DisabledReason {
         /// The pattern that matched, as text.
         pattern: String,
     },
+    /// A plugin it [requires](crate::PluginSpec::with_requires) did not load: it failed, or is
+    /// disabled (for a reason of its own, which may be a requirement in turn).
+    Requirement {
+        /// The requirement's name.
+        name: String,
+        /// Why it did not load: its error, as text.
+        why: String,
+    },
     /// A listener's [`approve`](crate::PluginLifecycleListener::approve) returned a
     /// [`Veto`](crate::Veto).
     Vetoed {
@@ -91,6 +99,9 @@ impl fmt::Display for DisabledReason {
             }
             DisabledReason::GlobalFilter { pattern } => {
                 write!(f, "matched the global filter pattern `{pattern}`")
+            }
+            DisabledReason::Requirement { name, why } => {
+                write!(f, "requires `{name}`, which did not load ({why})")
             }
             DisabledReason::Vetoed { listener, reason } => {
                 write!(f, "vetoed by listener #{listener}: {reason}")
@@ -138,10 +149,10 @@ pub enum PluginErrorKind {
     /// Two or more specs share this namespace and name; none of them is loaded.
     #[error("declared {} times: {}", .0.len(), DisplaySites(.0))]
     Duplicate(Vec<Location>),
-    /// An `after`/`before` constraint of this plugin names no plugin of the namespace.
+    /// An `after`/`before`/`requires` constraint of this plugin names no plugin of the namespace.
     #[error("`{relation} = [{missing:?}]` names no plugin of this namespace")]
     OrderUnknown {
-        /// `"after"` or `"before"`.
+        /// `"after"`, `"before"` or `"requires"`.
         relation: &'static str,
         /// The name that was not found.
         missing: String,

@@ -43,10 +43,8 @@ use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::fmt::{self, Write as _};
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
-
 use crate::error::{DisabledReason, PluginError, PluginErrorKind};
-use crate::lifecycle::panic_message;
+use crate::lifecycle::display_contained;
 use crate::manager::PluginManager;
 use crate::plugin::Plugin;
 use crate::registry::{LinkRecord, LinkedCrate, Registry};
@@ -200,11 +198,7 @@ impl Status {
     pub fn reason(&self) -> Option<String> {
         match self {
             Status::Disabled(reason) => Some(reason.to_string()),
-            Status::Failed(error) => Some(
-                catch_unwind(AssertUnwindSafe(|| error.kind().to_string())).unwrap_or_else(
-                    |panic| format!("(the error's Display panicked: {})", panic_message(panic)),
-                ),
-            ),
+            Status::Failed(error) => Some(display_contained(error.kind())),
             _ => None,
         }
     }
@@ -375,7 +369,8 @@ impl Report {
     ///   "namespaces": [ { "namespace": "my.ns", "plugins": [
     ///       { "name": "a", "namespace": "my.ns", "position": 0,
     ///         "crate": "my_plugins", "module": "my_plugins::a", "file": "src/a.rs", "line": 3, "column": 1,
-    ///         "priority": 0, "after": [], "before": [],
+    ///         "priority": 0, "after": [], "before": [], "requires": [],
+    ///         "description": null | "the plugin's doc comment",
     ///         "sites": [ { "crate": .., "module": .., "file": .., "line": .., "column": .. } ],
     ///         "conflict": null | { "kind": "duplicate" | "order_unknown" | "order_cycle", "message": ".." },
     ///         "status": null | { "state": "resolved" | "loading" | "loaded" | "disabled" | "failed", "reason": null | ".." } } ] } ],
@@ -410,6 +405,10 @@ impl Report {
                 json_strs(&mut out, spec.after());
                 out.push_str(",\"before\":");
                 json_strs(&mut out, spec.before());
+                out.push_str(",\"requires\":");
+                json_strs(&mut out, spec.requires());
+                out.push_str(",\"description\":");
+                json_opt(&mut out, spec.description());
                 out.push_str(",\"sites\":[");
                 for (i, site) in plugin.sites.iter().enumerate() {
                     comma(&mut out, i);
@@ -554,7 +553,8 @@ impl fmt::Display for Report {
     ///
     /// my.greeters (2)
     ///   en      my_plugins  src/lib.rs:10:1
-    ///   fr      priority 5  my_plugins  src/lib.rs:20:1
+    ///           Greets in English.
+    ///   fr      priority 5  requires [en]  my_plugins  src/lib.rs:20:1
     ///
     /// my.hooks (1)
     ///   start   my_plugins  src/hooks.rs:3:1
@@ -600,6 +600,10 @@ impl fmt::Display for Report {
                 if !before.is_empty() {
                     write!(f, "  before [{}]", before.join(", "))?;
                 }
+                let requires: Vec<&str> = spec.requires().collect();
+                if !requires.is_empty() {
+                    write!(f, "  requires [{}]", requires.join(", "))?;
+                }
                 let location = spec.location();
                 let origin = location.module_path.unwrap_or("(run time)");
                 writeln!(
@@ -607,6 +611,9 @@ impl fmt::Display for Report {
                     "  {origin}  {}:{}:{}",
                     location.file, location.line, location.column
                 )?;
+                if let Some(summary) = spec.description().and_then(|d| d.lines().next()) {
+                    writeln!(f, "  {:width$}  {summary}", "")?;
+                }
                 if let Some(conflict) = &plugin.conflict {
                     writeln!(f, "  {:width$}  ! cannot load: {conflict}", "")?;
                 }
@@ -696,6 +703,8 @@ mod tests {
         0,
         &[],
         &[],
+        &[],
+        None,
         None
     ));
     crate::__submit!(PluginSpec::__static(
@@ -706,6 +715,8 @@ mod tests {
         7,
         &["b\"quoted\""],
         &[],
+        &[],
+        Some("Does a.\n\nAt length."),
         None
     ));
     crate::__submit!(PluginSpec::__static(
@@ -716,6 +727,8 @@ mod tests {
         0,
         &[],
         &[],
+        &[],
+        None,
         None
     ));
     crate::__submit!(PluginSpec::__static(
@@ -726,6 +739,8 @@ mod tests {
         0,
         &[],
         &[],
+        &[],
+        None,
         None
     ));
     crate::__submit!(PluginSpec::__static(
@@ -736,6 +751,8 @@ mod tests {
         0,
         &["nobody"],
         &[],
+        &[],
+        None,
         None
     ));
     crate::__submit_link!(LinkRecord::__new(
@@ -800,6 +817,9 @@ mod tests {
         assert_eq!(t["plugins"][1]["priority"], 7);
         assert_eq!(t["plugins"][1]["after"][0], "b\"quoted\"");
         assert_eq!(t["plugins"][1]["position"], 1);
+        assert_eq!(t["plugins"][1]["description"], "Does a.\n\nAt length.");
+        assert_eq!(t["plugins"][0]["description"], serde_json::Value::Null);
+        assert_eq!(t["plugins"][1]["requires"], serde_json::json!([]));
         assert_eq!(t["plugins"][1]["crate"], "plux_core");
         assert_eq!(t["plugins"][1]["line"], 2);
         assert_eq!(t["plugins"][2]["conflict"]["kind"], "duplicate");
@@ -831,6 +851,7 @@ mod tests {
 inspect.t (3)
   b\"quoted\"  {t}  {f}:1:1
   a          priority 7  after [b\"quoted\"]  {t}  {f}:2:1
+             Does a.
   dup        {t}  {f}:3:1
              ! cannot load: declared 2 times: {t} at {f}:3:1, {t} at {f}:4:1
 

@@ -1,6 +1,6 @@
-//! One run of a plugin's lifecycle: filters → factory (init) → `should_load` → the listeners'
-//! approval → `load` (loaded), with every step logged and reported to the listeners, and every
-//! panic of user code contained.
+//! One run of a plugin's lifecycle: filters → requirements → factory (init) → `should_load` →
+//! the listeners' approval → `load` (loaded), with every step logged and reported to the
+//! listeners, and every panic of user code contained.
 
 use std::any::{type_name, Any};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -102,6 +102,12 @@ pub(crate) fn panic_message(panic: Box<dyn Any + Send>) -> String {
     message
 }
 
+/// `value.to_string()`, inside a panic guard: the `Display` of a plugin's error is user code.
+pub(crate) fn display_contained(value: &dyn std::fmt::Display) -> String {
+    catch_unwind(AssertUnwindSafe(|| value.to_string()))
+        .unwrap_or_else(|panic| format!("(its Display panicked: {})", panic_message(panic)))
+}
+
 /// Drops `value` inside a panic guard: whatever holds a plugin, a plugin's error or a load
 /// output may run user code in its `Drop`, which must not unwind through the manager.
 pub(crate) fn discard<V>(value: V) {
@@ -120,6 +126,8 @@ pub(crate) struct Lifecycle<'a, T: ?Sized + Plugin> {
     pub(crate) args: &'a T::Args,
     pub(crate) filters: &'a [Filter],
     pub(crate) listeners: &'a Listeners<T>,
+    /// Loads the plugin's requirements; the reason it is disabled if one did not load.
+    pub(crate) requirements: &'a dyn Fn() -> Option<DisabledReason>,
 }
 
 impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
@@ -129,6 +137,10 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
             Ok(None) => {}
             Ok(Some(reason)) => return self.disabled(reason),
             Err(error) => return self.init_failed(error),
+        }
+        // After its own filters, so that a plugin switched off loads nothing on its behalf.
+        if let Some(reason) = (self.requirements)() {
+            return self.disabled(reason);
         }
 
         let mut plugin: Box<T> = match catch_unwind(AssertUnwindSafe(|| spec.create())) {

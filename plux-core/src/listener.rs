@@ -14,7 +14,7 @@ use crate::spec::PluginSpec;
 /// the thread that drives the lifecycle, in this order for one plugin:
 ///
 /// ```text
-/// on_resolve_after ─┬─ on_disabled                              (a filter, or the spec's should_load, said no)
+/// on_resolve_after ─┬─ on_disabled                              (a filter or the spec's should_load said no, or a requirement did not load)
 ///                   ├─ on_init_exception                        (factory failed or wrong type)
 ///                   └─ on_init_after ─┬─ on_disabled            (should_load() == false)
 ///                                     ├─ on_load_exception      (should_load panicked)

@@ -8,15 +8,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::thread::{self, ThreadId};
 
-use crate::error::{DisplayNames, PluginError, PluginErrorKind};
+use crate::error::{DisabledReason, DisplayNames, PluginError, PluginErrorKind};
 use crate::finder::{PluginFinder, SpecIndex};
 use crate::grammar::{check_name, check_namespace};
-use crate::lifecycle::{log_failure, panic_message, Filter, Lifecycle, Listeners};
+use crate::lifecycle::{
+    display_contained, log_failure, panic_message, Filter, Lifecycle, Listeners,
+};
 use crate::listener::PluginLifecycleListener;
 use crate::plugin::{Plugin, PluginInterface};
 use crate::registry::Registry;
 use crate::spec::PluginSpec;
 use crate::state::{Loaded, PluginState, Slot};
+
+mod parallel;
 
 /// Loads the plugins of one namespace as `T`, each at most once, from any number of threads.
 ///
@@ -26,10 +30,11 @@ use crate::state::{Loaded, PluginState, Slot};
 /// # Lifecycle
 ///
 /// Every plugin of the namespace is **resolved** when the manager first needs its specs. Loading
-/// one runs, once: the filters, the factory (**init**), [`Plugin::should_load`], the listeners'
+/// one runs, once: the filters, its requirements (loaded first, in this manager), the factory
+/// (**init**), [`Plugin::should_load`], the listeners'
 /// [`approve`](PluginLifecycleListener::approve), and [`Plugin::load`] with the manager's load
-/// arguments (**loaded**). A filter, `should_load() == false` or a listener's veto makes it
-/// *disabled*; an error or a panic at any step makes it *failed*. Either outcome
+/// arguments (**loaded**). A filter, `should_load() == false`, a requirement that did not load or
+/// a listener's veto makes it *disabled*; an error or a panic at any step makes it *failed*. Either outcome
 /// is recorded, logged (target `plux`) and reported to the listeners, and the other plugins carry
 /// on. See [`PluginError`] for the error model and [`PluginLifecycleListener`] for the hooks.
 ///
@@ -253,7 +258,8 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// `before` constraints; it is the order of every listing of the manager.
     ///
     /// Failures and disabled plugins are reported to the listeners and logged, not returned;
-    /// see [`try_load_all`](Self::try_load_all) to stop at the first failure instead.
+    /// see [`try_load_all`](Self::try_load_all) to stop at the first failure instead, and
+    /// [`load_all_parallel`](Self::load_all_parallel) to load on several threads.
     pub fn load_all(&self) -> Vec<Arc<T>> {
         self.slots()
             .filter_map(|(spec, slot)| self.drive(spec, slot, false).ok())
@@ -404,10 +410,33 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                     args: &self.args,
                     filters: &self.filters,
                     listeners: &self.listeners,
+                    requirements: &|| self.load_requirements(spec),
                 }
                 .run()
             },
         )
+    }
+
+    /// Loads what `spec` requires, in this manager; the reason `spec` is disabled if one did not
+    /// load. Runs while `spec`'s slot is running, so that a requirement cycle at run time is
+    /// [`Reentrant`](PluginErrorKind::Reentrant), not a deadlock.
+    fn load_requirements(&self, spec: &PluginSpec) -> Option<DisabledReason> {
+        let resolved = self.resolved();
+        for name in spec.requires() {
+            let loaded =
+                self.find(resolved, name)
+                    .and_then(|(required, slot)| match slot.loaded() {
+                        Some(loaded) => Ok(loaded),
+                        None => self.drive(required, slot, false),
+                    });
+            if let Err(error) = loaded {
+                return Some(DisabledReason::Requirement {
+                    name: name.to_owned(),
+                    why: display_contained(error.kind()),
+                });
+            }
+        }
+        None
     }
 
     fn resolve(&self) -> Resolved<T> {

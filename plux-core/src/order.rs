@@ -1,6 +1,6 @@
 //! The load order of a namespace: priorities, then `after`/`before` constraints.
 //!
-//! Plugins are ordered by priority (higher first), ties by name. `after`/`before` constraints
+//! Plugins are ordered by priority (higher first), ties by name. `after`/`before`/`requires` constraints
 //! override that: the order is the topological order of the constraint graph in which, among the
 //! plugins whose predecessors are all placed, the highest priority (then the smallest name) goes
 //! next. A constraint that names no plugin, and every plugin on a cycle of constraints, is a
@@ -40,10 +40,15 @@ pub(crate) fn order(specs: &[&PluginSpec], position: impl Fn(&str) -> Option<usi
     let mut conflicts = Vec::new();
     let mut edges: Vec<(usize, usize)> = Vec::new();
     for (i, spec) in specs.iter().enumerate() {
-        let relations = spec.after().map(|name| ("after", name));
-        for (relation, name) in relations.chain(spec.before().map(|name| ("before", name))) {
+        // A requirement loads first: it is an `after` constraint too.
+        let relations = spec
+            .after()
+            .map(|name| ("after", name))
+            .chain(spec.requires().map(|name| ("requires", name)))
+            .chain(spec.before().map(|name| ("before", name)));
+        for (relation, name) in relations {
             match position(name) {
-                Some(j) if relation == "after" => edges.push((j, i)),
+                Some(j) if relation != "before" => edges.push((j, i)),
                 Some(j) => edges.push((i, j)),
                 None => conflicts.push((
                     i,

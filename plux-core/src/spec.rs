@@ -115,6 +115,8 @@ pub struct PluginSpec {
     priority: i32,
     after: Names,
     before: Names,
+    requires: Names,
+    description: Option<Cow<'static, str>>,
     should_load: Option<fn() -> bool>,
 }
 
@@ -183,6 +185,8 @@ impl PluginSpec {
             priority: Self::DEFAULT_PRIORITY,
             after: Names::Static(&[]),
             before: Names::Static(&[]),
+            requires: Names::Static(&[]),
+            description: None,
             should_load: None,
         })
     }
@@ -229,6 +233,37 @@ impl PluginSpec {
         Ok(self)
     }
 
+    /// Adds plugins of the same namespace that must load before this one, in the same manager:
+    /// loading this plugin loads them first, and if one fails or is disabled, this one is
+    /// disabled too, with [`DisabledReason::Requirement`](crate::DisabledReason::Requirement)
+    /// naming it and saying why. A requirement is also an `after` constraint. Each call adds to
+    /// the names given before; an invalid name is an error, as for
+    /// [`with_after`](Self::with_after).
+    ///
+    /// ```
+    /// use plux_core::{FunctionPlugin, PluginSpec};
+    ///
+    /// fn hook() {}
+    /// let make = || Ok(Box::new(FunctionPlugin::new(hook as fn())));
+    /// let cache = PluginSpec::new("app.hooks", "cache", make)?.with_requires(["database"])?;
+    /// assert_eq!(cache.requires().collect::<Vec<_>>(), ["database"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_requires<S: Into<String>>(
+        mut self,
+        names: impl IntoIterator<Item = S>,
+    ) -> Result<Self, InvalidIdent> {
+        self.requires = self.requires.extended(names)?;
+        Ok(self)
+    }
+
+    /// Sets what the plugin does, for listings and help texts (see
+    /// [`description`](Self::description)).
+    pub fn with_description(mut self, description: impl Into<Cow<'static, str>>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
     /// Asks `should_load` before the plugin is made: `false` disables it
     /// ([`DisabledReason::ShouldLoad`](crate::DisabledReason::ShouldLoad)) without running its
     /// factory. For plugins that cannot answer themselves, such as functions; a plugin type
@@ -249,6 +284,8 @@ impl PluginSpec {
         priority: i32,
         after: &'static [&'static str],
         before: &'static [&'static str],
+        requires: &'static [&'static str],
+        description: Option<&'static str>,
         should_load: Option<fn() -> bool>,
     ) -> Self {
         PluginSpec {
@@ -259,6 +296,11 @@ impl PluginSpec {
             priority,
             after: Names::Static(after),
             before: Names::Static(before),
+            requires: Names::Static(requires),
+            description: match description {
+                Some(description) => Some(Cow::Borrowed(description)),
+                None => None,
+            },
             should_load,
         }
     }
@@ -301,9 +343,23 @@ impl PluginSpec {
         self.before.iter()
     }
 
-    /// Whether this spec has `after` or `before` constraints.
+    /// The plugins this one requires (see [`with_requires`](Self::with_requires)).
+    pub fn requires(&self) -> impl Iterator<Item = &str> {
+        self.requires.iter()
+    }
+
+    /// What the plugin does: its doc comment (`///`) as `#[plugin]` found it, unless it gave
+    /// `description = ".."`; `None` when it has neither. Reading it runs nothing of the plugin's,
+    /// so a command line can list its plugins' help without loading them.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// Whether this spec has `after`, `before` or `requires` constraints.
     pub fn has_constraints(&self) -> bool {
-        self.after().next().is_some() || self.before().next().is_some()
+        self.after().next().is_some()
+            || self.before().next().is_some()
+            || self.requires().next().is_some()
     }
 
     /// The check asked before the plugin is made (see
@@ -330,6 +386,8 @@ impl fmt::Debug for PluginSpec {
             .field("priority", &self.priority)
             .field("after", &self.after().collect::<Vec<_>>())
             .field("before", &self.before().collect::<Vec<_>>())
+            .field("requires", &self.requires().collect::<Vec<_>>())
+            .field("description", &self.description)
             .finish_non_exhaustive()
     }
 }

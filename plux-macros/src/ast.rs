@@ -58,7 +58,14 @@ pub(crate) enum Make {
 
 /// The keys of a `#[plugin]` form: its own, then those every form takes.
 fn plugin_keys(own: &[Key]) -> Vec<Key> {
-    let common = [Key::Priority, Key::After, Key::Before, Key::Crate];
+    let common = [
+        Key::Priority,
+        Key::After,
+        Key::Before,
+        Key::Requires,
+        Key::Description,
+        Key::Crate,
+    ];
     own.iter().chain(&common).copied().collect()
 }
 
@@ -252,7 +259,14 @@ impl Parse for SpecInput {
             }
             options.extend(quote::quote!(#extra,));
         }
-        let keys = [Key::Priority, Key::After, Key::Before, Key::Crate];
+        let keys = [
+            Key::Priority,
+            Key::After,
+            Key::Before,
+            Key::Requires,
+            Key::Description,
+            Key::Crate,
+        ];
         let args = Args::parse(options, &keys, "plugin_spec!")?;
         let make = Make::Inferred(factory);
         let managed = match target {

@@ -24,6 +24,8 @@ pub(crate) enum Key {
     Priority,
     After,
     Before,
+    Requires,
+    Description,
     Crate,
 }
 
@@ -39,6 +41,8 @@ impl Key {
         Key::Priority,
         Key::After,
         Key::Before,
+        Key::Requires,
+        Key::Description,
         Key::Crate,
     ];
 
@@ -57,6 +61,8 @@ impl Key {
             Key::Priority => "priority",
             Key::After => "after",
             Key::Before => "before",
+            Key::Requires => "requires",
+            Key::Description => "description",
             Key::Crate => "crate",
         }
     }
@@ -73,6 +79,8 @@ impl Key {
             Key::Priority => "priority = 10",
             Key::After => "after = [\"other-plugin\"]",
             Key::Before => "before = [\"other-plugin\"]",
+            Key::Requires => "requires = [\"other-plugin\"]",
+            Key::Description => "description = \"what the plugin does\"",
             Key::Crate => "crate = ::plux",
         }
     }
@@ -110,6 +118,8 @@ pub(crate) struct Args {
     pub(crate) priority: Option<i32>,
     pub(crate) after: Option<Vec<LitStr>>,
     pub(crate) before: Option<Vec<LitStr>>,
+    pub(crate) requires: Option<Vec<LitStr>>,
+    pub(crate) description: Option<LitStr>,
     pub(crate) krate: Option<Path>,
 }
 
@@ -163,17 +173,21 @@ impl Args {
             Key::Priority => self.priority = Some(priority(input.parse()?)?),
             Key::After => self.after = Some(plugin_names(input.parse()?, key)?),
             Key::Before => self.before = Some(plugin_names(input.parse()?, key)?),
+            Key::Requires => self.requires = Some(plugin_names(input.parse()?, key)?),
+            Key::Description => self.description = Some(description(input.parse()?)?),
             Key::Crate => self.krate = Some(crate_path(input.parse()?)?),
         }
         Ok(())
     }
 
-    /// The ordering arguments of `PluginSpec::__static`: `priority, &[after], &[before]`.
+    /// The ordering arguments of `PluginSpec::__static`:
+    /// `priority, &[after], &[before], &[requires]`.
     pub(crate) fn order(&self) -> TokenStream {
         let priority = self.priority.unwrap_or(0);
         let after = self.after.iter().flatten();
         let before = self.before.iter().flatten();
-        quote!(#priority, &[#(#after),*], &[#(#before),*])
+        let requires = self.requires.iter().flatten();
+        quote!(#priority, &[#(#after),*], &[#(#before),*], &[#(#requires),*])
     }
 
     /// The path to the `plux` crate in expansions.
@@ -391,6 +405,27 @@ fn plugin_names(expr: Expr, key: Key) -> syn::Result<Vec<LitStr>> {
         .into_iter()
         .map(|name| ident_literal(name, IdentKind::Name))
         .collect()
+}
+
+/// `description = "..."`: a string literal that says something.
+fn description(expr: Expr) -> syn::Result<LitStr> {
+    let expr = ungrouped(expr);
+    match &expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) if !lit.value().trim().is_empty() => Ok(lit.clone()),
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => Err(syn::Error::new(
+            lit.span(),
+            "an empty description says nothing: write what the plugin does, or remove the key \
+             (the plugin's doc comment is its description)",
+        )),
+        _ => Err(syn::Error::new_spanned(
+            expr,
+            "`description` takes a string literal: `description = \"what the plugin does\"`",
+        )),
+    }
 }
 
 /// A string literal that follows the namespace or name grammar.

@@ -14,15 +14,21 @@ use crate::valid;
 /// `#[plugin]` on a struct, an enum, an impl block or a fn.
 pub(crate) fn plugin(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
     let item: Item = syn::parse2(item)?;
-    let registration = match &item {
-        Item::Struct(s) => Registration::of_type(args, &s.ident, &s.generics, "a struct")?,
-        Item::Enum(e) => Registration::of_type(args, &e.ident, &e.generics, "an enum")?,
-        Item::Impl(imp) => Registration::of_impl(args, imp)?,
+    let (registration, attrs) = match &item {
+        Item::Struct(s) => (
+            Registration::of_type(args, &s.ident, &s.generics, "a struct")?,
+            &s.attrs,
+        ),
+        Item::Enum(e) => (
+            Registration::of_type(args, &e.ident, &e.generics, "an enum")?,
+            &e.attrs,
+        ),
+        Item::Impl(imp) => (Registration::of_impl(args, imp)?, &imp.attrs),
         Item::Fn(f) => return plugin_fn(args, f),
         other => return Err(valid::unsupported_item(other)),
     };
     let impls = impls(&registration);
-    let submit = submit(&registration);
+    let submit = submit(&registration, doc_comment(attrs));
     Ok(quote!(#item #impls #submit))
 }
 
@@ -30,17 +36,16 @@ pub(crate) fn plugin(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
 /// tell from a free fn) then fails with one "cannot find value" error at the fn's name.
 fn plugin_fn(args: TokenStream, f: &ItemFn) -> syn::Result<TokenStream> {
     let registration = Registration::of_fn(args, f)?;
+    let submit = submit(&registration, doc_comment(&f.attrs));
     let mut f = f.clone();
-    f.block
-        .stmts
-        .insert(0, Stmt::Item(syn::parse2(submit(&registration))?));
+    f.block.stmts.insert(0, Stmt::Item(syn::parse2(submit)?));
     Ok(f.into_token_stream())
 }
 
 /// `plugin_spec!(namespace, name, factory)`.
 pub(crate) fn plugin_spec(input: TokenStream) -> syn::Result<TokenStream> {
     let SpecInput(registration) = SpecInput::parse.parse2(input)?;
-    Ok(submit(&registration))
+    Ok(submit(&registration, None))
 }
 
 /// What a type registered as itself declares: its namespace, and `Plugin` when it has nothing
@@ -71,13 +76,19 @@ fn impls(registration: &Registration) -> TokenStream {
     }
 }
 
-/// Places the spec in the registry.
-fn submit(registration: &Registration) -> TokenStream {
+/// Places the spec in the registry. `docs` is the item's doc comment, its description unless
+/// `description = ".."` says otherwise.
+fn submit(registration: &Registration, docs: Option<String>) -> TokenStream {
     let krate = registration.args.krate();
     let name = &registration.name;
     let namespace = namespace(registration);
     let (items, factory) = factory(registration);
     let order = registration.args.order();
+    let description = match (&registration.args.description, docs) {
+        (Some(given), _) => quote!(::core::option::Option::Some(#given)),
+        (None, Some(docs)) => quote!(::core::option::Option::Some(#docs)),
+        (None, None) => quote!(::core::option::Option::None),
+    };
     let should_load = match &registration.args.should_load {
         None => quote!(::core::option::Option::None),
         Some(should_load) => quote_spanned!(should_load.span()=> {
@@ -94,10 +105,45 @@ fn submit(registration: &Registration) -> TokenStream {
                 #factory,
                 #krate::__private::location!(),
                 #order,
+                #description,
                 #should_load,
             )
         }}
     }
+}
+
+/// The text of the `///` lines (`#[doc = ".."]` with a literal), without the indentation they
+/// share, and without leading and trailing blank lines; `None` when there is none.
+fn doc_comment(attrs: &[syn::Attribute]) -> Option<String> {
+    let lines: Vec<String> = attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("doc"))
+        .filter_map(|attr| match &attr.meta {
+            syn::Meta::NameValue(syn::MetaNameValue {
+                value:
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(text),
+                        ..
+                    }),
+                ..
+            }) => Some(text.value()),
+            _ => None,
+        })
+        // `split`, not `lines`: an empty `///` is a paragraph break, and `lines` drops it.
+        .flat_map(|text| text.split('\n').map(str::to_owned).collect::<Vec<_>>())
+        .collect();
+    let indent = lines
+        .iter()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| line.len() - line.trim_start().len())
+        .min()?;
+    let text: Vec<&str> = lines
+        .iter()
+        .map(|line| line.get(indent..).unwrap_or("").trim_end())
+        .collect();
+    let text = text.join("\n");
+    let text = text.trim_matches('\n');
+    (!text.is_empty()).then(|| text.to_owned())
 }
 
 fn namespace(registration: &Registration) -> TokenStream {

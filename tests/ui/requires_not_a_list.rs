@@ -1,0 +1,4 @@
+#[plux::plugin(namespace = "ui.requires", requires = "database")]
+fn cache() {}
+
+fn main() {}
