@@ -530,3 +530,32 @@ fn an_empty_namespace_in_a_program_without_link_plugins_warns_once() {
     assert_eq!(*level, log::Level::Warn);
     assert!(line.contains("Add `plux::link_plugins!();`"), "{line}");
 }
+
+// 5. An ordering cycle is logged once, not once per member.
+
+#[test]
+fn an_ordering_cycle_is_logged_once_with_its_size() {
+    logged(""); // installs the recorder first
+    let ns = "f2.ring";
+    let member = |i: usize| format!("m{i:02}");
+    let specs: Vec<PluginSpec> = (0..50)
+        .map(|i| {
+            let (spec, _) = probe(ns, &member(i)).build();
+            spec.with_after([member((i + 49) % 50)]).unwrap()
+        })
+        .collect();
+    let manager = PluginManager::<Probe>::in_namespace(ns).finder(specs);
+    assert!(manager.load_all().is_empty());
+    let lines = logged("`f2.ring`: ordering cycle");
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let (level, line) = &lines[0];
+    assert_eq!(*level, log::Level::Error);
+    assert!(
+        line.contains("ordering cycle of 50 plugins between m00, m01"),
+        "{line}"
+    );
+    assert!(
+        line.contains("and 30 more"),
+        "the first 20 names, not all 50: {line}"
+    );
+}
