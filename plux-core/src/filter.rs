@@ -1,6 +1,7 @@
 //! The process-wide plugin filter: glob patterns that switch plugins off, e.g. from configuration.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{LazyLock, PoisonError, RwLock};
 
 use crate::spec::PluginSpec;
@@ -114,16 +115,21 @@ impl fmt::Display for PluginPattern {
 #[derive(Debug, Default)]
 pub struct GlobalFilter {
     patterns: RwLock<Vec<PluginPattern>>,
+    /// Whether `patterns` may be non-empty: every lifecycle asks, and most programs have no
+    /// pattern, so the answer for them is one atomic load instead of a lock.
+    any: AtomicBool,
 }
 
 impl GlobalFilter {
     /// Disables every plugin that `pattern` matches, in every manager, from the next time a
     /// plugin's lifecycle runs. Plugins already loaded stay loaded.
     pub fn add_pattern(&self, pattern: PluginPattern) {
-        self.patterns
+        let mut patterns = self
+            .patterns
             .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(pattern);
+            .unwrap_or_else(PoisonError::into_inner);
+        patterns.push(pattern);
+        self.any.store(true, Ordering::Release);
     }
 
     /// Removes every pattern equal to `pattern`; returns whether any was removed.
@@ -134,15 +140,18 @@ impl GlobalFilter {
             .unwrap_or_else(PoisonError::into_inner);
         let before = patterns.len();
         patterns.retain(|p| p != pattern);
+        self.any.store(!patterns.is_empty(), Ordering::Release);
         patterns.len() != before
     }
 
     /// Removes every pattern.
     pub fn clear(&self) {
-        self.patterns
+        let mut patterns = self
+            .patterns
             .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+            .unwrap_or_else(PoisonError::into_inner);
+        patterns.clear();
+        self.any.store(false, Ordering::Release);
     }
 
     /// The patterns, in the order they were added.
@@ -155,6 +164,9 @@ impl GlobalFilter {
 
     /// The first pattern that matches `spec`, if any.
     pub fn matching(&self, spec: &PluginSpec) -> Option<PluginPattern> {
+        if !self.any.load(Ordering::Acquire) {
+            return None;
+        }
         self.patterns
             .read()
             .unwrap_or_else(PoisonError::into_inner)

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::error::PluginErrorKind;
 use crate::order::order;
@@ -42,55 +43,98 @@ impl PluginFinder for Vec<PluginSpec> {
 #[derive(Debug, Default)]
 pub(crate) struct SpecIndex {
     entries: Vec<IndexEntry>,
-    by_name: HashMap<Cow<'static, str>, usize>,
+    by_name: HashMap<Cow<'static, str>, usize, BuildHasherDefault<NameHasher>>,
     order: Vec<usize>,
+    /// Whether any entry has a conflict.
+    conflicts: bool,
 }
 
 /// One name of a namespace: its spec, and why it cannot load, if it cannot.
 #[derive(Debug)]
 pub(crate) struct IndexEntry {
-    pub(crate) spec: PluginSpec,
-    pub(crate) conflict: Option<PluginErrorKind>,
+    spec: Held,
+    /// Boxed: conflicts are rare, and entries are walked on every `load_all`.
+    conflict: Option<Box<PluginErrorKind>>,
+}
+
+/// A spec of the link-time registry is borrowed from it; one from a finder is owned.
+#[derive(Debug)]
+enum Held {
+    Static(&'static PluginSpec),
+    Owned(Box<PluginSpec>),
+}
+
+impl IndexEntry {
+    pub(crate) fn spec(&self) -> &PluginSpec {
+        match &self.spec {
+            Held::Static(spec) => spec,
+            Held::Owned(spec) => spec,
+        }
+    }
+
+    pub(crate) fn conflict(&self) -> Option<&PluginErrorKind> {
+        self.conflict.as_deref()
+    }
 }
 
 impl SpecIndex {
-    pub(crate) fn build<'a>(specs: impl IntoIterator<Item = &'a PluginSpec>) -> Self {
-        // Sorting references: a spec is 160 bytes, and moving those dominated the first use of
-        // a large registry.
-        let mut specs: Vec<&PluginSpec> = specs.into_iter().collect();
-        specs.sort_by(|a, b| (a.name(), a.location()).cmp(&(b.name(), b.location())));
+    /// The index of specs from the link-time registry, which it borrows.
+    pub(crate) fn of_static(specs: Vec<&'static PluginSpec>) -> Self {
+        Self::build(specs, Held::Static)
+    }
+
+    /// The index of specs from a finder, which it keeps.
+    pub(crate) fn of_owned(specs: Vec<PluginSpec>) -> Self {
+        Self::build(specs, |spec| Held::Owned(Box::new(spec)))
+    }
+
+    fn build<S: std::borrow::Borrow<PluginSpec>>(
+        mut specs: Vec<S>,
+        hold: impl Fn(S) -> Held,
+    ) -> Self {
+        specs.sort_by(|a, b| {
+            let (a, b) = (a.borrow(), b.borrow());
+            (a.name(), a.location()).cmp(&(b.name(), b.location()))
+        });
         let mut entries: Vec<IndexEntry> = Vec::with_capacity(specs.len());
         for spec in specs {
             match entries.last_mut() {
-                Some(last) if last.spec.name() == spec.name() => match &mut last.conflict {
-                    Some(PluginErrorKind::Duplicate(sites)) => sites.push(*spec.location()),
-                    _ => {
-                        let sites = vec![*last.spec.location(), *spec.location()];
-                        last.conflict = Some(PluginErrorKind::Duplicate(sites));
+                Some(last) if last.spec().name() == spec.borrow().name() => {
+                    let site = *spec.borrow().location();
+                    match last.conflict.as_deref_mut() {
+                        Some(PluginErrorKind::Duplicate(sites)) => sites.push(site),
+                        _ => {
+                            let sites = vec![*last.spec().location(), site];
+                            last.conflict = Some(Box::new(PluginErrorKind::Duplicate(sites)));
+                        }
                     }
-                },
+                }
                 _ => entries.push(IndexEntry {
-                    spec: spec.clone(),
+                    spec: hold(spec),
                     conflict: None,
                 }),
             }
         }
-        let by_name: HashMap<Cow<'static, str>, usize> = entries
-            .iter()
-            .enumerate()
-            .map(|(i, entry)| (entry.spec.name_cow().clone(), i))
-            .collect();
-        let specs: Vec<&PluginSpec> = entries.iter().map(|entry| &entry.spec).collect();
+        let mut by_name = HashMap::with_capacity_and_hasher(entries.len(), Default::default());
+        by_name.extend(
+            entries
+                .iter()
+                .enumerate()
+                .map(|(i, entry)| (entry.spec().name_cow().clone(), i)),
+        );
+        let specs: Vec<&PluginSpec> = entries.iter().map(IndexEntry::spec).collect();
         let ordered = order(&specs, |name| by_name.get(name).copied());
         for (i, conflict) in ordered.conflicts {
             if let Some(entry) = entries.get_mut(i) {
-                entry.conflict.get_or_insert(conflict);
+                entry.conflict.get_or_insert(Box::new(conflict));
             }
         }
+        let conflicts = entries.iter().any(|entry| entry.conflict.is_some());
         SpecIndex {
             entries,
             by_name,
             order: ordered.order,
+            conflicts,
         }
     }
 
@@ -106,5 +150,54 @@ impl SpecIndex {
 
     pub(crate) fn position(&self, name: &str) -> Option<usize> {
         self.by_name.get(name).copied()
+    }
+
+    /// Whether any entry has a conflict (most namespaces have none).
+    pub(crate) fn has_conflicts(&self) -> bool {
+        self.conflicts
+    }
+}
+
+/// The hasher of the name index: FxHash (rustc's), a multiply and a rotate per 8 bytes.
+///
+/// Warm `load(name)` is mostly this hash, and SipHash's resistance to chosen collisions buys
+/// nothing here: the keys are the namespace's own plugin names, fixed once the index is built,
+/// and a query for an unknown name costs one probe like any other.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct NameHasher(u64);
+
+impl NameHasher {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
+    }
+}
+
+impl Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0; 8];
+            if let Some(head) = word.get_mut(..rest.len()) {
+                head.copy_from_slice(rest);
+            }
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    fn finish(&self) -> u64 {
+        // The table picks a bucket by the low bits, which the multiply fills least.
+        self.0.rotate_left(26)
     }
 }

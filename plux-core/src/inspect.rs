@@ -239,14 +239,14 @@ impl Report {
         let namespaces = Registry::namespaces()
             .iter()
             .map(|&name| {
-                let index = Registry::static_index(name);
+                let index = Registry::index(name);
                 let entries = index.entries();
                 let plugins = index
                     .order()
                     .iter()
                     .filter_map(|&i| entries.get(i))
                     .map(|entry| {
-                        let spec = &entry.spec;
+                        let spec = entry.spec();
                         let mut sites = sites
                             .get(&(name, spec.name()))
                             .cloned()
@@ -255,7 +255,7 @@ impl Report {
                         PluginReport {
                             spec: spec.clone(),
                             sites,
-                            conflict: entry.conflict.clone(),
+                            conflict: entry.conflict().cloned(),
                             status: None,
                         }
                     })

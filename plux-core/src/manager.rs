@@ -9,7 +9,7 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::thread::{self, ThreadId};
 
 use crate::error::{DisabledReason, DisplayNames, PluginError, PluginErrorKind};
-use crate::finder::{PluginFinder, SpecIndex};
+use crate::finder::{IndexEntry, PluginFinder, SpecIndex};
 use crate::grammar::{check_name, check_namespace};
 use crate::lifecycle::{
     display_contained, log_failure, panic_message, Filter, Lifecycle, Listeners,
@@ -146,10 +146,69 @@ impl Drop for Reporting<'_> {
 
 /// The specs of the namespace, sorted by name, each with its slot.
 struct Resolved<T: ?Sized + Plugin> {
-    index: Arc<SpecIndex>,
-    slots: Box<[Slot<T>]>,
+    index: Index,
+    slots: Slots<T>,
     /// Set when the namespace itself is invalid: every lookup fails with it.
     invalid_namespace: Option<PluginError>,
+}
+
+/// The registry's shared index of the namespace, or this manager's own, of its finder's specs.
+enum Index {
+    Registry(&'static SpecIndex),
+    Own(SpecIndex),
+}
+
+impl std::ops::Deref for Index {
+    type Target = SpecIndex;
+
+    fn deref(&self) -> &SpecIndex {
+        match self {
+            Index::Registry(index) => index,
+            Index::Own(index) => index,
+        }
+    }
+}
+
+/// Plugins per chunk of slots.
+const CHUNK: usize = 64;
+
+/// One slot per plugin, made a chunk at a time when a plugin of the chunk is first asked for:
+/// a fresh manager's first `exists` or `load` costs the same in a namespace of 10 or 10 000.
+struct Slots<T: ?Sized + Plugin> {
+    chunks: Box<[OnceLock<Chunk<T>>]>,
+}
+
+/// Up to [`CHUNK`] slots, of consecutive entries.
+type Chunk<T> = Box<[Slot<T>]>;
+
+impl<T: ?Sized + Plugin> Slots<T> {
+    fn new(len: usize) -> Self {
+        Slots {
+            chunks: (0..len.div_ceil(CHUNK)).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// The slot of entry `i` of `index`; a conflict of the entry makes its slot broken.
+    fn get(
+        &self,
+        i: usize,
+        index: &SpecIndex,
+        broken: impl Fn(&PluginSpec, &PluginErrorKind) -> PluginError,
+    ) -> Option<&Slot<T>> {
+        let chunk = self.chunks.get(i / CHUNK)?.get_or_init(|| {
+            let start = i - i % CHUNK;
+            let entries = index.entries().get(start..).unwrap_or_default();
+            entries
+                .iter()
+                .take(CHUNK)
+                .map(|entry| match entry.conflict() {
+                    None => Slot::new(),
+                    Some(conflict) => Slot::broken(broken(entry.spec(), conflict)),
+                })
+                .collect()
+        });
+        chunk.get(i % CHUNK)
+    }
 }
 
 impl<T: ?Sized + PluginInterface<Args = ()>> PluginManager<T> {
@@ -286,14 +345,14 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
 
     /// The names of every plugin of the namespace, in load order, whatever their state.
     pub fn list_names(&self) -> Vec<&str> {
-        let mut names = Vec::with_capacity(self.resolved().slots.len());
-        names.extend(self.slots().map(|(spec, _)| spec.name()));
+        let mut names = Vec::with_capacity(self.resolved().index.order().len());
+        names.extend(self.specs().map(PluginSpec::name));
         names
     }
 
     /// The specs of every plugin of the namespace, in load order.
     pub fn list_specs(&self) -> Vec<&PluginSpec> {
-        self.slots().map(|(spec, _)| spec).collect()
+        self.specs().collect()
     }
 
     /// Whether the namespace has a plugin called `name`.
@@ -357,6 +416,17 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         resolved
     }
 
+    /// Every spec, in load order.
+    fn specs(&self) -> impl Iterator<Item = &PluginSpec> {
+        let index = &*self.resolved().index;
+        let entries = index.entries();
+        index
+            .order()
+            .iter()
+            .filter_map(move |&i| entries.get(i))
+            .map(IndexEntry::spec)
+    }
+
     /// Every spec with its slot, in load order.
     fn slots(&self) -> impl Iterator<Item = (&PluginSpec, &Slot<T>)> {
         let resolved = self.resolved();
@@ -365,7 +435,13 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             .index
             .order()
             .iter()
-            .filter_map(move |&i| Some((&entries.get(i)?.spec, resolved.slots.get(i)?)))
+            .filter_map(move |&i| Some((entries.get(i)?.spec(), self.slot(resolved, i)?)))
+    }
+
+    fn slot<'a>(&self, resolved: &'a Resolved<T>, i: usize) -> Option<&'a Slot<T>> {
+        resolved.slots.get(i, &resolved.index, |spec, conflict| {
+            self.conflict_error(spec, conflict)
+        })
     }
 
     fn find<'a>(
@@ -375,8 +451,8 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     ) -> Result<(&'a PluginSpec, &'a Slot<T>), PluginError> {
         let found = resolved.index.position(name).and_then(|i| {
             Some((
-                &resolved.index.entries().get(i)?.spec,
-                resolved.slots.get(i)?,
+                resolved.index.entries().get(i)?.spec(),
+                self.slot(resolved, i)?,
             ))
         });
         match (found, &resolved.invalid_namespace) {
@@ -443,8 +519,8 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         let namespace = &*self.namespace;
         if let Err(invalid) = check_namespace(namespace) {
             return Resolved {
-                index: Arc::default(),
-                slots: Box::new([]),
+                index: Index::Own(SpecIndex::default()),
+                slots: Slots::new(0),
                 invalid_namespace: Some(PluginError::of_namespace(
                     namespace,
                     PluginErrorKind::InvalidIdent(invalid),
@@ -457,18 +533,11 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                 if index.entries().is_empty() {
                     crate::registry::warn_if_unlinked(namespace);
                 }
-                index
+                Index::Registry(index)
             }
-            Some(finder) => Arc::new(SpecIndex::build(&self.find_specs(&**finder))),
+            Some(finder) => Index::Own(SpecIndex::of_owned(self.find_specs(&**finder))),
         };
-        let slots = index
-            .entries()
-            .iter()
-            .map(|entry| match &entry.conflict {
-                None => Slot::new(),
-                Some(conflict) => Slot::broken(self.conflict_error(&entry.spec, conflict)),
-            })
-            .collect();
+        let slots = Slots::new(index.entries().len());
         Resolved {
             index,
             slots,
@@ -490,16 +559,21 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                     l.on_resolve_exception(namespace, error)
                 });
         }
-        let entries = resolved.index.entries();
-        let mut logged_cycles = HashSet::new();
-        for entry in resolved
-            .index
-            .order()
-            .iter()
-            .filter_map(|&i| entries.get(i))
+        let index = &*resolved.index;
+        // Nothing to tell per plugin when nobody listens, nothing is logged at debug level and
+        // no plugin has a conflict to log: a fresh manager then costs the same for any number
+        // of plugins.
+        if self.listeners.is_empty()
+            && !log::log_enabled!(target: "plux", log::Level::Debug)
+            && !index.has_conflicts()
         {
-            let spec = &entry.spec;
-            match &entry.conflict {
+            return;
+        }
+        let entries = index.entries();
+        let mut logged_cycles = HashSet::new();
+        for entry in index.order().iter().filter_map(|&i| entries.get(i)) {
+            let spec = entry.spec();
+            match entry.conflict() {
                 None => {
                     log::debug!(target: "plux", "{spec}: resolved");
                     self.listeners
@@ -564,7 +638,10 @@ impl<T: ?Sized + Plugin> fmt::Debug for PluginManager<T> {
             .field("plugin_type", &std::any::type_name::<T>())
             .field("listeners", &self.listeners.len())
             .field("filters", &self.filters.len())
-            .field("resolved", &self.resolved.get().map(|r| r.slots.len()))
+            .field(
+                "resolved",
+                &self.resolved.get().map(|r| r.index.entries().len()),
+            )
             .finish()
     }
 }

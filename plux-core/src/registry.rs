@@ -10,8 +10,8 @@
 //!   every other platform that runs constructors. When both features are on, `inventory` wins, so
 //!   that one crate of a build asking for it is enough.
 //!
-//! The public API is the same with both. The namespace index is built on first use, once, and
-//! shared by every manager.
+//! The public API is the same with both. The index of a namespace is built on its first use, once,
+//! and shared by every manager of it.
 //!
 //! The registry's symbols carry plux-core's semver-major version, so two incompatible copies of
 //! plux-core in one build keep two separate registries instead of clashing.
@@ -19,10 +19,11 @@
 //! [`linkme`]: https://docs.rs/linkme
 //! [`inventory`]: https://docs.rs/inventory
 
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{LazyLock, PoisonError, RwLock};
 
-use crate::finder::{PluginFinder, SpecIndex};
+use crate::finder::{IndexEntry, PluginFinder, SpecIndex};
 use crate::spec::{Location, PluginSpec};
 
 #[cfg(not(any(feature = "linkme", feature = "inventory")))]
@@ -223,28 +224,39 @@ impl LinkRecord {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Registry;
 
-struct RegistryIndex {
-    namespaces: Vec<&'static str>,
-    by_namespace: HashMap<&'static str, Arc<SpecIndex>>,
-}
+/// The registry's index of each namespace, built the first time a manager (or
+/// [`Registry::specs`]) asks for that namespace, and kept for the life of the process: the
+/// first manager of a namespace pays for its own specs and a scan of the slice, not for every
+/// namespace of the program.
+///
+/// The indexes are leaked on purpose: there is one per namespace that has specs (a namespace
+/// without any gets the shared empty index, and is not kept), the registry never changes, and
+/// a `&'static` index lets every manager and listing borrow it without counting references.
+static INDEXES: LazyLock<RwLock<HashMap<&'static str, &'static SpecIndex>>> =
+    LazyLock::new(Default::default);
 
-static INDEX: LazyLock<RegistryIndex> = LazyLock::new(|| {
-    warn_unverified_links();
-    let mut grouped: HashMap<&'static str, Vec<&'static PluginSpec>> = HashMap::new();
-    for spec in Registry::all() {
-        grouped.entry(spec.namespace()).or_default().push(spec);
-    }
-    let mut namespaces: Vec<&'static str> = grouped.keys().copied().collect();
-    namespaces.sort_unstable();
-    let by_namespace = grouped
+/// Every namespace that has specs, sorted: only for [`Registry::namespaces`], which needs all.
+static NAMESPACES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut namespaces: Vec<&'static str> = Registry::all()
+        .iter()
+        .map(|spec| spec.namespace())
+        .collect::<HashSet<_>>()
         .into_iter()
-        .map(|(namespace, specs)| (namespace, Arc::new(SpecIndex::build(specs))))
         .collect();
-    RegistryIndex {
-        namespaces,
-        by_namespace,
-    }
+    namespaces.sort_unstable();
+    namespaces
 });
+
+static EMPTY: LazyLock<SpecIndex> = LazyLock::new(SpecIndex::default);
+
+/// Logs, once per process and outside any lock of ours (a logger is user code), the
+/// `link_plugins!` calls that could not check their compilation.
+fn warn_unverified_links_once() {
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    if !WARNED.load(Ordering::Relaxed) && !WARNED.swap(true, Ordering::Relaxed) {
+        warn_unverified_links();
+    }
+}
 
 /// The run-time half of the forgotten-crate check: a `link_plugins!` that could not check its
 /// compilation, or that was told a crate with plugins has none, says so once, the first time
@@ -326,8 +338,6 @@ pub(crate) fn unverified_link_warnings() -> Vec<String> {
         .collect()
 }
 
-static EMPTY: LazyLock<Arc<SpecIndex>> = LazyLock::new(Arc::default);
-
 impl Registry {
     /// Every registered spec, in link order (which is unspecified and changes between builds).
     pub fn all() -> &'static [PluginSpec] {
@@ -346,33 +356,52 @@ impl Registry {
 
     /// Every namespace that has at least one spec, sorted.
     pub fn namespaces() -> &'static [&'static str] {
-        &INDEX.namespaces
+        warn_unverified_links_once();
+        &NAMESPACES
     }
 
     /// The specs of `namespace`, in load order (see
     /// [`PluginManager::load_all`](crate::PluginManager::load_all)); a name declared more than
     /// once appears once.
     pub fn specs(namespace: &str) -> impl Iterator<Item = &'static PluginSpec> {
-        let index = Registry::static_index(namespace);
+        let index = Registry::index(namespace);
         let entries = index.entries();
         index
             .order()
             .iter()
             .filter_map(move |&i| entries.get(i))
-            .map(|entry| &entry.spec)
+            .map(IndexEntry::spec)
     }
 
-    /// The index of one namespace, borrowed from the registry's.
-    pub(crate) fn static_index(namespace: &str) -> &'static SpecIndex {
-        INDEX
-            .by_namespace
-            .get(namespace)
-            .map_or(&**EMPTY, |index| &**index)
-    }
-
-    /// The shared, sorted index of one namespace.
-    pub(crate) fn index(namespace: &str) -> Arc<SpecIndex> {
-        INDEX.by_namespace.get(namespace).unwrap_or(&EMPTY).clone()
+    /// The index of one namespace, built on its first use.
+    ///
+    /// A namespace without specs is not kept (any string may be asked for), so asking for one
+    /// scans the slice each time.
+    pub(crate) fn index(namespace: &str) -> &'static SpecIndex {
+        warn_unverified_links_once();
+        let read =
+            |indexes: &HashMap<&'static str, &'static SpecIndex>| indexes.get(namespace).copied();
+        if let Some(index) = read(&INDEXES.read().unwrap_or_else(PoisonError::into_inner)) {
+            return index;
+        }
+        // Built outside the lock, so that other namespaces stay available meanwhile; two threads
+        // that race on the same namespace both build it, and the first to insert wins.
+        let specs: Vec<&'static PluginSpec> = Registry::all()
+            .iter()
+            .filter(|spec| spec.namespace() == namespace)
+            .collect();
+        let Some(first) = specs.first() else {
+            return &EMPTY;
+        };
+        let key: &'static str = first.namespace();
+        let built = SpecIndex::of_static(specs);
+        let mut indexes = INDEXES.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(index) = read(&indexes) {
+            return index;
+        }
+        let index: &'static SpecIndex = Box::leak(Box::new(built));
+        indexes.insert(key, index);
+        index
     }
 }
 

@@ -91,8 +91,10 @@ enum SlotState {
         waited: bool,
     },
     Loaded,
-    Disabled(DisabledReason),
-    Failed(PluginError),
+    /// Boxed, like `Failed`: a slot stays small (its lock and the loaded plugin share a cache
+    /// line), and most slots never hold either.
+    Disabled(Box<DisabledReason>),
+    Failed(Box<PluginError>),
 }
 
 pub(crate) struct Slot<T: ?Sized + Plugin> {
@@ -109,7 +111,7 @@ impl<T: ?Sized + Plugin> Slot<T> {
 
     /// A slot that can never load (e.g. a duplicated name).
     pub(crate) fn broken(error: PluginError) -> Self {
-        Self::with_state(SlotState::Failed(error))
+        Self::with_state(SlotState::Failed(Box::new(error)))
     }
 
     fn with_state(state: SlotState) -> Self {
@@ -140,8 +142,8 @@ impl<T: ?Sized + Plugin> Slot<T> {
         match &*self.lock() {
             SlotState::Resolved => PluginState::Resolved,
             SlotState::Running { .. } => PluginState::Loading,
-            SlotState::Disabled(reason) => PluginState::Disabled(reason.clone()),
-            SlotState::Failed(error) => PluginState::Failed(error.clone()),
+            SlotState::Disabled(reason) => PluginState::Disabled((**reason).clone()),
+            SlotState::Failed(error) => PluginState::Failed((**error).clone()),
             // `loaded` is set before the state says so, so this is a race with a concurrent
             // load that has just finished.
             SlotState::Loaded => PluginState::Loading,
@@ -190,10 +192,10 @@ impl<T: ?Sized + Plugin> Slot<T> {
                 }
                 SlotState::Disabled(_) if retry => break,
                 SlotState::Disabled(reason) => {
-                    return Err(error(PluginErrorKind::Disabled(reason.clone())))
+                    return Err(error(PluginErrorKind::Disabled((**reason).clone())))
                 }
                 SlotState::Failed(failure) if retry && !permanent(failure) => break,
-                SlotState::Failed(failure) => return Err(failure.clone()),
+                SlotState::Failed(failure) => return Err((**failure).clone()),
             }
         }
         if running::contains(key) {
@@ -229,10 +231,12 @@ impl<T: ?Sized + Plugin> Slot<T> {
                 (SlotState::Loaded, Ok(()))
             }
             Outcome::Disabled(reason) => (
-                SlotState::Disabled(reason.clone()),
+                SlotState::Disabled(Box::new(reason.clone())),
                 Err(error(PluginErrorKind::Disabled(reason))),
             ),
-            Outcome::Failed(failure) => (SlotState::Failed(failure.clone()), Err(failure)),
+            Outcome::Failed(failure) => {
+                (SlotState::Failed(Box::new(failure.clone())), Err(failure))
+            }
         };
         let mut state = self.lock();
         let waited = state.waited();
@@ -287,7 +291,7 @@ impl<T: ?Sized + Plugin, E: Fn(PluginErrorKind) -> PluginError> Drop for RunGuar
     fn drop(&mut self) {
         let mut state = self.slot.lock();
         let waited = state.waited();
-        *state = SlotState::Failed((self.error)(PluginErrorKind::Interrupted));
+        *state = SlotState::Failed(Box::new((self.error)(PluginErrorKind::Interrupted)));
         if waited {
             self.slot.settle();
             drop(state);

@@ -74,9 +74,9 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     fn start_work(&self, resolved: &Resolved<T>, start: &Start, successors: &[Vec<usize>]) {
         let entries = resolved.index.entries();
         while let Some(i) = start.next() {
-            if let (Some(entry), Some(slot)) = (entries.get(i), resolved.slots.get(i)) {
+            if let (Some(entry), Some(slot)) = (entries.get(i), self.slot(resolved, i)) {
                 // Contained: an error is recorded in the slot, reported and logged.
-                let _ = self.drive(&entry.spec, slot, false);
+                let _ = self.drive(entry.spec(), slot, false);
             }
             start.done(successors.get(i).map_or(&[], Vec::as_slice));
         }
@@ -103,7 +103,7 @@ impl Plan {
         let mut successors = vec![Vec::new(); entries.len()];
         let mut waiting_on = vec![0usize; entries.len()];
         for (i, entry) in entries.iter().enumerate() {
-            let spec = &entry.spec;
+            let spec = entry.spec();
             let earlier = spec
                 .after()
                 .chain(spec.requires())
