@@ -8,6 +8,8 @@ pub use crate::registry::backend::*;
 
 use crate::function::Hook;
 use crate::plugin::{BoxError, Plugin, PluginInterface};
+use std::sync::Arc;
+
 use crate::spec::{FactoryResult, Product};
 
 /// `impl Plugin` for a type with nothing to load.
@@ -88,24 +90,33 @@ pub fn call<F: FnOnce() -> R, R>(factory: F) -> R {
     factory()
 }
 
-/// A made plugin, as the registry hands it to managers.
-pub fn product<T: ?Sized + Plugin>(plugin: Box<T>) -> Result<Product, BoxError> {
-    Ok(Product::new(plugin))
+/// Hands a boxed plugin (an interface's, boxed as `dyn Interface` where the coercion is
+/// checked) to the manager.
+pub fn product<T: ?Sized + Plugin>(product: Product<'_>, plugin: Box<T>) -> Result<(), BoxError> {
+    product.put::<T>(Arc::from(plugin));
+    Ok(())
 }
 
-/// What a `plugin_spec!` factory returned (a plugin or a `Result` of one), made a product.
-pub fn inferred_product<R: FactoryResult>(made: R) -> Result<Product, BoxError> {
-    product(Box::new(made.into_plugin()?))
+/// Hands a plugin registered as itself to the manager: its one allocation.
+pub fn plugin<T: Plugin>(product: Product<'_>, plugin: T) -> Result<(), BoxError> {
+    product.put(Arc::new(plugin));
+    Ok(())
 }
 
-/// The factory of a type plugin without a `factory`: `T::default()`.
-pub fn default_product<T: Plugin + DefaultFactory>() -> Result<Product, BoxError> {
-    product(Box::new(T::make()))
+/// What a `plugin_spec!` factory returned (a plugin or a `Result` of one), handed over.
+pub fn inferred_product<R: FactoryResult>(product: Product<'_>, made: R) -> Result<(), BoxError> {
+    plugin(product, made.into_plugin()?)
+}
+
+/// The factory of a type plugin without a `factory`: `T::default()`, made only for a manager
+/// of `T`.
+pub fn default_product<T: Plugin + DefaultFactory>(product: Product<'_>) -> Result<(), BoxError> {
+    product.make(|| Ok(Arc::new(T::make())))
 }
 
 /// The factory of a function plugin: the function, wrapped as the hook `H`.
-pub fn hook<H: Hook>(function: H::Fn) -> Result<Product, BoxError> {
-    product(Box::new(H::from_fn(function)))
+pub fn hook<H: Hook>(product: Product<'_>, function: H::Fn) -> Result<(), BoxError> {
+    product.make(|| Ok(Arc::new(H::from_fn(function))))
 }
 
 /// A struct declared with `#[hook_point]`: a hook in a namespace of its own. The expansion of
@@ -124,11 +135,11 @@ pub trait HookPoint: Hook + PluginInterface {
     /// The hook point's namespace (a path through a subtrait cannot name `NAMESPACE`).
     const HOOK_NAMESPACE: &'static str = <Self as PluginInterface>::NAMESPACE;
     /// The factory of a hook: the function, wrapped as the hook point.
-    fn hook_product(function: Self::HookFn) -> Result<Product, BoxError>
+    fn hook_product(product: Product<'_>, function: Self::HookFn) -> Result<(), BoxError>
     where
         Self: Sized + Hook<Fn = Self::HookFn>,
     {
-        hook::<Self>(function)
+        hook::<Self>(product, function)
     }
 }
 
@@ -145,8 +156,8 @@ pub trait Interface: PluginInterface {
     /// The interface's namespace (a path through a subtrait cannot name `NAMESPACE`).
     const INTERFACE_NAMESPACE: &'static str = <Self as PluginInterface>::NAMESPACE;
     /// A made plugin of the interface.
-    fn interface_product(plugin: Box<Self>) -> Result<Product, BoxError> {
-        product(plugin)
+    fn interface_product(made: Product<'_>, plugin: Box<Self>) -> Result<(), BoxError> {
+        product(made, plugin)
     }
 }
 

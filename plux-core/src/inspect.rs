@@ -680,9 +680,10 @@ mod tests {
     use super::*;
     use crate::{BoxError, FunctionPlugin, LinkedCrate, Product};
 
-    fn make() -> Result<Product, BoxError> {
+    fn make(product: Product<'_>) -> Result<(), BoxError> {
         fn hook() {}
-        Ok(Product::new(Box::new(FunctionPlugin::new(hook as fn()))))
+        product.put(std::sync::Arc::new(FunctionPlugin::new(hook as fn())));
+        Ok(())
     }
 
     const fn at(line: u32) -> Location {

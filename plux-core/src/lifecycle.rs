@@ -10,8 +10,9 @@ use std::sync::{Arc, PoisonError, RwLock};
 use crate::error::{DisabledReason, PluginError, PluginErrorKind, Stage};
 use crate::filter::global_filter;
 use crate::listener::{PluginLifecycleListener, Veto};
+use crate::plugin::BoxError;
 use crate::plugin::Plugin;
-use crate::spec::PluginSpec;
+use crate::spec::{NotMade, PluginSpec};
 use crate::state::{Loaded, Outcome};
 
 /// A manager's filter: keeps the plugins for which it returns `true`.
@@ -166,19 +167,15 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
             return self.disabled(reason);
         }
 
-        let mut plugin: Box<T> = match catch_unwind(AssertUnwindSafe(|| spec.create())) {
-            Ok(Ok(product)) => match product.downcast::<T>() {
-                Ok(plugin) => plugin,
-                Err(product) => {
-                    let found = product.type_name();
-                    discard(product);
-                    return self.init_failed(self.error(PluginErrorKind::WrongType {
-                        expected: type_name::<T>(),
-                        found,
-                    }));
-                }
-            },
-            Ok(Err(error)) => {
+        let mut plugin: Arc<T> = match catch_unwind(AssertUnwindSafe(|| spec.create::<T>())) {
+            Ok(Ok(plugin)) => plugin,
+            Ok(Err(NotMade::WrongType(found))) => {
+                return self.init_failed(self.error(PluginErrorKind::WrongType {
+                    expected: type_name::<T>(),
+                    found,
+                }));
+            }
+            Ok(Err(NotMade::Failed(error))) => {
                 return self.init_failed(self.error(PluginErrorKind::Factory(Arc::from(error))))
             }
             Err(panic) => return self.init_failed(self.panicked(Stage::Init, panic)),
@@ -218,9 +215,19 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
         self.listeners.notify(spec, "on_load_before", |l| {
             l.on_load_before(spec, &plugin, args)
         });
-        match catch_unwind(AssertUnwindSafe(|| plugin.load(args))) {
+        // The factory's `Arc` is the only one (a factory that kept a clone fails here): `load`
+        // gets the plugin to itself, and the loaded plugin is shared without another allocation.
+        let loaded = match Arc::get_mut(&mut plugin) {
+            Some(unique) => catch_unwind(AssertUnwindSafe(|| unique.load(args))),
+            None => {
+                let error = self.error(PluginErrorKind::Factory(Arc::from(BoxError::from(
+                    "the factory kept a reference to the plugin it made; it must hand over the only one",
+                ))));
+                return self.load_failed(plugin, error);
+            }
+        };
+        match loaded {
             Ok(Ok(output)) => {
-                let plugin: Arc<T> = Arc::from(plugin);
                 log::debug!(target: "plux", "{spec}: loaded");
                 self.listeners.notify(spec, "on_load_after", |l| {
                     l.on_load_after(spec, &plugin, &output)
@@ -292,7 +299,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
     }
 
     /// Reports the failure, then drops the plugin, whose `Drop` is user code: contained.
-    fn load_failed(&self, plugin: Box<T>, error: PluginError) -> Outcome<T> {
+    fn load_failed(&self, plugin: Arc<T>, error: PluginError) -> Outcome<T> {
         let spec = self.spec;
         log_failure(&error);
         self.listeners.notify(spec, "on_load_exception", |l| {

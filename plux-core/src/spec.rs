@@ -37,53 +37,98 @@ impl fmt::Display for Location {
     }
 }
 
-/// A freshly made plugin, its type erased until the manager checks it against its own `T`.
-pub struct Product {
-    plugin: Box<dyn Any + Send>,
-    type_name: &'static str,
+/// Where a factory puts the plugin it makes: the slot of the manager that asked, which holds
+/// the manager's own plugin type, erased here since specs are not generic.
+///
+/// A factory that makes a `P` hands it over with [`put`](Self::put); the plugin goes straight
+/// into the manager's slot, so making a plugin costs its one allocation and nothing more. A
+/// manager of another type reports [`WrongType`](crate::PluginErrorKind::WrongType).
+///
+/// The macros write factories; a hand-written one (`fn(Product<'_>) -> Result<(), BoxError>`,
+/// see [`FactoryFn`]) looks like this:
+///
+/// ```
+/// use std::sync::Arc;
+/// use plux_core::{BoxError, FunctionPlugin, Product};
+///
+/// fn hook() {}
+/// fn factory(product: Product<'_>) -> Result<(), BoxError> {
+///     product.put(Arc::new(FunctionPlugin::new(hook as fn())));
+///     Ok(())
+/// }
+/// ```
+pub struct Product<'a> {
+    /// The manager's `Option<Arc<T>>`.
+    slot: &'a mut dyn Any,
+    /// The type made, when it is not the manager's.
+    other: &'a mut Option<&'static str>,
 }
 
-impl Product {
-    /// Wraps a plugin; `P` may be a trait object such as `dyn CliPlugin`.
-    pub fn new<P: ?Sized + Plugin>(plugin: Box<P>) -> Self {
-        Product {
-            plugin: Box::new(plugin),
-            type_name: type_name::<P>(),
+impl Product<'_> {
+    /// Hands the plugin to the manager; `P` may be a trait object such as `dyn CliPlugin`.
+    ///
+    /// The `Arc` must be the plugin's only one: the manager needs the plugin to itself until
+    /// `load` has run.
+    pub fn put<P: ?Sized + Plugin>(self, plugin: Arc<P>) {
+        match self.slot.downcast_mut::<Option<Arc<P>>>() {
+            Some(slot) => *slot = Some(plugin),
+            None => {
+                *self.other = Some(type_name::<P>());
+                crate::lifecycle::discard(plugin);
+            }
         }
     }
 
-    /// The name of the plugin type inside, e.g. `dyn my_app::CliPlugin`.
-    pub fn type_name(&self) -> &'static str {
-        self.type_name
+    /// Whether the manager asking manages `P`: factories of the runtime check it before making
+    /// anything, so that a manager of another type runs no user code.
+    pub(crate) fn wants<P: ?Sized + Plugin>(&self) -> bool {
+        self.slot.is::<Option<Arc<P>>>()
     }
 
-    /// The plugin as a `Box<T>`, or the product back when it holds another type.
-    pub fn downcast<T: ?Sized + Plugin>(self) -> Result<Box<T>, Product> {
-        let type_name = self.type_name;
-        self.plugin
-            .downcast::<Box<T>>()
-            .map(|plugin| *plugin)
-            .map_err(|plugin| Product { plugin, type_name })
+    /// Records that the factory makes a `P`, which the manager does not manage.
+    pub(crate) fn refuse<P: ?Sized + Plugin>(self) {
+        *self.other = Some(type_name::<P>());
+    }
+
+    /// Makes a `P` with `make`, unless the manager manages another type.
+    pub(crate) fn make<P: ?Sized + Plugin>(
+        self,
+        make: impl FnOnce() -> Result<Arc<P>, BoxError>,
+    ) -> Result<(), BoxError> {
+        if self.wants::<P>() {
+            self.put(make()?);
+        } else {
+            self.refuse::<P>();
+        }
+        Ok(())
     }
 }
 
-impl fmt::Debug for Product {
+impl fmt::Debug for Product<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Product")
-            .field("type_name", &self.type_name)
-            .finish_non_exhaustive()
+        f.debug_struct("Product").finish_non_exhaustive()
     }
 }
 
-/// A factory that the macros place in a linker section: a plain function pointer.
-pub type FactoryFn = fn() -> Result<Product, BoxError>;
+/// A factory that the macros place in a linker section: a plain function pointer, which makes
+/// the plugin and [`put`](Product::put)s it into the [`Product`].
+pub type FactoryFn = fn(Product<'_>) -> Result<(), BoxError>;
 
-type DynFactory = dyn Fn() -> Result<Product, BoxError> + Send + Sync;
+type DynFactory = dyn Fn(Product<'_>) -> Result<(), BoxError> + Send + Sync;
 
 #[derive(Clone)]
 enum Factory {
     Static(FactoryFn),
     Dynamic(Arc<DynFactory>),
+}
+
+/// Why [`PluginSpec::create`] made no plugin.
+#[derive(Debug)]
+pub(crate) enum NotMade {
+    /// The factory makes another type than the one asked for; its name.
+    WrongType(&'static str),
+    /// The factory failed.
+    Failed(BoxError),
 }
 
 /// Describes one plugin: its namespace, its name (unique in the namespace), how to make it, and
@@ -175,7 +220,12 @@ impl PluginSpec {
         Ok(PluginSpec {
             namespace,
             name,
-            factory: Factory::Dynamic(Arc::new(move || factory().map(Product::new))),
+            // Runs the factory whatever the manager's type, as a user would expect of their
+            // closure; `put` then reports a type the manager does not manage.
+            factory: Factory::Dynamic(Arc::new(move |product: Product<'_>| {
+                product.put(Arc::<P>::from(factory()?));
+                Ok(())
+            })),
             location: Location {
                 module_path: None,
                 file: caller.file(),
@@ -368,11 +418,30 @@ impl PluginSpec {
         self.should_load
     }
 
-    /// Runs the factory. The manager calls this once per plugin, inside its panic guard.
-    pub fn create(&self) -> Result<Product, BoxError> {
-        match &self.factory {
-            Factory::Static(factory) => factory(),
-            Factory::Dynamic(factory) => factory(),
+    /// Runs the factory for a manager of `T`. The manager calls this once per plugin, inside
+    /// its panic guard.
+    pub(crate) fn create<T: ?Sized + Plugin>(&self) -> Result<Arc<T>, NotMade> {
+        let mut slot: Option<Arc<T>> = None;
+        let mut other = None;
+        let product = Product {
+            slot: &mut slot,
+            other: &mut other,
+        };
+        let made = match &self.factory {
+            Factory::Static(factory) => factory(product),
+            Factory::Dynamic(factory) => factory(product),
+        };
+        match (made, slot, other) {
+            (Err(error), slot, _) => {
+                // Put, then failed: the plugin is dropped, which is user code.
+                crate::lifecycle::discard(slot);
+                Err(NotMade::Failed(error))
+            }
+            (Ok(()), Some(plugin), _) => Ok(plugin),
+            (Ok(()), None, Some(other)) => Err(NotMade::WrongType(other)),
+            (Ok(()), None, None) => Err(NotMade::Failed(
+                "the factory returned Ok without putting a plugin into its Product".into(),
+            )),
         }
     }
 }

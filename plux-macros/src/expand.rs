@@ -178,11 +178,11 @@ fn factory(registration: &Registration) -> (TokenStream, TokenStream) {
             }
             Make::Factory { factory, ty } => {
                 let made = made_by(&private, factory, ty);
-                quote!(#private::product(::std::boxed::Box::new(#made)))
+                quote!(#private::plugin(__plux_product, #made))
             }
             Make::Inferred(factory) => {
                 let call = call(&private, factory);
-                quote_spanned!(factory.span()=> #private::inferred_product(#call))
+                quote_spanned!(factory.span()=> #private::inferred_product(__plux_product, #call))
             }
         },
         Managed::Interface { interface, make } => match make {
@@ -214,7 +214,7 @@ fn factory(registration: &Registration) -> (TokenStream, TokenStream) {
                 hook.span(),
             );
             let hook_product = located_at(
-                quote!(<#hook as #private::HookPoint>::hook_product(function)),
+                quote!(<#hook as #private::HookPoint>::hook_product(__plux_product, function)),
                 hook.span(),
             );
             quote!(#binding #function; #hook_product)
@@ -222,11 +222,13 @@ fn factory(registration: &Registration) -> (TokenStream, TokenStream) {
         Managed::Function {
             fn_type, function, ..
         } => {
-            quote!(#private::hook::<#krate::FunctionPlugin<#fn_type>>(#function))
+            quote!(#private::hook::<#krate::FunctionPlugin<#fn_type>>(__plux_product, #function))
         }
     };
     let items = quote! {
-        fn __plux_factory() -> ::core::result::Result<#krate::Product, #krate::BoxError> {
+        fn __plux_factory(
+            __plux_product: #krate::Product<'_>,
+        ) -> ::core::result::Result<(), #krate::BoxError> {
             #body
         }
     };
@@ -273,7 +275,7 @@ fn boxed_as(private: &TokenStream, interface: &Type, made: TokenStream) -> Token
 fn interface_product(private: &TokenStream, interface: &Type) -> TokenStream {
     located_at(
         quote! {
-            <#interface as #private::Interface>::interface_product(plugin)
+            <#interface as #private::Interface>::interface_product(__plux_product, plugin)
         },
         interface.span(),
     )
@@ -281,8 +283,8 @@ fn interface_product(private: &TokenStream, interface: &Type) -> TokenStream {
 
 /// `tokens`, all spanned exactly as the user's token at `span` (which `quote_spanned!` does not
 /// do for interpolated paths such as `::plux`): the errors of every use of that token are then
-/// identical, and rustc shows one. The expansion's local variable `plugin` keeps its
-/// resolution, so that a token forwarded by `macro_rules!` cannot hide it.
+/// identical, and rustc shows one. The expansion's local variables `plugin` and
+/// `__plux_product` keep their resolution, so that a token forwarded by `macro_rules!` cannot hide it.
 fn located_at(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
     tokens
         .into_iter()
@@ -296,7 +298,9 @@ fn located_at(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
                     inner.set_span(span);
                     *group = inner;
                 }
-                proc_macro2::TokenTree::Ident(ident) if ident == "plugin" => {
+                proc_macro2::TokenTree::Ident(ident)
+                    if ident == "plugin" || ident == "__plux_product" =>
+                {
                     ident.set_span(ident.span().located_at(span));
                 }
                 other => other.set_span(span),
