@@ -163,10 +163,15 @@ impl GlobalFilter {
     }
 
     /// The first pattern that matches `spec`, if any.
+    #[inline]
     pub fn matching(&self, spec: &PluginSpec) -> Option<PluginPattern> {
         if !self.any.load(Ordering::Acquire) {
             return None;
         }
+        self.first_match(spec)
+    }
+
+    fn first_match(&self, spec: &PluginSpec) -> Option<PluginPattern> {
         self.patterns
             .read()
             .unwrap_or_else(PoisonError::into_inner)

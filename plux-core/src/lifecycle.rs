@@ -75,15 +75,25 @@ impl<T: ?Sized + Plugin> Listeners<T> {
     }
 
     /// Calls `hook` on every listener; a panicking listener is logged and skipped.
+    #[inline]
     pub(crate) fn notify(
         &self,
         plugin: &dyn std::fmt::Display,
         hook: &str,
         call: impl Fn(&dyn PluginLifecycleListener<T>),
     ) {
-        if self.is_empty() {
-            return;
+        if !self.is_empty() {
+            self.notify_each(plugin, hook, call);
         }
+    }
+
+    #[inline(never)]
+    fn notify_each(
+        &self,
+        plugin: &dyn std::fmt::Display,
+        hook: &str,
+        call: impl Fn(&dyn PluginLifecycleListener<T>),
+    ) {
         let snapshot = self
             .list
             .read()

@@ -320,10 +320,13 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// see [`try_load_all`](Self::try_load_all) to stop at the first failure instead, and
     /// [`load_all_parallel`](Self::load_all_parallel) to load on several threads.
     pub fn load_all(&self) -> Vec<Arc<T>> {
-        self.slots()
-            .filter_map(|(spec, slot)| self.drive(spec, slot, false).ok())
-            .map(|loaded| loaded.plugin.clone())
-            .collect()
+        let mut plugins = Vec::with_capacity(self.resolved().index.order().len());
+        plugins.extend(
+            self.slots()
+                .filter_map(|(spec, slot)| self.drive(spec, slot, false).ok())
+                .map(|loaded| loaded.plugin.clone()),
+        );
+        plugins
     }
 
     /// Loads the plugins in load order and stops at the first that fails, returning its error

@@ -165,7 +165,6 @@ impl<T: ?Sized + Plugin> Slot<T> {
         if let Some(loaded) = self.loaded() {
             return Ok(loaded);
         }
-        let me = sync::current_thread();
         let mut state = self.lock();
         loop {
             match &mut *state {
@@ -173,7 +172,7 @@ impl<T: ?Sized + Plugin> Slot<T> {
                 // A thread asking for a slot it runs itself is the shortest cycle, and `begin`
                 // reports it as one (its walk starts at the owner, which is `me`).
                 SlotState::Running { owner, waited } => {
-                    if !waits::begin(me, *owner, self.id()) {
+                    if !waits::begin(sync::current_thread(), *owner, self.id()) {
                         return Err(error(PluginErrorKind::Reentrant));
                     }
                     *waited = true;
@@ -198,13 +197,15 @@ impl<T: ?Sized + Plugin> Slot<T> {
                 SlotState::Failed(failure) => return Err((**failure).clone()),
             }
         }
-        if running::contains(key) {
+        // Still under the lock (no user code runs here): claims the plugin for this thread
+        // unless this thread is running it already, through any manager.
+        let Some(entered) = running::enter(key) else {
             return Err(error(PluginErrorKind::Reentrant));
-        }
+        };
         let previous = std::mem::replace(
             &mut *state,
             SlotState::Running {
-                owner: me,
+                owner: entered.me,
                 waited: false,
             },
         );
@@ -214,9 +215,10 @@ impl<T: ?Sized + Plugin> Slot<T> {
             slot: self,
             error: &error,
         };
-        let entered = running::enter(key);
         // The outcome a retry replaces may hold the last copy of a user's error.
-        discard(previous);
+        if !matches!(previous, SlotState::Resolved) {
+            discard(previous);
+        }
         let outcome = lifecycle();
         drop(entered);
         std::mem::forget(guard);
@@ -305,37 +307,52 @@ pub(crate) type RunKey<'a> = (&'a Cow<'static, str>, &'a Cow<'static, str>);
 
 /// The plugins whose lifecycle this thread is running, innermost last, whatever their manager.
 mod running {
-    use std::cell::RefCell;
+    use std::cell::{Cell, RefCell};
 
     use super::*;
 
-    type Stack = RefCell<Vec<(Cow<'static, str>, Cow<'static, str>)>>;
-
-    sync::thread_local! {
-        static RUNNING: Stack = const { RefCell::new(Vec::new()) };
+    /// This thread's id (read once: every lifecycle needs it) and its stack of running plugins.
+    struct Running {
+        me: Cell<Option<ThreadId>>,
+        stack: RefCell<Vec<(Cow<'static, str>, Cow<'static, str>)>>,
     }
 
-    pub(super) fn contains((namespace, name): RunKey<'_>) -> bool {
-        RUNNING.with(|stack| {
-            stack
-                .borrow()
-                .iter()
-                .any(|(ns, n)| n == name && ns == namespace)
+    sync::thread_local! {
+        static RUNNING: Running = const {
+            Running {
+                me: Cell::new(None),
+                stack: RefCell::new(Vec::new()),
+            }
+        };
+    }
+
+    /// Pushes `key` until the returned guard drops (also when the lifecycle unwinds); `None`
+    /// when this thread is running `key` already.
+    pub(super) fn enter((namespace, name): RunKey<'_>) -> Option<Entered> {
+        RUNNING.with(|running| {
+            let mut stack = running.stack.borrow_mut();
+            if stack.iter().any(|(ns, n)| n == name && ns == namespace) {
+                return None;
+            }
+            stack.push((namespace.clone(), name.clone()));
+            let me = running.me.get().unwrap_or_else(|| {
+                let me = sync::current_thread();
+                running.me.set(Some(me));
+                me
+            });
+            Some(Entered { me })
         })
     }
 
-    /// Pushes `key` until the returned guard drops (also when the lifecycle unwinds).
-    pub(super) fn enter((namespace, name): RunKey<'_>) -> Entered {
-        RUNNING.with(|stack| stack.borrow_mut().push((namespace.clone(), name.clone())));
-        Entered
+    pub(super) struct Entered {
+        /// The running thread.
+        pub(super) me: ThreadId,
     }
-
-    pub(super) struct Entered;
 
     impl Drop for Entered {
         fn drop(&mut self) {
             // The names are plux's own `Cow`s: dropping them runs no user code.
-            RUNNING.with(|stack| stack.borrow_mut().pop());
+            RUNNING.with(|running| running.stack.borrow_mut().pop());
         }
     }
 }

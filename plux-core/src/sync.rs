@@ -9,15 +9,8 @@ pub(crate) use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 pub(crate) use std::thread::ThreadId;
 pub(crate) use std::thread_local;
 
-/// This thread's id, read once per thread: `thread::current()` clones a handle each time, and
-/// every lifecycle asks.
 pub(crate) fn current_thread() -> ThreadId {
-    std::thread_local! {
-        static ME: ThreadId = std::thread::current().id();
-    }
-    // While thread-locals are being destroyed, `ME` may be gone already.
-    ME.try_with(|me| *me)
-        .unwrap_or_else(|_| std::thread::current().id())
+    std::thread::current().id()
 }
 
 /// Waiter → (the thread it waits for, the slot it waits on): see `state::waits`.
