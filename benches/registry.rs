@@ -307,9 +307,10 @@ fn run_child(exe: &Path, what: &str) -> (Duration, Duration) {
 /// - `scan`: the floor of finding those specs, a scan of the whole slice and a map of the 100;
 /// - `e2e`: a fresh manager's `load_all` of the 1 000 plugins of `bench.ns3` (the parent times
 ///   the whole process); `empty`: nothing;
-/// - `load_all`, for profilers (a fixed amount of work and no criterion around it): the mean of
+/// - for profilers (a fixed amount of work and no criterion around it): `load_all`, the mean of
 ///   `PLUX_BENCH_ROUNDS` (default 100) fresh-manager `load_all`s, e.g.
-///   `PLUX_BENCH_CHILD=load_all valgrind --tool=callgrind target/release/deps/registry-*`.
+///   `PLUX_BENCH_CHILD=load_all valgrind --tool=callgrind target/release/deps/registry-*`;
+///   `warm`, 100 rounds of warm `load(name)` of the 1 000 plugins of `bench.ns3`.
 fn child(what: &str) {
     let start = Instant::now();
     match what {
@@ -329,6 +330,19 @@ fn child(what: &str) {
             assert_eq!(manager.load_all().len(), PER_NAMESPACE);
         }
         "empty" => {}
+        "warm" => {
+            let manager = PluginManager::<Trivial>::in_namespace(NAMESPACE);
+            let names = query_names(manager.list_names());
+            manager.load_all();
+            let start = Instant::now();
+            for _ in 0..100 {
+                for name in &names {
+                    black_box(manager.load(black_box(name)).ok());
+                }
+            }
+            println!("{}", start.elapsed().as_nanos() / 100);
+            return;
+        }
         "load_all" => {
             let rounds: u32 = std::env::var("PLUX_BENCH_ROUNDS").map_or(100, |rounds| {
                 rounds.parse().expect("PLUX_BENCH_ROUNDS is a count")
@@ -343,7 +357,8 @@ fn child(what: &str) {
             return;
         }
         other => panic!(
-            "{CHILD_ENV}={other:?}: expected `first_manager`, `scan`, `e2e`, `empty` or `load_all`"
+            "{CHILD_ENV}={other:?}: expected `first_manager`, `scan`, `e2e`, `empty`, `warm` or \
+             `load_all`"
         ),
     }
     println!("{}", start.elapsed().as_nanos());

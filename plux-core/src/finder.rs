@@ -2,7 +2,6 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::error::PluginErrorKind;
 use crate::order::order;
@@ -43,7 +42,7 @@ impl PluginFinder for Vec<PluginSpec> {
 #[derive(Debug, Default)]
 pub(crate) struct SpecIndex {
     entries: Vec<IndexEntry>,
-    by_name: HashMap<Cow<'static, str>, usize, BuildHasherDefault<NameHasher>>,
+    by_name: HashMap<Cow<'static, str>, usize>,
     order: Vec<usize>,
     /// Whether any entry has a conflict.
     conflicts: bool,
@@ -115,7 +114,7 @@ impl SpecIndex {
                 }),
             }
         }
-        let mut by_name = HashMap::with_capacity_and_hasher(entries.len(), Default::default());
+        let mut by_name = HashMap::with_capacity(entries.len());
         by_name.extend(
             entries
                 .iter()
@@ -155,49 +154,5 @@ impl SpecIndex {
     /// Whether any entry has a conflict (most namespaces have none).
     pub(crate) fn has_conflicts(&self) -> bool {
         self.conflicts
-    }
-}
-
-/// The hasher of the name index: FxHash (rustc's), a multiply and a rotate per 8 bytes.
-///
-/// Warm `load(name)` is mostly this hash, and SipHash's resistance to chosen collisions buys
-/// nothing here: the keys are the namespace's own plugin names, fixed once the index is built,
-/// and a query for an unknown name costs one probe like any other.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct NameHasher(u64);
-
-impl NameHasher {
-    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
-    }
-}
-
-impl Hasher for NameHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0; 8];
-            if let Some(head) = word.get_mut(..rest.len()) {
-                head.copy_from_slice(rest);
-            }
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, byte: u8) {
-        self.add(u64::from(byte));
-    }
-
-    fn finish(&self) -> u64 {
-        // The table picks a bucket by the low bits, which the multiply fills least.
-        self.0.rotate_left(26)
     }
 }

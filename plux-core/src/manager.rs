@@ -102,6 +102,7 @@ struct Reported {
 }
 
 impl Reported {
+    #[inline]
     fn is_done(&self) -> bool {
         self.done.load(Ordering::Acquire)
     }
@@ -294,10 +295,16 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// is disabled returns its recorded error without running anything (see [`retry`](Self::retry)).
     pub fn load(&self, name: &str) -> Result<Arc<T>, PluginError> {
         let resolved = self.resolved();
-        let (spec, slot) = self.find(resolved, name)?;
-        if let Some(loaded) = slot.loaded() {
+        // A loaded plugin needs only its slot: the name map and the slot are all a warm lookup
+        // reads.
+        if let Some(loaded) = resolved
+            .index
+            .position(name)
+            .and_then(|i| self.slot(resolved, i)?.loaded())
+        {
             return Ok(loaded.plugin.clone());
         }
+        let (spec, slot) = self.find(resolved, name)?;
         self.drive(spec, slot, false)
             .map(|loaded| loaded.plugin.clone())
     }
@@ -394,11 +401,18 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// The resolved namespace. The thread that resolves it reports the resolution to the
     /// listeners after storing it, so that a listener may use this manager from its hooks; the
     /// other threads wait for that report (see [`Reported`]).
+    #[inline]
     fn resolved(&self) -> &Resolved<T> {
+        match self.resolved.get() {
+            Some(resolved) if self.reported.is_done() => resolved,
+            _ => self.resolve_and_report(),
+        }
+    }
+
+    #[inline(never)]
+    fn resolve_and_report(&self) -> &Resolved<T> {
         if let Some(resolved) = self.resolved.get() {
-            if !self.reported.is_done() {
-                self.reported.wait();
-            }
+            self.reported.wait();
             return resolved;
         }
         let mut resolved_here = false;
