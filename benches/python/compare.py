@@ -1,14 +1,22 @@
 #!/usr/bin/env python3
-"""Runs plux's registry bench and the same operations in plux-Python; prints a table of ratios.
+"""Runs plux's registry bench and plux-Python side by side; prints the tables BENCHMARKS.md quotes.
 
-    python3 benches/python/compare.py            # both sides, then the table (~5 minutes)
-    python3 benches/python/compare.py --quick    # short measurements, for a smoke run
-    python3 benches/python/compare.py --footprint  # also: binary cost per spec (rebuilds 3x)
+    python3 benches/python/compare.py              # everything (~6 minutes on 2 cores)
+    python3 benches/python/compare.py --quick      # short measurements, for a smoke run
+    python3 benches/python/compare.py --footprint  # also: binary cost per spec (4 release builds)
 
-Rust side: `cargo bench --bench registry` (criterion), read back from criterion's
-estimates.json files. Python side: a venv in benches/python/.venv with `plux` from PyPI and a
-throwaway distribution (built here as a wheel, installed with pip) that registers the same
-10 namespaces x 1000 plugins as entry points; bench_plux.py times them with time.perf_counter.
+1. plux against its floors: `cargo bench --bench registry` (criterion), read back from
+   criterion's estimates.json files.
+2. plux against plux-Python, two ways:
+   (a) end to end: whole processes that start, find the 1 000 plugins of a namespace, load them
+       all and exit, each minus its own empty process (the same Rust binary returning at the
+       start of `main`; `python -c pass` in the same venv), run here interleaved, round after
+       round, and timed from spawn to exit;
+   (b) in-process, per manager: the criterion figures beside bench_plux.py's, which times
+       plux-Python in one process with time.perf_counter.
+   The Python side is a venv in benches/python/.venv with `plux` from PyPI and a throwaway
+   distribution (built here as a wheel, installed with pip) that registers the same
+   10 namespaces x 1000 plugins as entry points.
 Every figure is a median; every ratio compares figures of the same run.
 
 Only the standard library is needed, plus cargo, and readelf/nm (binutils) for the footprint.
@@ -20,8 +28,10 @@ import hashlib
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -33,6 +43,9 @@ PLUX_PYTHON = "plux==1.16.0"
 NAMESPACES = 10
 DEFAULT_PER_NAMESPACE = 1000
 DIST = "plux_bench_plugins"
+# The Rust fixture's specs: 10 x 1000, and 100 in `bench.small`.
+SPECS = NAMESPACES * DEFAULT_PER_NAMESPACE + DEFAULT_PER_NAMESPACE // 10
+NAMESPACE = "bench.ns3"
 
 
 def log(message):
@@ -118,13 +131,22 @@ _register({NAMESPACES}, {per_namespace})
     return wheel
 
 
-def python_side(per_namespace, quick):
+def python_env():
+    """plux-Python's entry-point cache goes to build/cache, not to ~/.cache."""
+    return dict(os.environ, XDG_CACHE_HOME=str(BUILD / "cache"))
+
+
+def install_python_side(per_namespace):
+    """The venv, with plux-Python and the throwaway plugin distribution; returns its python."""
     python = venv_python()
     wheel = build_wheel(per_namespace)
     run([str(python), "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", str(wheel)])
-    env = dict(os.environ, XDG_CACHE_HOME=str(BUILD / "cache"))
+    return python
+
+
+def python_side(python, quick):
     command = [str(python), str(HERE / "bench_plux.py")] + (["--quick"] if quick else [])
-    output = run(command, env=env, capture_output=True, text=True).stdout
+    output = run(command, env=python_env(), capture_output=True, text=True).stdout
     return json.loads(output)
 
 
@@ -144,7 +166,8 @@ def rust_side(quick):
     env = dict(os.environ)
     if quick:
         env["PLUX_BENCH_QUICK"] = "1"
-    run(["cargo", "bench", "--bench", "registry"], cwd=REPO, env=env)
+    # Criterion's report goes to stderr with the rest of the log; stdout is the tables.
+    run(["cargo", "bench", "--bench", "registry"], cwd=REPO, env=env, stdout=sys.stderr)
 
 
 def criterion_results():
@@ -212,7 +235,7 @@ def init_functions(binary):
 
 def loader_statistics(binary):
     """(relative relocations, relocation cycles) that ld.so reports before main."""
-    env = dict(os.environ, LD_DEBUG="statistics", PLUX_BENCH_CHILD="floor")
+    env = dict(os.environ, LD_DEBUG="statistics", PLUX_BENCH_CHILD="empty")
     samples = []
     for _ in range(15):
         stderr = subprocess.run([str(binary)], env=env, capture_output=True, text=True).stderr
@@ -233,7 +256,7 @@ def footprint(growth):
     binary = bench_binary()
     print("\n## Nothing runs before main\n")
     functions = init_functions(binary)
-    print(f"What runs before main in `{binary.name}` (linkme backend, {NAMESPACES * DEFAULT_PER_NAMESPACE} specs):")
+    print(f"What runs before main in `{binary.name}` (linkme backend, {SPECS} specs):")
     for function in functions:
         print(f"- {function}")
     print(f"\nFrom plux or its specs: {len([f for f in functions if 'plux' in f.lower()])}.")
@@ -255,7 +278,7 @@ def footprint(growth):
         copy.chmod(0o755)
         measured[label] = (sections(copy), copy.stat().st_size, loader_statistics(copy), init_functions(copy))
     base_sections, base_size, base_loader, _ = measured["none"]
-    count = NAMESPACES * DEFAULT_PER_NAMESPACE
+    count = SPECS
     print(f"Growth of the bench binary over the same binary without specs, per spec ({count} specs), in bytes:\n")
     print("| specs written as | " + " | ".join(f"`{s}`" for s in FOOTPRINT_SECTIONS)
           + " | file | relative relocations | ld.so relocation time, all specs |")
@@ -295,48 +318,135 @@ def ratio(a, b):
     return f"{a / b:.2f}×" if a is not None and b else "—"
 
 
-# (label, plux bench, floor bench, per, target on plux/floor, python bench, python floor)
-ROWS = [
-    ("warm lookup, per `load(name)`", "warm_lookup/plux_load", "warm_lookup/floor_hashmap_get_cloned",
-     "n", "≤ 2×", "warm_lookup/python_load", "warm_lookup/python_floor_dict_get"),
-    ("cold first lookup (`exists`), fresh manager", "cold_lookup/plux_exists", "cold_lookup/floor_slice_scan",
-     1, "≤ 3×", "cold_lookup/python_exists", None),
-    ("cold first `load(name)`, fresh manager", "cold_lookup/plux_load", "cold_lookup/floor_slice_scan_then_load",
-     1, "≤ 3×", "cold_lookup/python_load", None),
-    ("`load_all` of 1 000, fresh manager", "load_all/plux_load_all", "load_all/floor_direct_calls",
-     1, "", "load_all/python_load_all", None),
-    ("`list_names`, warm manager", "list_names/plux_warm_manager", "list_names/floor_copy_of_ready_list",
-     1, "", "list_names/python_warm_manager", None),
-    ("`list_names`, fresh manager", "list_names/plux_fresh_manager", "list_names/floor_slice_scan_sort",
-     1, "", "list_names/python_fresh_manager", None),
-    ("registry index, first use (10 000 specs)", "registry_index/plux_first_use_in_new_process",
-     "registry_index/floor_first_use_in_new_process", 1, "", "registry_index/python_first_use", None),
+# (goal, plux bench, floor bench, per, target on plux / floor)
+TARGETS = [
+    ("`load_all` of 1 000 trivial plugins, fresh manager", "load_all/plux_load_all",
+     "load_all/floor_box_and_factory_call", 1000, 3.0),
+    ("warm `load(name)`, 1 000 plugins in the namespace", "warm_lookup_1000/plux_load",
+     "warm_lookup_1000/floor_hashmap_get_cloned", 1000, 1.5),
+    ("warm `load(name)`, 10 000 plugins in the namespace", "warm_lookup_10000/plux_load",
+     "warm_lookup_10000/floor_hashmap_get_cloned", 10000, 1.5),
+    ("first manager of a 100-plugin namespace (10 100 specs), first `exists`",
+     "first_manager/plux_first_exists_in_new_process", "first_manager/floor_touch_100_specs", 1, 10.0),
+    ("the same, against finding the 100 (slice scan)",
+     "first_manager/plux_first_exists_in_new_process", "first_manager/floor_scan_in_new_process", 1, None),
+    ("fresh manager, first `exists`: 1 000 plugins against 100", "fresh_manager/exists_1000",
+     "fresh_manager/exists_100", 1, None),
+    ("fresh manager, first `load`: 1 000 plugins against 100", "fresh_manager/load_1000",
+     "fresh_manager/load_100", 1, None),
+    ("`list_names`, warm manager (1 000)", "list_names/plux_warm_manager",
+     "list_names/floor_copy_of_ready_list", 1, None),
 ]
 
 
-def table(rust, python, per_namespace):
-    print("\n## plux vs its floors vs plux-Python (medians)\n")
-    print("| operation | plux | floor | plux / floor | target | plux-Python | Python / plux |")
-    print("|---|---|---|---|---|---|---|")
-    for label, ours, floor, per, target, theirs, _ in ROWS:
-        scale = per_namespace if per == "n" else per
+def targets_table(rust):
+    print("\n## plux against its floors (criterion medians)\n")
+    print("| goal | plux | floor | plux / floor | target |")
+    print("|---|---|---|---|---|")
+    for label, ours, floor, per, target in TARGETS:
+        mine, base = rust.get(ours), rust.get(floor)
+        mine = mine / per if mine is not None else None
+        base = base / per if base is not None else None
+        verdict = ""
+        if target is not None and mine is not None and base:
+            verdict = f"≤ {target:g}×: " + ("met" if mine / base <= target else "NOT met")
+        print(f"| {label} | {human(mine)} | {human(base)} | {ratio(mine, base)} | {verdict} |")
+    whole, empty = rust.get("end_to_end/plux_load_all_1000"), rust.get("end_to_end/floor_empty_main")
+    if whole and empty:
+        above = whole - empty
+        verdict = "met" if above <= 100e-6 else "NOT met"
+        print(f"| end to end, a process that finds and loads 1 000 plugins | {human(whole)} | "
+              f"{human(empty)} (empty `main`) | {human(above)} above | ≤ 100 µs above: {verdict} |")
+
+
+def timed_process(command, env):
+    start = time.perf_counter()
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def end_to_end(python, rounds):
+    """(a): whole processes, interleaved round by round; medians in seconds."""
+    binary = bench_binary()
+    script = BUILD / "end_to_end.py"
+    script.write_text(
+        "from plux import PluginManager\n"
+        f"assert len(PluginManager({NAMESPACE!r}).load_all()) == {DEFAULT_PER_NAMESPACE}\n"
+    )
+    rust_env = lambda what: dict(os.environ, PLUX_BENCH_CHILD=what)  # noqa: E731
+    processes = {
+        "rust": ([str(binary)], rust_env("e2e")),
+        "rust_empty": ([str(binary)], rust_env("empty")),
+        "python": ([str(python), str(script)], python_env()),
+        "python_empty": ([str(python), "-c", "pass"], python_env()),
+    }
+    for command, env in processes.values():  # warm the page cache, and plux-Python's file cache
+        timed_process(command, env)
+    times = {name: [] for name in processes}
+    log(f"end to end: {rounds} interleaved rounds of {', '.join(processes)}")
+    for _ in range(rounds):
+        for name, (command, env) in processes.items():
+            times[name].append(timed_process(command, env))
+    return {name: statistics.median(samples) for name, samples in times.items()}
+
+
+def end_to_end_table(e2e):
+    print("\n## (a) End to end: whole processes, plux vs plux-Python (medians, interleaved)\n")
+    print("A process starts, finds the 1 000 plugins of one namespace among 10 000, loads them all and "
+          "exits; the empty process is the floor of each side.\n")
+    print("| | whole process | empty process | above its empty process |")
+    print("|---|---|---|---|")
+    above = {}
+    for side, label in (("rust", "plux (Rust)"), ("python", "plux-Python")):
+        whole, empty = e2e[side], e2e[f"{side}_empty"]
+        above[side] = whole - empty
+        print(f"| {label} | {human(whole)} | {human(empty)} | {human(above[side])} |")
+    print(f"| Python / Rust | {ratio(e2e['python'], e2e['rust'])} | "
+          f"{ratio(e2e['python_empty'], e2e['rust_empty'])} | {ratio(above['python'], above['rust'])} |")
+
+
+# (operation, plux bench, per, plux-Python bench)
+IN_PROCESS = [
+    ("`load_all` of 1 000, fresh manager", "load_all/plux_load_all", 1, "load_all/python_load_all"),
+    ("first `exists`, fresh manager (1 000)", "fresh_manager/exists_1000", 1, "fresh_manager/python_exists"),
+    ("first `load(name)`, fresh manager (1 000)", "fresh_manager/load_1000", 1, "fresh_manager/python_load"),
+    ("warm `load(name)`", "warm_lookup_1000/plux_load", 1000, "warm_lookup/python_load"),
+]
+
+
+def in_process_table(rust, python):
+    print("\n## (b) In-process, per manager: plux vs plux-Python (medians)\n")
+    print("Both sides with their process-wide discovery done (Rust: the namespace's index built; "
+          "Python: the entry-point cache filled and the plugin module imported). Per manager, "
+          "plux-Python resolves the namespace's 1 000 entry points again; plux takes the shared "
+          "index and makes slots.\n")
+    print("| operation | plux | plux-Python | Python / plux |")
+    print("|---|---|---|---|")
+    for label, ours, per, theirs in IN_PROCESS:
         mine = rust.get(ours)
-        mine = mine / scale if mine is not None else None
-        base = rust.get(floor)
-        base = base / scale if base is not None else None
+        mine = mine / per if mine is not None else None
         py = python.get(theirs)
-        print(f"| {label} | {human(mine)} | {human(base)} | {ratio(mine, base)} | {target} | "
-              f"{human(py)} | {ratio(py, mine)} |")
+        print(f"| {label} | {human(mine)} | {human(py)} | {ratio(py, mine)} |")
     if "warm_lookup/python_floor_dict_get" in python:
         py_load = python["warm_lookup/python_load"]
         py_dict = python["warm_lookup/python_floor_dict_get"]
         print(f"\nplux-Python's own warm `load` is {ratio(py_load, py_dict)} its dict get "
               f"({human(py_load)} vs {human(py_dict)}).")
-    target = rust.get("load_all/plux_load_all")
-    if target and python.get("load_all/python_load_all"):
-        times = python["load_all/python_load_all"] / target
-        verdict = "met" if times >= 1000 else "NOT met"
-        print(f"`load_all` target (≥ 1000× faster than plux-Python): {times:.0f}×, {verdict}.")
+    if "discovery/python_first_use" in python:
+        print(f"plux-Python's entry-point discovery of the 10 000 (process-wide, once): "
+              f"{human(python['discovery/python_first_use'])}.")
+
+
+def machine():
+    model = "unknown CPU"
+    try:
+        for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
+            if line.startswith("Model name:"):
+                model = line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
+    return f"{model}, {os.cpu_count()} CPUs, {rustc}, load average {os.getloadavg()[0]:.1f}"
 
 
 def main():
@@ -348,15 +458,26 @@ def main():
     args = parser.parse_args()
     per_namespace = DEFAULT_PER_NAMESPACE
 
-    python = {} if args.no_python else python_side(per_namespace, args.quick)
+    print(f"Machine: {machine()}")
+    python_results, e2e = {}, {}
+    if not args.no_python:
+        python = install_python_side(per_namespace)
+        python_results = python_side(python, args.quick)
+        e2e = end_to_end(python, 5 if args.quick else 40)
     if not args.no_rust:
         rust_side(args.quick)
     rust = criterion_results()
-    (BUILD / "results.json").parent.mkdir(parents=True, exist_ok=True)
-    (BUILD / "results.json").write_text(json.dumps({"rust": rust, "python": python}, indent=1))
-    if python.get("_meta"):
-        print(f"plux-Python {PLUX_PYTHON.split('==')[1]} on Python {python['_meta']['python']}")
-    table(rust, python, per_namespace)
+    BUILD.mkdir(parents=True, exist_ok=True)
+    (BUILD / "results.json").write_text(
+        json.dumps({"rust": rust, "python": python_results, "end_to_end": e2e}, indent=1)
+    )
+    targets_table(rust)
+    if python_results.get("_meta"):
+        print(f"\nplux-Python {PLUX_PYTHON.split('==')[1]} on Python {python_results['_meta']['python']}")
+    if e2e:
+        end_to_end_table(e2e)
+    if python_results:
+        in_process_table(rust, python_results)
     footprint(args.footprint)
 
 
