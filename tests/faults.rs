@@ -4,10 +4,11 @@
 
 use std::error::Error;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use plux::{
-    BoxError, Plugin, PluginErrorKind, PluginFinder, PluginManager, PluginSpec, PluginState, Stage,
+    BoxError, FactoryFn, FunctionPlugin, Location, Plugin, PluginErrorKind, PluginFinder,
+    PluginManager, PluginSpec, PluginState, Product, Stage,
 };
 use plux_fixture_alpha::{Audience, EnglishGreeter, Greeter};
 use plux_fixture_probe::{kind_name, logged, probe, Journal, Panicker, Probe};
@@ -297,6 +298,60 @@ fn a_product_of_the_wrong_type_fails_at_init_and_load_never_runs() {
     assert_eq!(made.load(SeqCst), 1);
     assert!(manager.retry("a").is_err());
     assert_eq!(made.load(SeqCst), 2);
+}
+
+/// A hand-written factory (what the macros write for you) must put exactly one plugin into its
+/// `Product`, and hand over the only `Arc` of it: `load` needs the plugin to itself.
+#[test]
+fn a_factory_that_keeps_its_plugin_or_puts_none_fails_the_plugin_with_a_factory_error() {
+    type Hook = FunctionPlugin<fn()>;
+    static KEPT: Mutex<Option<Arc<Hook>>> = Mutex::new(None);
+    fn noop() {}
+    fn keeps_a_clone(product: Product<'_>) -> Result<(), BoxError> {
+        let plugin = Arc::new(FunctionPlugin::new(noop as fn()));
+        *KEPT.lock().unwrap_or_else(PoisonError::into_inner) = Some(plugin.clone());
+        product.put(plugin);
+        Ok(())
+    }
+    fn puts_nothing(_: Product<'_>) -> Result<(), BoxError> {
+        Ok(())
+    }
+    let spec = |name, factory| {
+        let at = Location {
+            module_path: None,
+            file: file!(),
+            line: line!(),
+            column: 0,
+        };
+        PluginSpec::__static(
+            "ft.factory_contract",
+            name,
+            factory,
+            at,
+            0,
+            &[],
+            &[],
+            &[],
+            None,
+            None,
+        )
+    };
+    let manager = PluginManager::<Hook>::in_namespace("ft.factory_contract").finder(vec![
+        spec("keeps", keeps_a_clone as FactoryFn),
+        spec("empty", puts_nothing as FactoryFn),
+    ]);
+
+    for (name, says) in [("keeps", "kept a reference"), ("empty", "without putting")] {
+        let error = manager.load(name).expect_err("a broken factory");
+        let PluginErrorKind::Factory(cause) = error.kind() else {
+            panic!("{name}: expected a factory error, got {error}");
+        };
+        assert!(cause.to_string().contains(says), "{name}: {cause}");
+    }
+    assert!(KEPT
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .is_some());
 }
 
 #[test]
