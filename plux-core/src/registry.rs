@@ -232,6 +232,9 @@ pub struct Registry;
 /// The indexes are leaked on purpose: there is one per namespace that has specs (a namespace
 /// without any gets the shared empty index, and is not kept), the registry never changes, and
 /// a `&'static` index lets every manager and listing borrow it without counting references.
+/// Specs registered at run time (a library opened later) would break "never changes": the map
+/// would then key each index by a registry generation too, bumped by every registration, and
+/// build a namespace again when its generation moved.
 static INDEXES: LazyLock<RwLock<HashMap<&'static str, &'static SpecIndex>>> =
     LazyLock::new(Default::default);
 
