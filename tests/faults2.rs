@@ -208,8 +208,11 @@ fn an_error_whose_display_panics_is_logged_as_a_placeholder() {
     let (bad, _) = probe(ns, "bad")
         .on_load(|_, _| Err(Box::new(Unprintable)))
         .build();
+    let (unmade, _) = probe(ns, "unmade")
+        .factory(|| Err(Box::new(Unprintable)))
+        .build();
     let (good, _) = probe(ns, "good").build();
-    let manager = PluginManager::<Probe>::in_namespace(ns).finder(vec![bad, good]);
+    let manager = PluginManager::<Probe>::in_namespace(ns).finder(vec![bad, unmade, good]);
 
     let loaded = catch_unwind(AssertUnwindSafe(|| manager.load_all().len()));
 
@@ -222,13 +225,18 @@ fn an_error_whose_display_panics_is_logged_as_a_placeholder() {
         Err("Load"),
         "the failure is the plugin's, not an interruption of the manager"
     );
-    let lines = logged("f2.display_panics/bad");
-    assert!(
-        lines
-            .iter()
-            .any(|(_, line)| line.contains("Display panicked")),
-        "{lines:?}"
-    );
+    // The placeholder still says which plugin, and at which step.
+    for (plugin, step) in [("bad", "load failed"), ("unmade", "factory failed")] {
+        let lines = logged(&format!(
+            "f2.display_panics/{plugin}`: {step} (its Display panicked"
+        ));
+        assert_eq!(
+            lines.len(),
+            1,
+            "{plugin}: {:?}",
+            logged("f2.display_panics")
+        );
+    }
 }
 
 /// The specs of a namespace with one plugin, `a`, whose `load` loads `a` again through a

@@ -1006,3 +1006,28 @@ fn an_unknown_order_name_is_quoted_in_messages() {
         "plugin `lc.after_unknown/a`: `after = [\"no-such.plugin\"]` names no plugin of this namespace"
     );
 }
+
+#[test]
+fn debug_shows_the_manager_and_states_without_the_plugins() {
+    let (a, _) = probe("lc.debug", "a").disabled().build();
+    let manager = Manager::in_namespace("lc.debug")
+        .finder(vec![a])
+        .listener(Journal::new())
+        .listener(Journal::new())
+        .filter(|_| true);
+    let fresh = format!("{manager:?}");
+    for part in [
+        "namespace: \"lc.debug\"",
+        "listeners: 2",
+        "filters: 1",
+        "resolved: None",
+    ] {
+        assert!(fresh.contains(part), "{part}: {fresh}");
+    }
+    manager.load_all();
+    assert!(format!("{manager:?}").contains("resolved: Some(1)"));
+    assert_eq!(
+        format!("{:?}", manager.state("a").unwrap()),
+        "Disabled(ShouldLoad)"
+    );
+}
