@@ -3,7 +3,7 @@
 //! starts services by name through a `PluginManager<ServicePlugin>`.
 //!
 //! Run it with `cargo run --example services`; set `SERVICES` (default
-//! `s3,dynamodb,sqs,kinesis,lambda`) to choose which services the configuration enables.
+//! `s3,dynamodb,sqs,kinesis,lambda,firehose`) to choose which services the configuration enables.
 //!
 //! What it shows, service by service:
 //! - `s3`, `dynamodb`: enabled by the configuration, loaded and started;
@@ -11,6 +11,8 @@
 //! - `sqs`: in `SERVICES`, but switched off process-wide by the global filter;
 //! - `kinesis`: its `load` fails (no service module provides it);
 //! - `lambda`: its `load` panics; the manager contains the panic and records it;
+//! - `firehose`: `requires = ["kinesis"]`, so it is disabled, saying which requirement failed
+//!   and why, without its factory running;
 //! - asking again returns the same instance, or the recorded error without running anything;
 //! - what the listener heard, and every plugin's final state (`manager.states()`).
 
@@ -36,7 +38,7 @@ struct Config {
 fn config() -> &'static Config {
     static CONFIG: LazyLock<Config> = LazyLock::new(|| {
         let services = std::env::var("SERVICES")
-            .unwrap_or_else(|_| "s3,dynamodb,sqs,kinesis,lambda".to_owned());
+            .unwrap_or_else(|_| "s3,dynamodb,sqs,kinesis,lambda,firehose".to_owned());
         Config {
             services: services
                 .split(',')
@@ -74,6 +76,7 @@ fn import_service_module(name: &'static str) -> Result<Service, BoxError> {
         "dynamodb" => "in-memory tables",
         "sqs" => "in-memory queues",
         "sns" => "in-memory topics",
+        "firehose" => "in-memory delivery streams",
         "lambda" => panic!("lambda needs a container runtime, and none was found"),
         _ => return Err(format!("no service module `{name}` in this build").into()),
     };
@@ -117,32 +120,46 @@ fn service_plugin_factory(service_name: &'static str) -> impl Fn() -> ServicePlu
 plugin_spec!(
     "localstack.plugins.services",
     "s3",
-    service_plugin_factory("s3")
+    service_plugin_factory("s3"),
+    description = "Object storage"
 );
 plugin_spec!(
     "localstack.plugins.services",
     "dynamodb",
-    service_plugin_factory("dynamodb")
+    service_plugin_factory("dynamodb"),
+    description = "Key-value tables"
 );
 plugin_spec!(
     "localstack.plugins.services",
     "sqs",
-    service_plugin_factory("sqs")
+    service_plugin_factory("sqs"),
+    description = "Message queues"
 );
 plugin_spec!(
     "localstack.plugins.services",
     "sns",
-    service_plugin_factory("sns")
+    service_plugin_factory("sns"),
+    description = "Notification topics"
 );
 plugin_spec!(
     "localstack.plugins.services",
     "kinesis",
-    service_plugin_factory("kinesis")
+    service_plugin_factory("kinesis"),
+    description = "Data streams"
 );
 plugin_spec!(
     "localstack.plugins.services",
     "lambda",
-    service_plugin_factory("lambda")
+    service_plugin_factory("lambda"),
+    description = "Functions run in containers"
+);
+// A hard dependency: firehose delivers Kinesis streams, so it starts only if kinesis does.
+plugin_spec!(
+    "localstack.plugins.services",
+    "firehose",
+    service_plugin_factory("firehose"),
+    description = "Delivers data streams to storage",
+    requires = ["kinesis"]
 );
 
 /// Starts services on demand; each service's plugin is loaded the first time it is asked for.
@@ -205,9 +222,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     global_filter().add_pattern(no_sqs);
 
     let supervisor = Supervisor::new();
+    // Each spec carries its description: a help text that loads nothing.
     println!("\nregistered services:");
-    let names = supervisor.manager.list_names();
-    println!("  {}", names.join(", "));
+    for spec in supervisor.manager.list_specs() {
+        let description = spec.description().unwrap_or("");
+        println!("  {:<9} {description}", spec.name());
+    }
 
     let requests = [
         ("s3", "enabled by SERVICES"),
@@ -216,6 +236,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("sqs", "in SERVICES, but matched by the global filter"),
         ("kinesis", "in SERVICES, but no module provides it"),
         ("lambda", "in SERVICES, but its setup panics"),
+        ("firehose", "in SERVICES, but it requires kinesis"),
         ("s3", "again: the loaded plugin is reused, nothing re-runs"),
         ("kinesis", "again: the recorded error, no plugin code runs"),
         ("ec2", "never registered"),
