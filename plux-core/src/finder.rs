@@ -147,6 +147,14 @@ impl SpecIndex {
         &self.order
     }
 
+    /// Every spec, in load order.
+    pub(crate) fn specs_in_order(&self) -> impl Iterator<Item = &PluginSpec> {
+        self.order
+            .iter()
+            .filter_map(|&i| self.entries.get(i))
+            .map(IndexEntry::spec)
+    }
+
     pub(crate) fn position(&self, name: &str) -> Option<usize> {
         self.by_name.get(name).copied()
     }

@@ -9,7 +9,7 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::thread::{self, ThreadId};
 
 use crate::error::{DisabledReason, DisplayNames, PluginError, PluginErrorKind};
-use crate::finder::{IndexEntry, PluginFinder, SpecIndex};
+use crate::finder::{PluginFinder, SpecIndex};
 use crate::grammar::{check_name, check_namespace};
 use crate::lifecycle::{
     display_contained, log_failure, panic_message, Filter, Lifecycle, Listeners,
@@ -435,13 +435,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
 
     /// Every spec, in load order.
     fn specs(&self) -> impl Iterator<Item = &PluginSpec> {
-        let index = &*self.resolved().index;
-        let entries = index.entries();
-        index
-            .order()
-            .iter()
-            .filter_map(move |&i| entries.get(i))
-            .map(IndexEntry::spec)
+        self.resolved().index.specs_in_order()
     }
 
     /// Every spec with its slot, in load order.

@@ -23,7 +23,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{LazyLock, PoisonError, RwLock};
 
-use crate::finder::{IndexEntry, PluginFinder, SpecIndex};
+use crate::finder::{PluginFinder, SpecIndex};
 use crate::spec::{Location, PluginSpec};
 
 #[cfg(not(any(feature = "linkme", feature = "inventory")))]
@@ -367,13 +367,7 @@ impl Registry {
     /// [`PluginManager::load_all`](crate::PluginManager::load_all)); a name declared more than
     /// once appears once.
     pub fn specs(namespace: &str) -> impl Iterator<Item = &'static PluginSpec> {
-        let index = Registry::index(namespace);
-        let entries = index.entries();
-        index
-            .order()
-            .iter()
-            .filter_map(move |&i| entries.get(i))
-            .map(IndexEntry::spec)
+        Registry::index(namespace).specs_in_order()
     }
 
     /// The index of one namespace, built on its first use.

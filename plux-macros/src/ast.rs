@@ -56,17 +56,19 @@ pub(crate) enum Make {
     Inferred(Expr),
 }
 
-/// The keys of a `#[plugin]` form: its own, then those every form takes.
+/// The keys that every `#[plugin]` form and `plugin_spec!` take.
+const COMMON_KEYS: [Key; 6] = [
+    Key::Priority,
+    Key::After,
+    Key::Before,
+    Key::Requires,
+    Key::Description,
+    Key::Crate,
+];
+
+/// The keys of a `#[plugin]` form: its own, then the common ones.
 fn plugin_keys(own: &[Key]) -> Vec<Key> {
-    let common = [
-        Key::Priority,
-        Key::After,
-        Key::Before,
-        Key::Requires,
-        Key::Description,
-        Key::Crate,
-    ];
-    own.iter().chain(&common).copied().collect()
+    own.iter().chain(&COMMON_KEYS).copied().collect()
 }
 
 impl Registration {
@@ -259,15 +261,7 @@ impl Parse for SpecInput {
             }
             options.extend(quote::quote!(#extra,));
         }
-        let keys = [
-            Key::Priority,
-            Key::After,
-            Key::Before,
-            Key::Requires,
-            Key::Description,
-            Key::Crate,
-        ];
-        let args = Args::parse(options, &keys, "plugin_spec!")?;
+        let args = Args::parse(options, &COMMON_KEYS, "plugin_spec!")?;
         let make = Make::Inferred(factory);
         let managed = match target {
             Ok(interface) => Managed::Interface { interface, make },
