@@ -53,17 +53,22 @@ impl<T: ?Sized + Plugin> Listeners<T> {
             .len()
     }
 
+    /// The listeners as they are now: hooks run on this copy, so that a hook may add listeners
+    /// without deadlocking on the list.
+    fn snapshot(&self) -> Arc<[Listener<T>]> {
+        self.list
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     /// Asks every listener, in order, whether the plugin may load; the first that does not
     /// approve decides.
     pub(crate) fn approve(&self, spec: &PluginSpec, plugin: &T) -> Approval {
         if self.is_empty() {
             return Approval::Approved;
         }
-        let snapshot = self
-            .list
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
+        let snapshot = self.snapshot();
         for (position, listener) in snapshot.iter().enumerate() {
             match catch_unwind(AssertUnwindSafe(|| listener.approve(spec, plugin))) {
                 Ok(Ok(())) => {}
@@ -94,11 +99,7 @@ impl<T: ?Sized + Plugin> Listeners<T> {
         hook: &str,
         call: impl Fn(&dyn PluginLifecycleListener<T>),
     ) {
-        let snapshot = self
-            .list
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
+        let snapshot = self.snapshot();
         for listener in snapshot.iter() {
             if let Err(panic) = catch_unwind(AssertUnwindSafe(|| call(&**listener))) {
                 log::error!(
