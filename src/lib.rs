@@ -378,10 +378,48 @@
 //! uses it. Neither backend changes what is linked: both need [`link_plugins!`].
 //!
 //! **cdylib and `dlopen`.** A shared library opened at run time has its own copy of plux and of
-//! the registry, with either backend: its plugins register there, never in the host's (the host
-//! sees only its own, the library only its own — verified with and without `RTLD_GLOBAL` and
-//! `-rdynamic`). Nothing crashes and nothing clashes, even when both declare the same names; to
-//! use a loaded library's plugins, export a function from it that hands them over.
+//! the registry, with either backend. To have its plugins join the program's, make it a plugin
+//! library (below).
+//!
+//! # Plugin libraries
+//!
+//! A distribution installed beside a program adds plugins without rebuilding it: a crate of
+//! ordinary `#[plugin]`s, of interfaces and hook points shared through a crate both link, built
+//! as a `cdylib` with one line, [`export_plugins!`]. The program, with the feature `dynamic`,
+//! opens it, checks it, and its plugins join the registry:
+//!
+//! | feature | what it adds | needs |
+//! |---|---|---|
+//! | `dynamic` | `dynamic::open`, `dynamic::open_dir`, `dynamic::libraries`; [`PluginManager::refresh`] finds what they add | [libloading](https://docs.rs/libloading); a plugin library itself needs no feature |
+//!
+//! ```toml
+//! plux = { version = "0.1", features = ["dynamic"] }
+//! ```
+//!
+//! ```no_run
+//! # #[plux::plugin_interface(namespace = "my.greeters")]
+//! # pub trait Greeter { fn greet(&self, who: &str) -> String; }
+//! use plux::{dynamic, PluginManager};
+//!
+//! for opened in dynamic::open_dir("/usr/lib/my-app/plugins")? {
+//!     if let Err(refused) = opened {
+//!         eprintln!("{refused}"); // e.g. built against another plux, or another `Greeter`
+//!     }
+//! }
+//! for greeter in PluginManager::<dyn Greeter>::new().load_all() {
+//!     println!("{}", greeter.greet("world")); // linked and library plugins alike
+//! }
+//! # Ok::<(), dynamic::LibraryError>(())
+//! ```
+//!
+//! Before anything registers, the program refuses, with a `dynamic::LibraryError` naming both
+//! sides, a library built by another rustc, for another target, with another panic strategy,
+//! against another plux, or against another version or definition of one of its interfaces
+//! (each interface and hook point has a [`dynamic::Fingerprint`]; `TypeId` differs between
+//! artifacts). A library's factories, `should_load` and `load` catch their panics on the
+//! library's side, and the library allocates with the program's allocator. A library is never
+//! unloaded. `docs/dynamic.md` has the design, hazard by hazard, and what is not handled (a panic
+//! in an interface method called by the program aborts). `cargo run --example dynamic` runs it.
 //!
 //! # Inspecting a program
 //!
@@ -402,8 +440,8 @@
 //!
 //! * Registration order is unspecified and changes between builds (and with LTO): everything plux
 //!   lists is in load order, never in link order.
-//! * A `cdylib` or `dylib` opened at run time (`dlopen`) has its own registry (see
-//!   [Backends](#backends)).
+//! * A `cdylib` opened at run time joins the registry only as a [plugin
+//!   library](#plugin-libraries), with plugins of interfaces and hook points only.
 //! * A [`PluginFinder`] must not use the manager that asks it, nor wait for anything that does:
 //!   it runs while that manager resolves its namespace, and every other user of the manager waits
 //!   for that. Listeners may use their manager from every hook, on their own thread.
@@ -419,7 +457,7 @@
 //! | crate | holds |
 //! |---|---|
 //! | `plux` | this facade: re-exports both below; depend on this one only |
-//! | `plux-core` | [`Plugin`], [`PluginSpec`], [`Registry`], [`PluginManager`] and the lifecycle |
+//! | `plux-core` | [`Plugin`], [`PluginSpec`], [`Registry`], [`PluginManager`] and the lifecycle, [`dynamic`] |
 //! | `plux-macros` | [`plugin`], [`plugin_interface`], [`plugin_spec!`] |
 
 #![warn(missing_docs)]

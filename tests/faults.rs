@@ -322,6 +322,7 @@ fn a_factory_that_keeps_its_plugin_or_puts_none_fails_the_plugin_with_a_factory_
             file: file!(),
             line: line!(),
             column: 0,
+            library: None,
         };
         PluginSpec::__static(
             "ft.factory_contract",
@@ -332,6 +333,7 @@ fn a_factory_that_keeps_its_plugin_or_puts_none_fails_the_plugin_with_a_factory_
             &[],
             &[],
             &[],
+            None,
             None,
             None,
         )

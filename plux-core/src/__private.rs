@@ -3,9 +3,15 @@
 pub use crate::__location as location;
 pub use crate::__plugin_without_load as plugin_without_load;
 pub use crate::__submit as submit;
+pub use crate::__submit_interface as submit_interface;
 pub use crate::__submit_link as submit_link;
+pub use crate::dynamic::abi::{Exports, Header, Str};
+pub use crate::dynamic::contain::{catch, resume, Caught};
+pub use crate::dynamic::export::{header_copy, library_exports, library_header, HostAllocator};
+pub use crate::dynamic::fingerprint::backend::*;
 pub use crate::registry::backend::*;
 
+use crate::dynamic::Fingerprint;
 use crate::function::Hook;
 use crate::plugin::{BoxError, Plugin, PluginInterface};
 use std::sync::Arc;
@@ -37,6 +43,7 @@ macro_rules! __location {
             file: ::core::file!(),
             line: ::core::line!(),
             column: ::core::column!(),
+            library: ::core::option::Option::None,
         }
     };
 }
@@ -134,6 +141,8 @@ pub trait HookPoint: Hook + PluginInterface {
     type HookFn;
     /// The hook point's namespace (a path through a subtrait cannot name `NAMESPACE`).
     const HOOK_NAMESPACE: &'static str = <Self as PluginInterface>::NAMESPACE;
+    /// The hook point's fingerprint.
+    const HOOK_FINGERPRINT: Option<&'static Fingerprint> = <Self as Plugin>::FINGERPRINT;
     /// The factory of a hook: the function, wrapped as the hook point.
     fn hook_product(product: Product<'_>, function: Self::HookFn) -> Result<(), BoxError>
     where
@@ -155,6 +164,8 @@ pub trait HookPoint: Hook + PluginInterface {
 pub trait Interface: PluginInterface {
     /// The interface's namespace (a path through a subtrait cannot name `NAMESPACE`).
     const INTERFACE_NAMESPACE: &'static str = <Self as PluginInterface>::NAMESPACE;
+    /// The interface's fingerprint.
+    const INTERFACE_FINGERPRINT: Option<&'static Fingerprint> = <Self as Plugin>::FINGERPRINT;
     /// A made plugin of the interface.
     fn interface_product(made: Product<'_>, plugin: Box<Self>) -> Result<(), BoxError> {
         product(made, plugin)

@@ -230,7 +230,7 @@ impl Report {
     /// Reads the link-time registry.
     pub fn collect() -> Report {
         let mut sites: BTreeMap<(&str, &str), Vec<Location>> = BTreeMap::new();
-        for spec in Registry::all() {
+        for spec in Registry::declared() {
             sites
                 .entry((spec.namespace(), spec.name()))
                 .or_default()
@@ -510,6 +510,8 @@ fn json_location(out: &mut String, location: &Location) {
         ",\"line\":{},\"column\":{}",
         location.line, location.column
     );
+    out.push_str(",\"library\":");
+    json_opt(out, location.library);
 }
 
 fn json_opt(out: &mut String, value: Option<&str>) {
@@ -692,6 +694,7 @@ mod tests {
             file: "plux-core/src/inspect.rs",
             line,
             column: 1,
+            library: None,
         }
     }
 
@@ -706,6 +709,7 @@ mod tests {
         &[],
         &[],
         None,
+        None,
         None
     ));
     crate::__submit!(PluginSpec::__static(
@@ -718,6 +722,7 @@ mod tests {
         &[],
         &[],
         Some("Does a.\n\nAt length."),
+        None,
         None
     ));
     crate::__submit!(PluginSpec::__static(
@@ -729,6 +734,7 @@ mod tests {
         &[],
         &[],
         &[],
+        None,
         None,
         None
     ));
@@ -742,6 +748,7 @@ mod tests {
         &[],
         &[],
         None,
+        None,
         None
     ));
     crate::__submit!(PluginSpec::__static(
@@ -753,6 +760,7 @@ mod tests {
         &["nobody"],
         &[],
         &[],
+        None,
         None,
         None
     ));

@@ -12,9 +12,13 @@
 //! | the lifecycle | [`PluginManager`], [`PluginState`], [`PluginLifecycleListener`], [`Veto`] |
 //! | switching plugins off | [`PluginManager::filter`], [`global_filter`], [`PluginPattern`] |
 //! | what goes wrong | [`PluginError`], [`PluginErrorKind`] (the [error model](error)) |
+//! | plugin libraries, opened at run time | [`export_plugins!`], [`dynamic`] (feature `dynamic`) |
 
 #![warn(missing_docs)]
 
+// Loading Rust libraries at run time needs `unsafe`; this module is the only place with it.
+#[allow(unsafe_code)]
+pub mod dynamic;
 pub mod error;
 mod filter;
 mod finder;

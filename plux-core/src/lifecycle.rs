@@ -271,8 +271,8 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
                 Err(panic) => return Err(self.panicked(Stage::Filter, panic)),
             }
         }
-        if let Some(should_load) = self.spec.should_load() {
-            match catch_unwind(should_load) {
+        if let Some(should_load) = self.spec.should_load_check() {
+            match catch_unwind(AssertUnwindSafe(should_load)) {
                 Ok(true) => {}
                 Ok(false) => return Ok(Some(DisabledReason::ShouldLoad)),
                 Err(panic) => return Err(self.panicked(Stage::ShouldLoad, panic)),

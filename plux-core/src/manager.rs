@@ -1,7 +1,7 @@
 //! [`PluginManager`]: finds the plugins of a namespace and drives each through its lifecycle.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,7 +12,7 @@ use crate::error::{DisabledReason, DisplayNames, PluginError, PluginErrorKind};
 use crate::finder::{PluginFinder, SpecIndex};
 use crate::grammar::{check_name, check_namespace};
 use crate::lifecycle::{
-    display_contained, log_failure, panic_message, Filter, Lifecycle, Listeners,
+    discard, display_contained, log_failure, panic_message, Filter, Lifecycle, Listeners,
 };
 use crate::listener::PluginLifecycleListener;
 use crate::plugin::{Plugin, PluginInterface};
@@ -398,6 +398,131 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             .collect()
     }
 
+    /// Resolves the namespace again, to find plugins that were not there when this manager
+    /// resolved it: those of [plugin libraries](crate::dynamic) opened since, or new specs of its
+    /// [`finder`](Self::finder). Returns the names it did not have before, in load order; the
+    /// listeners hear of each as of a fresh resolution.
+    ///
+    /// Every plugin the manager had keeps its state (a loaded plugin stays loaded, a failed one
+    /// failed), unless its name is now in conflict, e.g. a library declares it too: then it is
+    /// a [`Duplicate`](PluginErrorKind::Duplicate), as it would be for a new manager, and the
+    /// manager drops what it held of it. A manager that has not resolved its namespace yet has
+    /// nothing to refresh: its first use sees everything.
+    ///
+    /// ```
+    /// use plux_core::{FunctionPlugin, PluginManager, PluginSpec};
+    /// use std::sync::{Arc, Mutex};
+    ///
+    /// fn hook() {}
+    /// let spec = |name: &'static str| {
+    ///     PluginSpec::new("my.hooks", name, || Ok(Box::new(FunctionPlugin::new(hook as fn()))))
+    /// };
+    /// // A finder whose specs grow, like the registry when a library is opened.
+    /// let specs = Arc::new(Mutex::new(vec![spec("a")?]));
+    /// let finder = {
+    ///     let specs = specs.clone();
+    ///     move |_: &str| specs.lock().unwrap().clone()
+    /// };
+    /// # struct Finder<F>(F);
+    /// # impl<F: Fn(&str) -> Vec<PluginSpec> + Send + Sync> plux_core::PluginFinder for Finder<F> {
+    /// #     fn find_plugins(&self, namespace: &str) -> Vec<PluginSpec> { (self.0)(namespace) }
+    /// # }
+    /// let mut hooks = PluginManager::<FunctionPlugin<fn()>>::in_namespace("my.hooks")
+    ///     .finder(Finder(finder));
+    /// hooks.load("a")?;
+    ///
+    /// specs.lock().unwrap().push(spec("b")?);
+    /// assert_eq!(hooks.list_names(), ["a"]); // resolved before "b" existed
+    /// assert_eq!(hooks.refresh(), ["b"]);
+    /// assert_eq!(hooks.list_names(), ["a", "b"]);
+    /// assert!(hooks.is_loaded("a")); // kept its state
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn refresh(&mut self) -> Vec<String> {
+        let Some(old) = self.resolved.take() else {
+            return Vec::new();
+        };
+        let fresh = self.resolve();
+        // The slots the manager made so far, by name (a chunk never asked for has none).
+        let mut kept: HashMap<String, Slot<T>> = HashMap::new();
+        for (c, chunk) in old.slots.chunks.into_vec().into_iter().enumerate() {
+            let Some(chunk) = chunk.into_inner() else {
+                continue;
+            };
+            for (j, slot) in chunk.into_vec().into_iter().enumerate() {
+                if let Some(entry) = old.index.entries().get(c * CHUNK + j) {
+                    kept.insert(entry.spec().name().to_owned(), slot);
+                }
+            }
+        }
+        let mut reported: HashSet<String> = HashSet::new();
+        let mut added: HashSet<String> = HashSet::new();
+        let mut chunks: Vec<OnceLock<Chunk<T>>> = Vec::new();
+        for entries in fresh.index.entries().chunks(CHUNK) {
+            let mut slots = Vec::with_capacity(entries.len());
+            let mut any_kept = false;
+            for entry in entries {
+                let name = entry.spec().name();
+                let before = old
+                    .index
+                    .position(name)
+                    .and_then(|i| old.index.entries().get(i));
+                match before {
+                    None => {
+                        added.insert(name.to_owned());
+                        reported.insert(name.to_owned());
+                    }
+                    Some(before) if before.conflict().is_none() && entry.conflict().is_some() => {
+                        reported.insert(name.to_owned());
+                    }
+                    Some(_) => {}
+                }
+                let slot = match (kept.remove(name), entry.conflict()) {
+                    (Some(slot), None) => {
+                        any_kept = true;
+                        slot
+                    }
+                    (old_slot, conflict) => {
+                        // A name now in conflict: what the manager held of it goes.
+                        if let Some(old_slot) = old_slot {
+                            discard(old_slot);
+                        }
+                        match conflict {
+                            None => Slot::new(),
+                            Some(conflict) => {
+                                Slot::broken(self.conflict_error(entry.spec(), conflict))
+                            }
+                        }
+                    }
+                };
+                slots.push(slot);
+            }
+            let chunk = OnceLock::new();
+            if any_kept {
+                let _ = chunk.set(slots.into_boxed_slice());
+            }
+            chunks.push(chunk);
+        }
+        // Plugins no longer found (a finder dropped them): what the manager held of them goes.
+        kept.into_values().for_each(discard);
+        let fresh = Resolved {
+            slots: Slots {
+                chunks: chunks.into_boxed_slice(),
+            },
+            ..fresh
+        };
+        self.report_resolution(&fresh, |name| reported.contains(name));
+        let added = fresh
+            .index
+            .specs_in_order()
+            .map(PluginSpec::name)
+            .filter(|name| added.contains(*name))
+            .map(str::to_owned)
+            .collect();
+        self.resolved = OnceLock::from(fresh);
+        added
+    }
+
     /// The resolved namespace. The thread that resolves it reports the resolution to the
     /// listeners after storing it, so that a listener may use this manager from its hooks; the
     /// other threads wait for that report (see [`Reported`]).
@@ -425,7 +550,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             // thread's listeners do, and other threads wait until `finish`.
             self.reported.begin();
             let reporting = Reporting(&self.reported);
-            self.report_resolution(resolved);
+            self.report_resolution(resolved, |_| true);
             drop(reporting);
         } else {
             self.reported.wait();
@@ -561,7 +686,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     }
 
     /// Logs the resolution and tells the listeners, in load order.
-    fn report_resolution(&self, resolved: &Resolved<T>) {
+    fn report_resolution(&self, resolved: &Resolved<T>, is_new: impl Fn(&str) -> bool) {
         let namespace = &*self.namespace;
         if let Some(error) = &resolved.invalid_namespace {
             log_failure(error);
@@ -582,7 +707,12 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         }
         let entries = index.entries();
         let mut logged_cycles = HashSet::new();
-        for entry in index.order().iter().filter_map(|&i| entries.get(i)) {
+        for entry in index
+            .order()
+            .iter()
+            .filter_map(|&i| entries.get(i))
+            .filter(|entry| is_new(entry.spec().name()))
+        {
             let spec = entry.spec();
             match entry.conflict() {
                 None => {

@@ -51,6 +51,11 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
             load; or implement `plux::Plugin` for it"
 )]
 pub trait Plugin: Send + Sync + 'static {
+    /// What this type is across separately compiled artifacts: set by `#[plugin_interface]` and
+    /// `#[hook_point]`, `None` for other types. A plugin made by a plugin library is handed to a
+    /// manager of `T` only when its fingerprint equals `T`'s (see [`dynamic`](crate::dynamic)).
+    const FINGERPRINT: Option<&'static crate::dynamic::Fingerprint> = None;
+
     /// The load arguments, given once to the manager and handed to every plugin's `load`.
     /// `()` for none.
     type Args: Send + Sync + 'static;

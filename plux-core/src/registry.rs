@@ -232,9 +232,8 @@ pub struct Registry;
 /// The indexes are leaked on purpose: there is one per namespace that has specs (a namespace
 /// without any gets the shared empty index, and is not kept), the registry never changes, and
 /// a `&'static` index lets every manager and listing borrow it without counting references.
-/// Specs registered at run time (a library opened later) would break "never changes": the map
-/// would then key each index by a registry generation too, bumped by every registration, and
-/// build a namespace again when its generation moved.
+/// Plugin libraries opened at run time do not change it: a namespace that a library adds to is
+/// indexed by `dynamic::joined`, by generation, and asked there first.
 static INDEXES: LazyLock<RwLock<HashMap<&'static str, &'static SpecIndex>>> =
     LazyLock::new(Default::default);
 
@@ -342,9 +341,19 @@ pub(crate) fn unverified_link_warnings() -> Vec<String> {
 }
 
 impl Registry {
-    /// Every registered spec, in link order (which is unspecified and changes between builds).
+    /// Every spec linked into the program, in link order (which is unspecified and changes
+    /// between builds). Plugin libraries' are in [`dynamic::libraries`](crate::dynamic).
     pub fn all() -> &'static [PluginSpec] {
         backend::specs()
+    }
+
+    /// Every spec: linked, then those of the plugin libraries opened so far.
+    pub(crate) fn declared() -> impl Iterator<Item = &'static PluginSpec> {
+        #[cfg(feature = "dynamic")]
+        let libraries = crate::dynamic::joined::specs();
+        #[cfg(not(feature = "dynamic"))]
+        let libraries: Vec<&'static PluginSpec> = Vec::new();
+        Registry::all().iter().chain(libraries)
     }
 
     /// What each `link_plugins!` of the program linked, in link order.
@@ -357,9 +366,14 @@ impl Registry {
         backend::NAME
     }
 
-    /// Every namespace that has at least one spec, sorted.
+    /// Every namespace that has at least one spec (linked, or of a plugin library opened so
+    /// far), sorted.
     pub fn namespaces() -> &'static [&'static str] {
         warn_unverified_links_once();
+        #[cfg(feature = "dynamic")]
+        if let Some(namespaces) = crate::dynamic::joined::namespaces(&NAMESPACES) {
+            return namespaces;
+        }
         &NAMESPACES
     }
 
@@ -376,6 +390,10 @@ impl Registry {
     /// scans the slice each time.
     pub(crate) fn index(namespace: &str) -> &'static SpecIndex {
         warn_unverified_links_once();
+        #[cfg(feature = "dynamic")]
+        if let Some(index) = crate::dynamic::joined::index(namespace) {
+            return index;
+        }
         let read =
             |indexes: &HashMap<&'static str, &'static SpecIndex>| indexes.get(namespace).copied();
         if let Some(index) = read(&INDEXES.read().unwrap_or_else(PoisonError::into_inner)) {
@@ -404,8 +422,7 @@ impl Registry {
 
 impl PluginFinder for Registry {
     fn find_plugins(&self, namespace: &str) -> Vec<PluginSpec> {
-        Registry::all()
-            .iter()
+        Registry::declared()
             .filter(|spec| spec.namespace() == namespace)
             .cloned()
             .collect()

@@ -5,6 +5,8 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::dynamic::contain::resume;
+use crate::dynamic::{Fingerprint, LibrarySpec};
 use crate::grammar::{check_name, check_namespace, InvalidIdent};
 use crate::plugin::{BoxError, Plugin};
 
@@ -19,6 +21,9 @@ pub struct Location {
     pub line: u32,
     /// Column of the declaration.
     pub column: u32,
+    /// The plugin library the plugin was loaded from (see [`dynamic`](crate::dynamic)); `None`
+    /// for plugins linked into the program.
+    pub library: Option<&'static str>,
 }
 
 impl Location {
@@ -33,7 +38,11 @@ impl fmt::Display for Location {
         if let Some(module) = self.module_path {
             write!(f, "{module} at ")?;
         }
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)?;
+        if let Some(library) = self.library {
+            write!(f, " in library {library}")?;
+        }
+        Ok(())
     }
 }
 
@@ -59,9 +68,12 @@ impl fmt::Display for Location {
 /// ```
 pub struct Product<'a> {
     /// The manager's `Option<Arc<T>>`.
-    slot: &'a mut dyn Any,
+    pub(crate) slot: &'a mut dyn Any,
     /// The type made, when it is not the manager's.
     other: &'a mut Option<&'static str>,
+    /// `Some` when the factory runs in a plugin library, whose `TypeId`s mean nothing to the
+    /// slot: the manager's `T` by fingerprint (`Some(None)` when `T` has none, so wants nothing).
+    across: Option<Option<&'static Fingerprint>>,
 }
 
 impl Product<'_> {
@@ -70,6 +82,15 @@ impl Product<'_> {
     /// The `Arc` must be the plugin's only one: the manager needs the plugin to itself until
     /// `load` has run.
     pub fn put<P: ?Sized + Plugin>(self, plugin: Arc<P>) {
+        if self.across.is_some() {
+            if self.wants::<P>() {
+                crate::dynamic::put_across(self.slot, plugin);
+            } else {
+                self.refuse::<P>();
+                crate::lifecycle::discard(plugin);
+            }
+            return;
+        }
         match self.slot.downcast_mut::<Option<Arc<P>>>() {
             Some(slot) => *slot = Some(plugin),
             None => {
@@ -82,7 +103,10 @@ impl Product<'_> {
     /// Whether the manager asking manages `P`: factories of the runtime check it before making
     /// anything, so that a manager of another type runs no user code.
     pub(crate) fn wants<P: ?Sized + Plugin>(&self) -> bool {
-        self.slot.is::<Option<Arc<P>>>()
+        match self.across {
+            Some(wanted) => wanted.is_some() && wanted == P::FINGERPRINT,
+            None => self.slot.is::<Option<Arc<P>>>(),
+        }
     }
 
     /// Records that the factory makes a `P`, which the manager does not manage.
@@ -114,12 +138,52 @@ impl fmt::Debug for Product<'_> {
 /// the plugin and [`put`](Product::put)s it into the [`Product`].
 pub type FactoryFn = fn(Product<'_>) -> Result<(), BoxError>;
 
-type DynFactory = dyn Fn(Product<'_>) -> Result<(), BoxError> + Send + Sync;
+/// How a spec made at run time makes its plugin: a closure of [`PluginSpec::new`], or the entry
+/// points of a plugin library.
+pub(crate) trait Make: Send + Sync {
+    /// Runs the factory.
+    fn create(&self, product: Product<'_>) -> Result<(), BoxError>;
+
+    /// Runs the spec's `should_load` check.
+    fn check(&self, should_load: fn() -> bool) -> bool {
+        should_load()
+    }
+
+    /// Whether the factory runs in a plugin library (see [`Product`]'s `across`).
+    fn in_library(&self) -> bool {
+        false
+    }
+}
+
+/// A factory closure of [`PluginSpec::new`].
+struct Closure<F>(F);
+
+impl<F: Fn(Product<'_>) -> Result<(), BoxError> + Send + Sync> Make for Closure<F> {
+    fn create(&self, product: Product<'_>) -> Result<(), BoxError> {
+        (self.0)(product)
+    }
+}
+
+/// A plugin library's spec: made and checked through the library's entry points, which contain
+/// panics on the library's side; what they caught is raised again here.
+impl Make for LibrarySpec {
+    fn create(&self, product: Product<'_>) -> Result<(), BoxError> {
+        resume((self.exports.create)(self.spec, product))
+    }
+
+    fn check(&self, _: fn() -> bool) -> bool {
+        resume((self.exports.should_load)(self.spec))
+    }
+
+    fn in_library(&self) -> bool {
+        true
+    }
+}
 
 #[derive(Clone)]
 enum Factory {
     Static(FactoryFn),
-    Dynamic(Arc<DynFactory>),
+    Dynamic(Arc<dyn Make>),
 }
 
 /// Why [`PluginSpec::create`] made no plugin.
@@ -163,6 +227,7 @@ pub struct PluginSpec {
     requires: Names,
     description: Option<Cow<'static, str>>,
     should_load: Option<fn() -> bool>,
+    fingerprint: Option<&'static Fingerprint>,
 }
 
 /// The plugin names of an ordering constraint: borrowed from a static spec, or owned.
@@ -222,15 +287,16 @@ impl PluginSpec {
             name,
             // Runs the factory whatever the manager's type, as a user would expect of their
             // closure; `put` then reports a type the manager does not manage.
-            factory: Factory::Dynamic(Arc::new(move |product: Product<'_>| {
+            factory: Factory::Dynamic(Arc::new(Closure(move |product: Product<'_>| {
                 product.put(Arc::<P>::from(factory()?));
                 Ok(())
-            })),
+            }))),
             location: Location {
                 module_path: None,
                 file: caller.file(),
                 line: caller.line(),
                 column: caller.column(),
+                library: None,
             },
             priority: Self::DEFAULT_PRIORITY,
             after: Names::Static(&[]),
@@ -238,6 +304,7 @@ impl PluginSpec {
             requires: Names::Static(&[]),
             description: None,
             should_load: None,
+            fingerprint: P::FINGERPRINT,
         })
     }
 
@@ -337,6 +404,7 @@ impl PluginSpec {
         requires: &'static [&'static str],
         description: Option<&'static str>,
         should_load: Option<fn() -> bool>,
+        fingerprint: Option<&'static Fingerprint>,
     ) -> Self {
         PluginSpec {
             namespace: Cow::Borrowed(namespace),
@@ -352,6 +420,22 @@ impl PluginSpec {
                 None => None,
             },
             should_load,
+            fingerprint,
+        }
+    }
+
+    /// A plugin library's spec as the program that opened `library` uses it: made and checked
+    /// through the library's entry points, which contain panics on the library's side.
+    #[cfg_attr(not(feature = "dynamic"), allow(dead_code))]
+    pub(crate) fn of_library(library: &'static str, entry: LibrarySpec) -> PluginSpec {
+        let spec = entry.spec;
+        PluginSpec {
+            factory: Factory::Dynamic(Arc::new(entry)),
+            location: Location {
+                library: Some(library),
+                ..spec.location
+            },
+            ..spec.clone()
         }
     }
 
@@ -414,8 +498,37 @@ impl PluginSpec {
 
     /// The check asked before the plugin is made (see
     /// [`with_should_load`](Self::with_should_load)), if it has one.
+    ///
+    /// For a plugin of a [plugin library](crate::dynamic), this is the library's function:
+    /// called directly, a panic in it is not contained (the manager calls it through the
+    /// library, which contains it).
     pub fn should_load(&self) -> Option<fn() -> bool> {
         self.should_load
+    }
+
+    /// The fingerprint of the plugin's type, when it is an interface or a hook point: what a
+    /// plugin library's plugin must have to cross into a program (see
+    /// [`dynamic`](crate::dynamic)).
+    pub fn fingerprint(&self) -> Option<&'static Fingerprint> {
+        self.fingerprint
+    }
+
+    /// The `should_load` check as the manager runs it: a library's through the library.
+    pub(crate) fn should_load_check(&self) -> Option<impl Fn() -> bool + '_> {
+        let check = self.should_load?;
+        Some(move || match &self.factory {
+            Factory::Static(_) => check(),
+            Factory::Dynamic(make) => make.check(check),
+        })
+    }
+
+    /// Runs the factory into `product`, in this artifact: what a plugin library's entry point
+    /// does for the program.
+    pub(crate) fn make_into(&self, product: Product<'_>) -> Result<(), BoxError> {
+        match &self.factory {
+            Factory::Static(factory) => factory(product),
+            Factory::Dynamic(make) => make.create(product),
+        }
     }
 
     /// Runs the factory for a manager of `T`. The manager calls this once per plugin, inside
@@ -423,14 +536,16 @@ impl PluginSpec {
     pub(crate) fn create<T: ?Sized + Plugin>(&self) -> Result<Arc<T>, NotMade> {
         let mut slot: Option<Arc<T>> = None;
         let mut other = None;
+        let across = match &self.factory {
+            Factory::Dynamic(make) if make.in_library() => Some(T::FINGERPRINT),
+            _ => None,
+        };
         let product = Product {
             slot: &mut slot,
             other: &mut other,
+            across,
         };
-        let made = match &self.factory {
-            Factory::Static(factory) => factory(product),
-            Factory::Dynamic(factory) => factory(product),
-        };
+        let made = self.make_into(product);
         match (made, slot, other) {
             (Err(error), slot, _) => {
                 // Put, then failed: the plugin is dropped, which is user code.

@@ -96,6 +96,7 @@ fn submit(registration: &Registration, docs: Option<String>) -> TokenStream {
             ::core::option::Option::Some(should_load)
         }),
     };
+    let fingerprint = fingerprint(registration);
     quote! {
         #krate::__private::submit! {{
             #items
@@ -107,6 +108,7 @@ fn submit(registration: &Registration, docs: Option<String>) -> TokenStream {
                 #order,
                 #description,
                 #should_load,
+                #fingerprint,
             )
         }}
     }
@@ -144,6 +146,51 @@ fn doc_comment(attrs: &[syn::Attribute]) -> Option<String> {
     let text = text.join("\n");
     let text = text.trim_matches('\n');
     (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// The fingerprint of the plugin's type: an interface's or a hook point's (which a plugin
+/// library needs to export it), none for other types.
+fn fingerprint(registration: &Registration) -> TokenStream {
+    let krate = registration.args.krate();
+    match &registration.managed {
+        Managed::Itself { .. } | Managed::Function { .. } => quote!(::core::option::Option::None),
+        Managed::Interface { interface, .. } => located_at(
+            quote!(<#interface as #krate::__private::Interface>::INTERFACE_FINGERPRINT),
+            interface.span(),
+        ),
+        Managed::Hook { hook, .. } => located_at(
+            quote!(<#hook as #krate::__private::HookPoint>::HOOK_FINGERPRINT),
+            hook.span(),
+        ),
+    }
+}
+
+/// The `Fingerprint` of an interface or a hook point declared by `item`: its namespace and
+/// name, the declaring crate and version, and a hash of the item as written.
+fn fingerprint_of(
+    krate: &TokenStream,
+    namespace: &impl ToTokens,
+    ident: &syn::Ident,
+    item: &impl ToTokens,
+) -> TokenStream {
+    let name = ident.to_string();
+    let definition = fnv1a(item.to_token_stream().to_string().as_bytes());
+    quote! {
+        #krate::dynamic::Fingerprint::__new(
+            #namespace,
+            #name,
+            ::core::env!("CARGO_PKG_NAME"),
+            ::core::env!("CARGO_PKG_VERSION"),
+            #definition,
+        )
+    }
+}
+
+/// 64-bit FNV-1a: small, and the same on every platform and compiler run.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 fn namespace(registration: &Registration) -> TokenStream {
@@ -370,6 +417,7 @@ pub(crate) fn plugin_interface(args: TokenStream, item: TokenStream) -> syn::Res
     let namespace = &interface.args.namespace;
     let mut tr = interface.item.clone();
     let ident = &interface.item.ident;
+    let fingerprint = fingerprint_of(&krate, namespace, ident, interface.item);
 
     let has_on_unimplemented = tr.attrs.iter().any(|attr| {
         let path = attr.path();
@@ -428,6 +476,35 @@ pub(crate) fn plugin_interface(args: TokenStream, item: TokenStream) -> syn::Res
     } else {
         TokenStream::new()
     };
+    // The lifecycle's entry points, called through the vtable: a plugin made by a library runs
+    // them with the library's copy of std, whose panics only the library can catch. The manager
+    // raises a caught panic again on its own side.
+    tr.items.push(syn::parse_quote! {
+        #[doc(hidden)]
+        fn __plux_should_load(
+            &self,
+        ) -> ::core::result::Result<bool, #krate::__private::Caught> {
+            #krate::__private::catch(|| <Self as #ident>::should_load(self))
+        }
+    });
+    tr.items.push(syn::parse_quote! {
+        #[doc(hidden)]
+        #[allow(unused_variables)]
+        fn __plux_load(
+            &mut self,
+            args: &#args,
+        ) -> ::core::result::Result<
+            ::core::result::Result<
+                <#returns as #krate::__private::LoadResult>::Output,
+                #krate::BoxError,
+            >,
+            #krate::__private::Caught,
+        > {
+            #krate::__private::catch(|| {
+                #krate::__private::LoadResult::into_result(<Self as #ident>::load(self #forward_args))
+            })
+        }
+    });
     let debug = if debug_is_supertrait {
         TokenStream::new()
     } else {
@@ -445,20 +522,22 @@ pub(crate) fn plugin_interface(args: TokenStream, item: TokenStream) -> syn::Res
         impl #krate::Plugin for dyn #ident {
             type Args = #args;
             type Output = <#returns as #krate::__private::LoadResult>::Output;
+            const FINGERPRINT: ::core::option::Option<&'static #krate::dynamic::Fingerprint> =
+                ::core::option::Option::Some(&#fingerprint);
             fn should_load(&self) -> bool {
-                <Self as #ident>::should_load(self)
+                #krate::__private::resume(<Self as #ident>::__plux_should_load(self))
             }
-            #[allow(unused_variables)]
             fn load(
                 &mut self,
                 args: &#args,
             ) -> ::core::result::Result<Self::Output, #krate::BoxError> {
-                #krate::__private::LoadResult::into_result(<Self as #ident>::load(self #forward_args))
+                #krate::__private::resume(<Self as #ident>::__plux_load(self, args))
             }
         }
         impl #krate::PluginInterface for dyn #ident {
             const NAMESPACE: &'static str = #namespace;
         }
+        #krate::__private::submit_interface!(#fingerprint);
         impl #krate::__private::Interface for dyn #ident {}
         #debug
     })
@@ -473,6 +552,7 @@ pub(crate) fn hook_point(args: TokenStream, item: TokenStream) -> syn::Result<To
     let namespace = &hook.args.namespace;
     let ident = &hook.item.ident;
     let fn_type = hook.fn_type;
+    let fingerprint = fingerprint_of(&krate, namespace, ident, hook.item);
     let debug = if hook.derives_debug {
         TokenStream::new()
     } else {
@@ -486,10 +566,19 @@ pub(crate) fn hook_point(args: TokenStream, item: TokenStream) -> syn::Result<To
     };
     Ok(quote! {
         #item
-        #krate::__private::plugin_without_load!(#ident);
+        impl #krate::Plugin for #ident {
+            type Args = ();
+            type Output = ();
+            const FINGERPRINT: ::core::option::Option<&'static #krate::dynamic::Fingerprint> =
+                ::core::option::Option::Some(&#fingerprint);
+            fn load(&mut self, _: &()) -> ::core::result::Result<(), #krate::BoxError> {
+                ::core::result::Result::Ok(())
+            }
+        }
         impl #krate::PluginInterface for #ident {
             const NAMESPACE: &'static str = #namespace;
         }
+        #krate::__private::submit_interface!(#fingerprint);
         impl #krate::__private::HookPoint for #ident {
             type HookFn = #fn_type;
         }

@@ -108,6 +108,24 @@ struct Extern {
     name: String,
     /// The crate name, from the file name, when it is a Rust library.
     crate_name: Option<String>,
+    /// Its `.rlib` or `.rmeta`.
+    path: PathBuf,
+}
+
+/// The symbol `plux::export_plugins!()` defines, as `ENTRY_SYMBOL` in plux-core.
+const LIBRARY_ENTRY: &[u8] = b"plux_library_v1";
+
+impl Extern {
+    /// A plugin library (its crate calls `export_plugins!()`): a `cdylib` that programs open at
+    /// run time, never linked. Its metadata and object code name the entry point it defines; a
+    /// crate that merely depends on plux does not.
+    fn is_plugin_library(&self) -> bool {
+        std::fs::read(&self.path).is_ok_and(|bytes| {
+            bytes
+                .windows(LIBRARY_ENTRY.len())
+                .any(|window| window == LIBRARY_ENTRY)
+        })
+    }
 }
 
 /// What rustc's command line says about this compilation.
@@ -216,6 +234,7 @@ fn parse_extern(spec: &str) -> Option<(Extern, Option<PathBuf>)> {
     let krate = Extern {
         name: name.to_owned(),
         crate_name,
+        path: path.to_owned(),
     };
     Some((krate, path.parent().map(Path::to_path_buf)))
 }
@@ -427,6 +446,7 @@ pub(crate) fn link_plugins(input: TokenStream) -> syn::Result<TokenStream> {
                     .as_deref()
                     .and_then(|name| lock.is_plugin_crate(name))
                     .unwrap_or(false)
+                    && !krate.is_plugin_library()
             })
             .collect()),
         Err(reason) => Err(reason),
@@ -664,12 +684,7 @@ fn expand(
         #(#uses)*
         #krate::__private::submit_link! {
             #krate::LinkRecord::__new(
-                #krate::Location {
-                    module_path: ::core::option::Option::Some(::core::module_path!()),
-                    file: ::core::file!(),
-                    line: ::core::line!(),
-                    column: ::core::column!(),
-                },
+                #krate::__private::location!(),
                 &[#(#plugin_records),*],
                 &[#(#no_plugin_records),*],
                 #unverified,

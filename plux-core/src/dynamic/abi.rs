@@ -1,0 +1,122 @@
+//! What a plugin library and the program that opens it exchange.
+//!
+//! First a [`Header`] of `#[repr(C)]` fields, at fixed offsets, readable whatever built the
+//! library: a magic number, the layout version, and what the library was built with. Only when
+//! every one of those matches the program does the program install its allocator in the library
+//! and read the [`Exports`], which are plain Rust values: from then on both sides are the same
+//! rustc, target, panic strategy and plux, so Rust types have the same layout on both.
+
+use std::ffi::c_void;
+
+use crate::dynamic::contain::Caught;
+use crate::plugin::BoxError;
+use crate::spec::{PluginSpec, Product};
+
+/// The first bytes of every [`Header`].
+pub const MAGIC: [u8; 8] = *b"plux-lib";
+
+/// The layout of [`Header`] and [`Exports`]: a change to either bumps it.
+pub const ABI_VERSION: u32 = 1;
+
+/// The symbol a plugin library exports: `extern "C" fn() -> *const Header`.
+#[cfg_attr(not(feature = "dynamic"), allow(dead_code))]
+pub const ENTRY_SYMBOL: &str = "plux_library_v1";
+
+/// The release and commit of the rustc that compiled this plux-core (`rustc -vV`'s first line).
+pub const RUSTC: &str = env!("PLUX_RUSTC_VERSION");
+
+/// The target triple this plux-core was compiled for.
+pub const TARGET: &str = env!("PLUX_TARGET");
+
+/// This plux-core's version.
+pub const PLUX_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The panic strategy this plux-core was compiled with.
+pub const PANIC: &str = if cfg!(panic = "unwind") {
+    "unwind"
+} else {
+    "abort"
+};
+
+/// A `&'static str` as two `repr(C)` words.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct Str {
+    /// The first byte.
+    pub ptr: *const u8,
+    /// The length in bytes.
+    pub len: usize,
+}
+
+impl Str {
+    /// Borrows `s`.
+    pub const fn new(s: &'static str) -> Self {
+        Str {
+            ptr: s.as_ptr(),
+            len: s.len(),
+        }
+    }
+}
+
+/// The allocator of the program, as the functions a library's [`HostAllocator`] calls.
+///
+/// [`HostAllocator`]: crate::dynamic::export::HostAllocator
+#[repr(C)]
+pub struct AllocatorFns {
+    /// `std::alloc::alloc` of the program.
+    pub alloc: unsafe extern "C" fn(size: usize, align: usize) -> *mut u8,
+    /// `std::alloc::alloc_zeroed` of the program.
+    pub alloc_zeroed: unsafe extern "C" fn(size: usize, align: usize) -> *mut u8,
+    /// `std::alloc::dealloc` of the program.
+    pub dealloc: unsafe extern "C" fn(ptr: *mut u8, size: usize, align: usize),
+    /// `std::alloc::realloc` of the program.
+    pub realloc:
+        unsafe extern "C" fn(ptr: *mut u8, size: usize, align: usize, new_size: usize) -> *mut u8,
+}
+
+/// What a library's entry point returns: `#[repr(C)]`, so that a program can read it, and refuse
+/// the library, whatever built it.
+#[repr(C)]
+pub struct Header {
+    /// `MAGIC`.
+    pub magic: [u8; 8],
+    /// `ABI_VERSION`.
+    pub abi_version: u32,
+    /// `size_of::<Header>()`.
+    pub header_size: u32,
+    /// `RUSTC`.
+    pub rustc: Str,
+    /// `TARGET`.
+    pub target: Str,
+    /// `PANIC`.
+    pub panic: Str,
+    /// `PLUX_VERSION`.
+    pub plux_version: Str,
+    /// Makes the library allocate with the program's allocator. Called once the checks pass,
+    /// before [`exports`](Self::exports).
+    pub install_allocator: extern "C" fn(*const AllocatorFns),
+    /// The library's [`Exports`], as `*const Exports`.
+    pub exports: extern "C" fn() -> *const c_void,
+}
+
+/// Runs a spec's factory into the program's [`Product`]; `Err` is a panic caught in the library.
+pub type CreateFn = fn(&PluginSpec, Product<'_>) -> Result<Result<(), BoxError>, Caught>;
+
+/// The library's plugins and the entry points of their lifecycle, each catching panics on the
+/// library's side. Read only after the [`Header`] checks pass.
+pub struct Exports {
+    /// The library's registry.
+    pub specs: fn() -> &'static [PluginSpec],
+    /// Runs a spec's factory.
+    pub create: CreateFn,
+    /// Runs a spec's `should_load` check; `Ok(true)` for a spec without one.
+    pub should_load: fn(&PluginSpec) -> Result<bool, Caught>,
+}
+
+/// A spec of a plugin library, with the entry points that run its code on the library's side.
+pub(crate) struct LibrarySpec {
+    /// The library's own spec (its factory and check are the library's functions).
+    pub(crate) spec: &'static PluginSpec,
+    /// The library's entry points.
+    pub(crate) exports: &'static Exports,
+}

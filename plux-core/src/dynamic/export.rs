@@ -1,0 +1,162 @@
+//! The library side: what `export_plugins!` puts in a plugin library.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::ffi::c_void;
+use std::ptr;
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+use crate::dynamic::abi::{
+    AllocatorFns, Exports, Header, Str, ABI_VERSION, MAGIC, PANIC, PLUX_VERSION, RUSTC, TARGET,
+};
+use crate::dynamic::contain::catch;
+use crate::registry::Registry;
+
+/// Exports the plugins of a plugin library: put it once in a crate built as a `cdylib`, and a
+/// program opens the library with [`dynamic::open`](crate::dynamic).
+///
+/// It exports every plugin of the library's registry (its own crate's and those of the crates it
+/// links), and makes the library allocate with the allocator of the program that opens it, so
+/// that values made on one side may be freed on the other: the library cannot have a
+/// `#[global_allocator]` of its own.
+///
+/// ```
+/// // src/lib.rs of a crate with `crate-type = ["cdylib"]`, of `#[plugin]`s of interfaces and
+/// // hook points that a crate shared with the program declares.
+/// plux_core::export_plugins!(); // `plux::export_plugins!()` through the facade
+/// # fn main() {}
+/// ```
+#[macro_export]
+macro_rules! export_plugins {
+    () => {
+        #[global_allocator]
+        static __PLUX_HOST_ALLOCATOR: $crate::__private::HostAllocator =
+            $crate::__private::HostAllocator;
+
+        /// The entry point of this plugin library, for plux.
+        // The one symbol a host looks up: it needs a fixed, unmangled name.
+        #[allow(unsafe_code)]
+        #[no_mangle]
+        pub extern "C" fn plux_library_v1() -> *const $crate::__private::Header {
+            $crate::__private::library_header()
+        }
+    };
+}
+
+/// The allocator of a plugin library: the program's once the program has opened the library,
+/// the system allocator before (while the library's constructors run).
+pub struct HostAllocator;
+
+static HOST: AtomicPtr<AllocatorFns> = AtomicPtr::new(ptr::null_mut());
+
+// SAFETY: every method forwards its arguments unchanged either to `System` or to the program's
+// allocator, both of which uphold `GlobalAlloc`'s contract. A block is freed by the allocator
+// that made it as long as the switch happens before the library allocates anything it keeps:
+// the program installs its allocator before calling anything in the library but its
+// constructors (see docs/dynamic.md).
+unsafe impl GlobalAlloc for HostAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        match host() {
+            // SAFETY: forwarded from our caller, who upholds `alloc`'s contract.
+            Some(fns) => unsafe { (fns.alloc)(layout.size(), layout.align()) },
+            // SAFETY: as above.
+            None => unsafe { System.alloc(layout) },
+        }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        match host() {
+            // SAFETY: forwarded from our caller, who upholds `alloc_zeroed`'s contract.
+            Some(fns) => unsafe { (fns.alloc_zeroed)(layout.size(), layout.align()) },
+            // SAFETY: as above.
+            None => unsafe { System.alloc_zeroed(layout) },
+        }
+    }
+
+    unsafe fn dealloc(&self, block: *mut u8, layout: Layout) {
+        match host() {
+            // SAFETY: forwarded from our caller, who upholds `dealloc`'s contract.
+            Some(fns) => unsafe { (fns.dealloc)(block, layout.size(), layout.align()) },
+            // SAFETY: as above.
+            None => unsafe { System.dealloc(block, layout) },
+        }
+    }
+
+    unsafe fn realloc(&self, block: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        match host() {
+            // SAFETY: forwarded from our caller, who upholds `realloc`'s contract.
+            Some(fns) => unsafe { (fns.realloc)(block, layout.size(), layout.align(), new_size) },
+            // SAFETY: as above.
+            None => unsafe { System.realloc(block, layout, new_size) },
+        }
+    }
+}
+
+fn host() -> Option<&'static AllocatorFns> {
+    // SAFETY: `install_allocator` stores only pointers to the program's `static` table, which
+    // lives as long as the process.
+    unsafe { HOST.load(Ordering::Acquire).as_ref() }
+}
+
+extern "C" fn install_allocator(fns: *const AllocatorFns) {
+    HOST.store(fns.cast_mut(), Ordering::Release);
+}
+
+extern "C" fn exports() -> *const c_void {
+    ptr::from_ref(&EXPORTS).cast()
+}
+
+static EXPORTS: Exports = Exports {
+    specs: Registry::all,
+    create: |spec, product| catch(|| spec.make_into(product)),
+    should_load: |spec| match spec.should_load() {
+        None => Ok(true),
+        Some(should_load) => catch(should_load),
+    },
+};
+
+/// This library's exports, for tests that fake what a library exports.
+#[doc(hidden)]
+pub fn library_exports() -> &'static Exports {
+    &EXPORTS
+}
+
+/// A `Header` is only ever read.
+struct SharedHeader(Header);
+
+// SAFETY: the header's pointers are to `'static` string literals and its fns are plain fns:
+// nothing in it is ever written, so sharing it between threads is sound.
+unsafe impl Sync for SharedHeader {}
+
+static HEADER: SharedHeader = SharedHeader(Header {
+    magic: MAGIC,
+    abi_version: ABI_VERSION,
+    header_size: size_of::<Header>() as u32,
+    rustc: Str::new(RUSTC),
+    target: Str::new(TARGET),
+    panic: Str::new(PANIC),
+    plux_version: Str::new(PLUX_VERSION),
+    install_allocator,
+    exports,
+});
+
+/// The header of this library, with what it was built with.
+pub fn library_header() -> *const Header {
+    &HEADER.0
+}
+
+/// A copy of this library's header, for tests that fake what a library was built with.
+#[doc(hidden)]
+pub fn header_copy() -> Header {
+    let h = &HEADER.0;
+    Header {
+        magic: h.magic,
+        abi_version: h.abi_version,
+        header_size: h.header_size,
+        rustc: h.rustc,
+        target: h.target,
+        panic: h.panic,
+        plux_version: h.plux_version,
+        install_allocator: h.install_allocator,
+        exports: h.exports,
+    }
+}

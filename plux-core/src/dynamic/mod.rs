@@ -1,0 +1,48 @@
+//! Plugin libraries: plugins built as a `cdylib`, which an installed program opens at run time,
+//! checked before use.
+//!
+//! **A plugin library** is a crate of ordinary `#[plugin]` items, of interfaces and hook points
+//! that the program shares with it through a common crate, built as a `cdylib`, with one line:
+//! [`plux::export_plugins!()`](crate::export_plugins). **The program** opens it (feature
+//! `dynamic`) with `dynamic::open(path)`, or every library of a directory with
+//! `dynamic::open_dir(dir)`: its plugins join the program's registry, and a
+//! [`PluginManager`](crate::PluginManager) finds them like linked ones (same lifecycle,
+//! listeners, filters, ordering, `inspect`, whose locations name the library).
+//!
+//! Before any of its plugins registers, the program checks that the library was built by the
+//! same rustc, for the same target, with the same panic strategy, against the same plux, and
+//! that each plugin's interface is the program's by [`Fingerprint`]; a mismatch is a
+//! `LibraryError` naming both sides, and nothing of the library registers.
+//!
+//! The hazards of loading Rust from Rust, and how each is handled or refused, are in
+//! `docs/dynamic.md` of the repository. In short:
+//!
+//! | hazard | here |
+//! |---|---|
+//! | `TypeId` differs between artifacts | plugins cross by [`Fingerprint`] of their interface, never by `TypeId` |
+//! | two copies of std: a library's panic cannot be caught by the program | factory, `should_load` and `load` catch on the library's side and re-raise on the program's |
+//! | two allocators | the library allocates with the program's (`export_plugins!` installs it) |
+//! | statics and thread-locals exist twice | documented: each side has its own |
+//! | unloading | never: a library stays mapped for the life of the process |
+//!
+//! Only plugins of interfaces and hook points cross (their type has a fingerprint); a library
+//! with any other plugin is refused.
+
+pub(crate) mod abi;
+pub(crate) mod contain;
+#[cfg(feature = "dynamic")]
+mod elf;
+pub(crate) mod export;
+pub(crate) mod fingerprint;
+#[cfg(feature = "dynamic")]
+mod host;
+#[cfg(feature = "dynamic")]
+pub(crate) mod joined;
+mod product;
+
+pub use fingerprint::Fingerprint;
+#[cfg(feature = "dynamic")]
+pub use host::{libraries, open, open_dir, Library, LibraryError};
+
+pub(crate) use abi::LibrarySpec;
+pub(crate) use product::put_across;
