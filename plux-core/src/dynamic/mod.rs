@@ -7,7 +7,9 @@
 //! `dynamic`) with `dynamic::open(path)`, or every library of a directory with
 //! `dynamic::open_dir(dir)`: its plugins join the program's registry, and a
 //! [`PluginManager`](crate::PluginManager) finds them like linked ones (same lifecycle,
-//! listeners, filters, ordering, `inspect`, whose locations name the library).
+//! listeners, filters, ordering, `inspect`, whose locations name the library). A manager that
+//! had already resolved its namespace finds them after
+//! [`refresh`](crate::PluginManager::refresh).
 //!
 //! Before any of its plugins registers, the program checks that the library was built by the
 //! same rustc, for the same target, with the same panic strategy, against the same plux, and
@@ -24,6 +26,7 @@
 //! | two allocators | the library allocates with the program's (`export_plugins!` installs it) |
 //! | statics and thread-locals exist twice | documented: each side has its own |
 //! | unloading | never: a library stays mapped for the life of the process |
+//! | a truncated file, which the loader would map past its end | refused before loading (ELF) |
 //!
 //! Only plugins of interfaces and hook points cross (their type has a fingerprint); a library
 //! with any other plugin is refused.
