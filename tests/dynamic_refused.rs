@@ -95,6 +95,8 @@ fn files_that_are_not_plux_libraries_are_refused() {
     ));
 
     assert_nothing_registered();
+    // The refused libraries stay mapped; only their files go.
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Opens a fresh copy of the skewed library, which claims what `skew` says.
@@ -209,4 +211,6 @@ fn libraries_built_otherwise_are_refused_by_name() {
     }
 
     assert_nothing_registered();
+    // The refused libraries stay mapped; only their files go.
+    let _ = std::fs::remove_dir_all(&dir);
 }
