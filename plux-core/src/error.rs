@@ -194,6 +194,25 @@ impl fmt::Display for DisplayNames<'_> {
     }
 }
 
+/// An ordering cycle as it is reported once for all its members, by the log and by the health
+/// check.
+pub(crate) struct DisplayCycle<'a> {
+    pub(crate) namespace: &'a str,
+    pub(crate) members: &'a [String],
+}
+
+impl fmt::Display for DisplayCycle<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "namespace `{}`: ordering cycle of {} plugins between {}; none of them loads",
+            self.namespace,
+            self.members.len(),
+            DisplayNames(self.members)
+        )
+    }
+}
+
 struct DisplaySites<'a>(&'a [Location]);
 
 impl fmt::Display for DisplaySites<'_> {

@@ -348,10 +348,7 @@ impl Report {
 
     /// How many plugins the program has from crate `crate_name`.
     pub fn plugins_of_crate(&self, crate_name: &str) -> usize {
-        Registry::all()
-            .iter()
-            .filter(|spec| spec.location().crate_name() == Some(crate_name))
-            .count()
+        crate::registry::plugins_of_crate(crate_name)
     }
 
     /// The report in `format`.

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::thread::{self, ThreadId};
 
-use crate::error::{DisabledReason, DisplayNames, PluginError, PluginErrorKind};
+use crate::error::{DisabledReason, DisplayCycle, PluginError, PluginErrorKind};
 use crate::finder::{PluginFinder, SpecIndex};
 use crate::grammar::{check_name, check_namespace};
 use crate::lifecycle::{
@@ -633,15 +633,8 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// load. Runs while `spec`'s slot is running, so that a requirement cycle at run time is
     /// [`Reentrant`](PluginErrorKind::Reentrant), not a deadlock.
     fn load_requirements(&self, spec: &PluginSpec) -> Option<DisabledReason> {
-        let resolved = self.resolved();
         for name in spec.requires() {
-            let loaded =
-                self.find(resolved, name)
-                    .and_then(|(required, slot)| match slot.loaded() {
-                        Some(loaded) => Ok(loaded),
-                        None => self.drive(required, slot, false),
-                    });
-            if let Err(error) = loaded {
+            if let Err(error) = self.load(name) {
                 return Some(DisabledReason::Requirement {
                     name: name.to_owned(),
                     why: display_contained(error.kind()),
@@ -727,12 +720,8 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                         // N lines about the same N names.
                         PluginErrorKind::OrderCycle(members) => {
                             if logged_cycles.insert(Arc::as_ptr(members).cast::<()>()) {
-                                log::error!(
-                                    target: "plux",
-                                    "namespace `{namespace}`: ordering cycle of {} plugins between {}; none of them loads",
-                                    members.len(),
-                                    DisplayNames(members)
-                                );
+                                let cycle = DisplayCycle { namespace, members };
+                                log::error!(target: "plux", "{cycle}");
                             }
                         }
                         _ => log::error!(target: "plux", "{error}"),

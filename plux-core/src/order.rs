@@ -40,16 +40,9 @@ pub(crate) fn order(specs: &[&PluginSpec], position: impl Fn(&str) -> Option<usi
     let mut conflicts = Vec::new();
     let mut edges: Vec<(usize, usize)> = Vec::new();
     for (i, spec) in specs.iter().enumerate() {
-        // A requirement loads first: it is an `after` constraint too.
-        let relations = spec
-            .after()
-            .map(|name| ("after", name))
-            .chain(spec.requires().map(|name| ("requires", name)))
-            .chain(spec.before().map(|name| ("before", name)));
-        for (relation, name) in relations {
-            match position(name) {
-                Some(j) if relation != "before" => edges.push((j, i)),
-                Some(j) => edges.push((i, j)),
+        for (relation, name, edge) in constraints(spec, i, &position) {
+            match edge {
+                Some(edge) => edges.push(edge),
                 None => conflicts.push((
                     i,
                     PluginErrorKind::OrderUnknown {
@@ -97,6 +90,27 @@ pub(crate) fn order(specs: &[&PluginSpec], position: impl Fn(&str) -> Option<usi
     conflicts.sort_by_key(|(i, _)| *i);
     conflicts.dedup_by_key(|(i, _)| *i);
     Ordered { order, conflicts }
+}
+
+/// Every constraint of `spec`, at position `i`, as `(relation, name, edge)`: the edge
+/// `(earlier, later)` when `position` finds the name. A requirement loads first, so it is an
+/// `after` constraint too.
+pub(crate) fn constraints<'a>(
+    spec: &'a PluginSpec,
+    i: usize,
+    position: impl Fn(&str) -> Option<usize> + 'a,
+) -> impl Iterator<Item = (&'static str, &'a str, Option<(usize, usize)>)> + 'a {
+    spec.after()
+        .map(|name| ("after", name))
+        .chain(spec.requires().map(|name| ("requires", name)))
+        .chain(spec.before().map(|name| ("before", name)))
+        .map(move |(relation, name)| {
+            let edge = position(name).map(|j| match relation {
+                "before" => (i, j),
+                _ => (j, i),
+            });
+            (relation, name, edge)
+        })
 }
 
 /// The constraint graph in compressed form: the successors of `i` are

@@ -284,13 +284,18 @@ pub(crate) fn wrong_no_plugins_claims(
 ) -> impl Iterator<Item = (&'static LinkRecord, &'static LinkedCrate, usize)> {
     Registry::links().iter().flat_map(|link| {
         link.no_plugins().iter().filter_map(move |krate| {
-            let plugins = Registry::all()
-                .iter()
-                .filter(|spec| spec.location().crate_name() == Some(krate.crate_name))
-                .count();
+            let plugins = plugins_of_crate(krate.crate_name);
             (plugins > 0).then_some((link, krate, plugins))
         })
     })
+}
+
+/// How many linked specs crate `crate_name` declares.
+pub(crate) fn plugins_of_crate(crate_name: &str) -> usize {
+    Registry::all()
+        .iter()
+        .filter(|spec| spec.location().crate_name() == Some(crate_name))
+        .count()
 }
 
 pub(crate) fn wrong_no_plugins_message(

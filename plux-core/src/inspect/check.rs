@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::error::{DisplayNames, PluginErrorKind};
+use crate::error::{DisplayCycle, PluginErrorKind};
 use crate::grammar::{check_name, check_namespace, InvalidIdent};
 use crate::inspect::Report;
 use crate::registry::{self, LinkedCrate};
@@ -97,12 +97,9 @@ impl fmt::Display for Problem {
                 name,
                 conflict,
             } => write!(f, "plugin `{namespace}/{name}` cannot load: {conflict}"),
-            Problem::OrderCycle { namespace, members } => write!(
-                f,
-                "namespace `{namespace}`: ordering cycle of {} plugins between {}; none of them loads",
-                members.len(),
-                DisplayNames(members)
-            ),
+            Problem::OrderCycle { namespace, members } => {
+                DisplayCycle { namespace, members }.fmt(f)
+            }
             Problem::InvalidIdent { site, error } => write!(f, "spec at {site}: {error}"),
             Problem::NoLink => f.write_str(
                 "this program has no `plux::link_plugins!()`: plugin crates that no code names \

@@ -8,6 +8,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 
 use super::{PluginManager, Resolved};
+use crate::order::constraints;
 use crate::plugin::Plugin;
 
 impl<T: ?Sized + Plugin> PluginManager<T> {
@@ -103,17 +104,8 @@ impl Plan {
         let mut successors = vec![Vec::new(); entries.len()];
         let mut waiting_on = vec![0usize; entries.len()];
         for (i, entry) in entries.iter().enumerate() {
-            let spec = entry.spec();
-            let earlier = spec
-                .after()
-                .chain(spec.requires())
-                .filter_map(|name| index.position(name))
-                .map(|j| (j, i));
-            let later = spec
-                .before()
-                .filter_map(|name| index.position(name))
-                .map(|j| (i, j));
-            for (from, to) in earlier.chain(later) {
+            let edges = constraints(entry.spec(), i, |name| index.position(name));
+            for (from, to) in edges.filter_map(|(_, _, edge)| edge) {
                 // Only edges that go forward in load order: those inside an ordering cycle do
                 // not (its members fail at once), and waiting on them would never end.
                 if rank.get(from) < rank.get(to) {
