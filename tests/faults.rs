@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use plux::{
-    BoxError, FactoryFn, FunctionPlugin, Location, Plugin, PluginErrorKind, PluginFinder,
-    PluginManager, PluginSpec, PluginState, Product, Stage,
+    BoxError, FunctionPlugin, Plugin, PluginErrorKind, PluginFinder, PluginManager, PluginSpec,
+    PluginState, Product, Stage,
 };
 use plux_fixture_alpha::{Audience, EnglishGreeter, Greeter};
 use plux_fixture_probe::{kind_name, logged, probe, Journal, Panicker, Probe};
@@ -316,32 +316,19 @@ fn a_factory_that_keeps_its_plugin_or_puts_none_fails_the_plugin_with_a_factory_
     fn puts_nothing(_: Product<'_>) -> Result<(), BoxError> {
         Ok(())
     }
-    let spec = |name, factory| {
-        let at = Location {
-            module_path: None,
-            file: file!(),
-            line: line!(),
-            column: 0,
-            library: None,
+    // Placed as the macros place a spec, with these hand-written factories.
+    macro_rules! spec {
+        ($name:literal, $factory:expr) => {
+            plux::__private::submit!({
+                const MANAGED: &plux::__private::Managed =
+                    &plux::__private::Managed::new("ft.factory_contract", None);
+                plux::__private::linked_spec!(MANAGED, $name, $factory, 0, None)
+            });
         };
-        PluginSpec::__static(
-            "ft.factory_contract",
-            name,
-            factory,
-            at,
-            0,
-            &[],
-            &[],
-            &[],
-            None,
-            None,
-            None,
-        )
-    };
-    let manager = PluginManager::<Hook>::in_namespace("ft.factory_contract").finder(vec![
-        spec("keeps", keeps_a_clone as FactoryFn),
-        spec("empty", puts_nothing as FactoryFn),
-    ]);
+    }
+    spec!("keeps", keeps_a_clone);
+    spec!("empty", puts_nothing);
+    let manager = PluginManager::<Hook>::in_namespace("ft.factory_contract");
 
     for (name, says) in [("keeps", "kept a reference"), ("empty", "without putting")] {
         let error = manager.load(name).expect_err("a broken factory");

@@ -42,7 +42,7 @@ fn every_namespace_and_plugin_in_load_order() {
     assert_eq!(site.crate_name(), Some("plux_fixture_beta"));
     assert_eq!(site.module_path, Some("plux_fixture_beta"));
     assert_eq!(site.file, "fixtures/beta/src/lib.rs");
-    assert_eq!(french.sites, [*site]);
+    assert_eq!(french.sites, [site]);
     assert!(french.conflict.is_none());
 }
 

@@ -872,7 +872,7 @@ fn a_duplicated_name_fails_naming_every_site_and_the_others_still_load() {
     let (first, first_calls) = probe("lc.duplicate", "a").build();
     let (second, second_calls) = probe("lc.duplicate", "a").build();
     let (other, other_calls) = probe("lc.duplicate", "b").build();
-    let sites = [*first.location(), *second.location()];
+    let sites = [first.location(), second.location()];
     assert_ne!(sites[0], sites[1]);
     let journal = Journal::new();
     let manager = Manager::in_namespace("lc.duplicate")

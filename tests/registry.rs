@@ -29,7 +29,7 @@ fn location(namespace: &str, name: &str) -> Location {
     let spec = Registry::specs(namespace)
         .find(|spec| spec.name() == name)
         .unwrap_or_else(|| panic!("{namespace}/{name} is registered"));
-    *spec.location()
+    spec.location()
 }
 
 mod nested {

@@ -1,5 +1,6 @@
 //! What the macros expand to. Not public API: it changes without notice.
 
+pub use crate::__linked_spec as linked_spec;
 pub use crate::__location as location;
 pub use crate::__plugin_without_load as plugin_without_load;
 pub use crate::__submit as submit;
@@ -10,6 +11,7 @@ pub use crate::dynamic::contain::{catch, resume, Caught};
 pub use crate::dynamic::export::{header_copy, library_exports, library_header, HostAllocator};
 pub use crate::dynamic::fingerprint::backend::*;
 pub use crate::registry::backend::*;
+pub use crate::spec::linked::{Extra, LinkedSpec, Managed};
 
 use crate::dynamic::Fingerprint;
 use crate::function::Hook;
@@ -121,7 +123,9 @@ pub fn default_product<T: Plugin + DefaultFactory>(product: Product<'_>) -> Resu
     product.make(|| Ok(Arc::new(T::make())))
 }
 
-/// The factory of a function plugin: the function, wrapped as the hook `H`.
+/// The factory of a function plugin: the function, wrapped as the hook `H`. Not inlined, so
+/// that the function plugins of one signature share it, and each one's own factory is a jump.
+#[inline(never)]
 pub fn hook<H: Hook>(product: Product<'_>, function: H::Fn) -> Result<(), BoxError> {
     product.make(|| Ok(Arc::new(H::from_fn(function))))
 }
@@ -143,6 +147,9 @@ pub trait HookPoint: Hook + PluginInterface {
     const HOOK_NAMESPACE: &'static str = <Self as PluginInterface>::NAMESPACE;
     /// The hook point's fingerprint.
     const HOOK_FINGERPRINT: Option<&'static Fingerprint> = <Self as Plugin>::FINGERPRINT;
+    /// What every function plugin of the hook point shares.
+    const HOOK_MANAGED: &'static Managed =
+        &Managed::new(Self::HOOK_NAMESPACE, Self::HOOK_FINGERPRINT);
     /// The factory of a hook: the function, wrapped as the hook point.
     fn hook_product(product: Product<'_>, function: Self::HookFn) -> Result<(), BoxError>
     where
@@ -166,6 +173,9 @@ pub trait Interface: PluginInterface {
     const INTERFACE_NAMESPACE: &'static str = <Self as PluginInterface>::NAMESPACE;
     /// The interface's fingerprint.
     const INTERFACE_FINGERPRINT: Option<&'static Fingerprint> = <Self as Plugin>::FINGERPRINT;
+    /// What every plugin of the interface shares.
+    const INTERFACE_MANAGED: &'static Managed =
+        &Managed::new(Self::INTERFACE_NAMESPACE, Self::INTERFACE_FINGERPRINT);
     /// A made plugin of the interface.
     fn interface_product(made: Product<'_>, plugin: Box<Self>) -> Result<(), BoxError> {
         product(made, plugin)

@@ -51,24 +51,14 @@ pub(crate) struct SpecIndex {
 /// One name of a namespace: its spec, and why it cannot load, if it cannot.
 #[derive(Debug)]
 pub(crate) struct IndexEntry {
-    spec: Held,
+    spec: PluginSpec,
     /// Boxed: conflicts are rare, and entries are walked on every `load_all`.
     conflict: Option<Box<PluginErrorKind>>,
 }
 
-/// A spec of the link-time registry is borrowed from it; one from a finder is owned.
-#[derive(Debug)]
-enum Held {
-    Static(&'static PluginSpec),
-    Owned(Box<PluginSpec>),
-}
-
 impl IndexEntry {
     pub(crate) fn spec(&self) -> &PluginSpec {
-        match &self.spec {
-            Held::Static(spec) => spec,
-            Held::Owned(spec) => spec,
-        }
+        &self.spec
     }
 
     pub(crate) fn conflict(&self) -> Option<&PluginErrorKind> {
@@ -77,39 +67,30 @@ impl IndexEntry {
 }
 
 impl SpecIndex {
-    /// The index of specs from the link-time registry, which it borrows.
-    pub(crate) fn of_static(specs: Vec<&'static PluginSpec>) -> Self {
-        Self::build(specs, Held::Static)
-    }
-
-    /// The index of specs from a finder, which it keeps.
-    pub(crate) fn of_owned(specs: Vec<PluginSpec>) -> Self {
-        Self::build(specs, |spec| Held::Owned(Box::new(spec)))
-    }
-
-    fn build<S: std::borrow::Borrow<PluginSpec>>(
-        mut specs: Vec<S>,
-        hold: impl Fn(S) -> Held,
-    ) -> Self {
-        specs.sort_by(|a, b| {
-            let (a, b) = (a.borrow(), b.borrow());
-            (a.name(), a.location()).cmp(&(b.name(), b.location()))
+    /// The index of `specs`, all of one namespace.
+    pub(crate) fn new(specs: Vec<PluginSpec>) -> Self {
+        // By name, then (for duplicates only, so rarely) by site; the names are read once.
+        let mut specs: Vec<(&str, &PluginSpec)> =
+            specs.iter().map(|spec| (spec.name(), spec)).collect();
+        specs.sort_unstable_by(|(a, a_spec), (b, b_spec)| {
+            a.cmp(b)
+                .then_with(|| a_spec.location().cmp(&b_spec.location()))
         });
         let mut entries: Vec<IndexEntry> = Vec::with_capacity(specs.len());
-        for spec in specs {
+        for spec in specs.into_iter().map(|(_, spec)| spec.clone()) {
             match entries.last_mut() {
-                Some(last) if last.spec().name() == spec.borrow().name() => {
-                    let site = *spec.borrow().location();
+                Some(last) if last.spec().name() == spec.name() => {
+                    let site = spec.location();
                     match last.conflict.as_deref_mut() {
                         Some(PluginErrorKind::Duplicate(sites)) => sites.push(site),
                         _ => {
-                            let sites = vec![*last.spec().location(), site];
+                            let sites = vec![last.spec().location(), site];
                             last.conflict = Some(Box::new(PluginErrorKind::Duplicate(sites)));
                         }
                     }
                 }
                 _ => entries.push(IndexEntry {
-                    spec: hold(spec),
+                    spec,
                     conflict: None,
                 }),
             }
@@ -119,7 +100,7 @@ impl SpecIndex {
             entries
                 .iter()
                 .enumerate()
-                .map(|(i, entry)| (entry.spec().name_cow().clone(), i)),
+                .map(|(i, entry)| (entry.spec().name_cow(), i)),
         );
         let specs: Vec<&PluginSpec> = entries.iter().map(IndexEntry::spec).collect();
         let ordered = order(&specs, |name| by_name.get(name).copied());

@@ -234,7 +234,7 @@ impl Report {
             sites
                 .entry((spec.namespace(), spec.name()))
                 .or_default()
-                .push(*spec.location());
+                .push(spec.location());
         }
         let namespaces = Registry::namespaces()
             .iter()
@@ -250,7 +250,7 @@ impl Report {
                         let mut sites = sites
                             .get(&(name, spec.name()))
                             .cloned()
-                            .unwrap_or_else(|| vec![*spec.location()]);
+                            .unwrap_or_else(|| vec![spec.location()]);
                         sites.sort();
                         PluginReport {
                             spec: spec.clone(),
@@ -322,7 +322,7 @@ impl Report {
                 Some(plugin) => plugin.status = Some(status),
                 None => ns.plugins.push(PluginReport {
                     spec: spec.clone(),
-                    sites: vec![*spec.location()],
+                    sites: vec![spec.location()],
                     conflict: None,
                     status: Some(status),
                 }),
@@ -397,7 +397,7 @@ impl Report {
                 out.push_str(",\"namespace\":");
                 json_str(&mut out, spec.namespace());
                 let _ = write!(out, ",\"position\":{position},");
-                json_location(&mut out, spec.location());
+                json_location(&mut out, &spec.location());
                 let _ = write!(out, ",\"priority\":{},\"after\":", spec.priority());
                 json_strs(&mut out, spec.after());
                 out.push_str(",\"before\":");
@@ -677,6 +677,7 @@ fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
 #[allow(unsafe_code)]
 mod tests {
     use super::*;
+    use crate::spec::linked::{Extra, LinkedSpec, Managed};
     use crate::{BoxError, FunctionPlugin, LinkedCrate, Product};
 
     fn make(product: Product<'_>) -> Result<(), BoxError> {
@@ -695,72 +696,53 @@ mod tests {
         }
     }
 
+    /// A spec of this module, declared at `at($line)`, as the macros would place it.
+    macro_rules! test_spec {
+        ($namespace:literal, $name:literal, $line:literal, $priority:literal, $extra:expr) => {
+            crate::__submit!({
+                const MANAGED: &Managed = &Managed::new($namespace, None);
+                const EXTRA: Option<&Extra> = $extra;
+                LinkedSpec::new(
+                    MANAGED,
+                    $name.len(),
+                    concat!(
+                        $name,
+                        "\0plux_core::inspect::tests\0plux-core/src/inspect.rs"
+                    ),
+                    $line,
+                    1,
+                    make,
+                    $priority,
+                    EXTRA,
+                )
+            });
+        };
+    }
+
     // The registry of plux-core's own test binary: these specs and nothing else.
-    crate::__submit!(PluginSpec::__static(
-        "inspect.t",
-        "b\"quoted\"",
-        make,
-        at(1),
-        0,
-        &[],
-        &[],
-        &[],
-        None,
-        None,
-        None
-    ));
-    crate::__submit!(PluginSpec::__static(
+    test_spec!("inspect.t", "b\"quoted\"", 1, 0, None);
+    test_spec!(
         "inspect.t",
         "a",
-        make,
-        at(2),
+        2,
         7,
-        &["b\"quoted\""],
-        &[],
-        &[],
-        Some("Does a.\n\nAt length."),
-        None,
-        None
-    ));
-    crate::__submit!(PluginSpec::__static(
-        "inspect.t",
-        "dup",
-        make,
-        at(3),
-        0,
-        &[],
-        &[],
-        &[],
-        None,
-        None,
-        None
-    ));
-    crate::__submit!(PluginSpec::__static(
-        "inspect.t",
-        "dup",
-        make,
-        at(4),
-        0,
-        &[],
-        &[],
-        &[],
-        None,
-        None,
-        None
-    ));
-    crate::__submit!(PluginSpec::__static(
+        Some(&Extra::new(
+            &["b\"quoted\""],
+            &[],
+            &[],
+            Some("Does a.\n\nAt length."),
+            None
+        ))
+    );
+    test_spec!("inspect.t", "dup", 3, 0, None);
+    test_spec!("inspect.t", "dup", 4, 0, None);
+    test_spec!(
         "inspect.u",
         "lost",
-        make,
-        at(5),
+        5,
         0,
-        &["nobody"],
-        &[],
-        &[],
-        None,
-        None,
-        None
-    ));
+        Some(&Extra::new(&["nobody"], &[], &[], None, None))
+    );
     crate::__submit_link!(LinkRecord::__new(
         at(6),
         &[LinkedCrate {

@@ -612,21 +612,23 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         slot: &'a Slot<T>,
         retry: bool,
     ) -> Result<&'a Loaded<T>, PluginError> {
-        slot.get_or_run(
-            (spec.namespace_cow(), spec.name_cow()),
-            retry,
-            |kind| PluginError::new(spec.namespace(), spec.name(), kind),
-            || {
-                Lifecycle {
-                    spec,
-                    args: &self.args,
-                    filters: &self.filters,
-                    listeners: &self.listeners,
-                    requirements: &|| self.load_requirements(spec),
-                }
-                .run()
-            },
-        )
+        spec.with_run_key(|key| {
+            slot.get_or_run(
+                key,
+                retry,
+                |kind| PluginError::new(spec.namespace(), spec.name(), kind),
+                || {
+                    Lifecycle {
+                        spec,
+                        args: &self.args,
+                        filters: &self.filters,
+                        listeners: &self.listeners,
+                        requirements: &|| self.load_requirements(spec),
+                    }
+                    .run()
+                },
+            )
+        })
     }
 
     /// Loads what `spec` requires, in this manager; the reason `spec` is disabled if one did not
@@ -664,7 +666,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                 }
                 Index::Registry(index)
             }
-            Some(finder) => Index::Own(SpecIndex::of_owned(self.find_specs(&**finder))),
+            Some(finder) => Index::Own(SpecIndex::new(self.find_specs(&**finder))),
         };
         let slots = Slots::new(index.entries().len());
         Resolved {

@@ -24,6 +24,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{LazyLock, PoisonError, RwLock};
 
 use crate::finder::{PluginFinder, SpecIndex};
+use crate::spec::linked::namespace_hash;
 use crate::spec::{Location, PluginSpec};
 
 #[cfg(not(any(feature = "linkme", feature = "inventory")))]
@@ -36,13 +37,13 @@ compile_error!(
 #[doc(hidden)]
 pub mod backend {
     use crate::registry::LinkRecord;
-    use crate::spec::PluginSpec;
+    use crate::spec::linked::LinkedSpec;
 
     pub use linkme;
 
     /// The specs.
     #[linkme::distributed_slice]
-    pub static PLUX_SPECS_V0_1: [PluginSpec];
+    pub static PLUX_SPECS_V0_2: [LinkedSpec];
 
     /// The records of `link_plugins!`.
     #[linkme::distributed_slice]
@@ -50,8 +51,8 @@ pub mod backend {
 
     pub(crate) const NAME: &str = "linkme";
 
-    pub(crate) fn specs() -> &'static [PluginSpec] {
-        &PLUX_SPECS_V0_1
+    pub(crate) fn specs() -> impl Iterator<Item = &'static LinkedSpec> {
+        PLUX_SPECS_V0_2.iter()
     }
 
     pub(crate) fn links() -> &'static [LinkRecord] {
@@ -64,9 +65,9 @@ pub mod backend {
     macro_rules! __submit {
         ($spec:expr) => {
             const _: () = {
-                #[$crate::__private::linkme::distributed_slice($crate::__private::PLUX_SPECS_V0_1)]
+                #[$crate::__private::linkme::distributed_slice($crate::__private::PLUX_SPECS_V0_2)]
                 #[linkme(crate = $crate::__private::linkme)]
-                static SPEC: $crate::PluginSpec = $spec;
+                static SPEC: $crate::__private::LinkedSpec = $spec;
             };
         };
     }
@@ -92,27 +93,24 @@ pub mod backend {
     use std::sync::LazyLock;
 
     use crate::registry::LinkRecord;
-    use crate::spec::PluginSpec;
+    use crate::spec::linked::LinkedSpec;
 
     pub use inventory;
 
     // A collection is keyed by its type, and each major version of plux-core has its own
-    // `PluginSpec`: two copies in one build keep two registries here too.
-    inventory::collect!(PluginSpec);
+    // `LinkedSpec`: two copies in one build keep two registries here too.
+    inventory::collect!(LinkedSpec);
     inventory::collect!(LinkRecord);
 
     pub(crate) const NAME: &str = "inventory";
 
     // The constructors run once, before `main`: the lists are complete by the time anyone reads
-    // them, and copying them out once gives `Registry::all` its slice.
-    static SPECS: LazyLock<Box<[PluginSpec]>> =
-        LazyLock::new(|| inventory::iter::<PluginSpec>.into_iter().cloned().collect());
-
+    // them, and copying them out once gives `Registry::links` its slice.
     static LINKS: LazyLock<Box<[LinkRecord]>> =
         LazyLock::new(|| inventory::iter::<LinkRecord>.into_iter().copied().collect());
 
-    pub(crate) fn specs() -> &'static [PluginSpec] {
-        &SPECS
+    pub(crate) fn specs() -> impl Iterator<Item = &'static LinkedSpec> {
+        inventory::iter::<LinkedSpec>.into_iter()
     }
 
     pub(crate) fn links() -> &'static [LinkRecord] {
@@ -251,6 +249,11 @@ static NAMESPACES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
 
 static EMPTY: LazyLock<SpecIndex> = LazyLock::new(SpecIndex::default);
 
+/// Every linked spec as a [`PluginSpec`], for [`Registry::all`]: a copy of the section's
+/// pointers, made only for those who ask for every spec (managers do not).
+static ALL: LazyLock<Box<[PluginSpec]>> =
+    LazyLock::new(|| backend::specs().map(PluginSpec::linked).collect());
+
 /// Logs, once per process and outside any lock of ours (a logger is user code), the
 /// `link_plugins!` calls that could not check their compilation.
 fn warn_unverified_links_once() {
@@ -349,7 +352,7 @@ impl Registry {
     /// Every spec linked into the program, in link order (which is unspecified and changes
     /// between builds). Plugin libraries' are in [`dynamic::libraries`](crate::dynamic).
     pub fn all() -> &'static [PluginSpec] {
-        backend::specs()
+        &ALL
     }
 
     /// Every spec: linked, then those of the plugin libraries opened so far.
@@ -406,15 +409,17 @@ impl Registry {
         }
         // Built outside the lock, so that other namespaces stay available meanwhile; two threads
         // that race on the same namespace both build it, and the first to insert wins.
-        let specs: Vec<&'static PluginSpec> = Registry::all()
-            .iter()
-            .filter(|spec| spec.namespace() == namespace)
-            .collect();
-        let Some(first) = specs.first() else {
+        let hash = namespace_hash(namespace);
+        let mut specs: Vec<PluginSpec> = Vec::new();
+        for spec in backend::specs() {
+            if spec.is_of(namespace, hash) {
+                specs.push(PluginSpec::linked(spec));
+            }
+        }
+        let Some(key) = specs.first().and_then(PluginSpec::linked_namespace) else {
             return &EMPTY;
         };
-        let key: &'static str = first.namespace();
-        let built = SpecIndex::of_static(specs);
+        let built = SpecIndex::new(specs);
         let mut indexes = INDEXES.write().unwrap_or_else(PoisonError::into_inner);
         if let Some(index) = read(&indexes) {
             return index;

@@ -9,6 +9,11 @@ use crate::dynamic::contain::resume;
 use crate::dynamic::{Fingerprint, LibrarySpec};
 use crate::grammar::{check_name, check_namespace, InvalidIdent};
 use crate::plugin::{BoxError, Plugin};
+use crate::state::RunKey;
+
+pub(crate) mod linked;
+
+use linked::{Extra, LinkedSpec};
 
 /// Where a plugin was declared, for diagnostics (duplicates, logs, the module filter).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -199,7 +204,9 @@ pub(crate) enum NotMade {
 /// where it was declared.
 ///
 /// `#[plugin]` and `plugin_spec!` place specs in the link-time registry; [`PluginSpec::new`] makes
-/// one at run time, for a [`PluginFinder`](crate::PluginFinder) of your own.
+/// one at run time, for a [`PluginFinder`](crate::PluginFinder) of your own. A spec is a handle,
+/// two words wide: one of the registry points into the linker section, and cloning any spec is
+/// cheap.
 ///
 /// ```
 /// use plux_core::{FunctionPlugin, PluginSpec};
@@ -216,7 +223,19 @@ pub(crate) enum NotMade {
 /// # Ok::<(), plux_core::InvalidIdent>(())
 /// ```
 #[derive(Clone)]
-pub struct PluginSpec {
+pub struct PluginSpec(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    /// Placed in the linker section by a macro.
+    Linked(&'static LinkedSpec),
+    /// Made at run time, or changed by a `with_*` method, or of a plugin library.
+    Made(Arc<MadeSpec>),
+}
+
+/// A spec made at run time: every field its own.
+#[derive(Clone)]
+struct MadeSpec {
     namespace: Cow<'static, str>,
     name: Cow<'static, str>,
     factory: Factory,
@@ -238,15 +257,11 @@ enum Names {
 }
 
 impl Names {
-    fn iter(&self) -> impl Iterator<Item = &str> {
-        let (borrowed, owned): (&[&str], &[Box<str>]) = match self {
-            Names::Static(names) => (names, &[]),
-            Names::Owned(names) => (&[], names),
-        };
-        borrowed
-            .iter()
-            .copied()
-            .chain(owned.iter().map(|name| &**name))
+    fn iter(&self) -> NamesIter<'_> {
+        match self {
+            Names::Static(names) => names_iter(names, &[]),
+            Names::Owned(names) => names_iter(&[], names),
+        }
     }
 
     /// These names followed by `more`, each of which must be a valid plugin name.
@@ -261,6 +276,45 @@ impl Names {
             names.push(name.into_boxed_str());
         }
         Ok(Names::Owned(names.into()))
+    }
+}
+
+type NamesIter<'a> = std::iter::Chain<
+    std::iter::Copied<std::slice::Iter<'a, &'a str>>,
+    std::iter::Map<std::slice::Iter<'a, Box<str>>, fn(&Box<str>) -> &str>,
+>;
+
+fn names_iter<'a>(borrowed: &'a [&'a str], owned: &'a [Box<str>]) -> NamesIter<'a> {
+    let as_str: fn(&Box<str>) -> &str = |name| name;
+    borrowed.iter().copied().chain(owned.iter().map(as_str))
+}
+
+impl MadeSpec {
+    /// A copy of `spec` to change.
+    fn of(spec: &PluginSpec) -> MadeSpec {
+        match &spec.0 {
+            Repr::Made(made) => MadeSpec::clone(made),
+            Repr::Linked(linked) => MadeSpec::of_linked(linked),
+        }
+    }
+
+    fn of_linked(linked: &'static LinkedSpec) -> MadeSpec {
+        let extra = linked.extra();
+        let names =
+            |pick: fn(&Extra) -> &'static [&'static str]| Names::Static(extra.map_or(&[], pick));
+        MadeSpec {
+            namespace: Cow::Borrowed(linked.namespace()),
+            name: Cow::Borrowed(linked.name()),
+            factory: Factory::Static(linked.factory()),
+            location: linked.location(),
+            priority: linked.priority(),
+            after: names(|extra| extra.after),
+            before: names(|extra| extra.before),
+            requires: names(|extra| extra.requires),
+            description: extra.and_then(|extra| extra.description).map(Cow::Borrowed),
+            should_load: extra.and_then(|extra| extra.should_load),
+            fingerprint: linked.fingerprint(),
+        }
     }
 }
 
@@ -282,7 +336,7 @@ impl PluginSpec {
         check_namespace(&namespace)?;
         check_name(&name)?;
         let caller = std::panic::Location::caller();
-        Ok(PluginSpec {
+        Ok(PluginSpec(Repr::Made(Arc::new(MadeSpec {
             namespace,
             name,
             // Runs the factory whatever the manager's type, as a user would expect of their
@@ -305,7 +359,37 @@ impl PluginSpec {
             description: None,
             should_load: None,
             fingerprint: P::FINGERPRINT,
-        })
+        }))))
+    }
+
+    /// The spec that `linked` describes, borrowed from the linker section.
+    pub(crate) fn linked(linked: &'static LinkedSpec) -> Self {
+        PluginSpec(Repr::Linked(linked))
+    }
+
+    /// The namespace of a linked spec, which lives as long as the program.
+    pub(crate) fn linked_namespace(&self) -> Option<&'static str> {
+        match self.0 {
+            Repr::Linked(linked) => Some(linked.namespace()),
+            Repr::Made(_) => None,
+        }
+    }
+
+    /// This spec, with `change` made to its own fields (a linked spec is copied first).
+    fn set(self, change: impl FnOnce(&mut MadeSpec)) -> Self {
+        let mut made = match self.0 {
+            Repr::Made(made) => made,
+            Repr::Linked(linked) => Arc::new(MadeSpec::of_linked(linked)),
+        };
+        change(Arc::make_mut(&mut made));
+        PluginSpec(Repr::Made(made))
+    }
+
+    /// [`set`](Self::set), for a change that may fail.
+    fn changed<E>(self, change: impl FnOnce(&mut MadeSpec) -> Result<(), E>) -> Result<Self, E> {
+        let mut result = Ok(());
+        let spec = self.set(|made| result = change(made));
+        result.map(|()| spec)
     }
 
     /// The priority of a plugin that declares none. Higher priorities load and list first.
@@ -313,9 +397,8 @@ impl PluginSpec {
 
     /// Sets the priority: within a namespace, higher priorities load and list first; ties go by
     /// name. `after`/`before` constraints override priorities.
-    pub fn with_priority(mut self, priority: i32) -> Self {
-        self.priority = priority;
-        self
+    pub fn with_priority(self, priority: i32) -> Self {
+        self.set(|made| made.priority = priority)
     }
 
     /// Adds plugins of the same namespace that must come first, in `load_all` and listings.
@@ -333,21 +416,25 @@ impl PluginSpec {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_after<S: Into<String>>(
-        mut self,
+        self,
         names: impl IntoIterator<Item = S>,
     ) -> Result<Self, InvalidIdent> {
-        self.after = self.after.extended(names)?;
-        Ok(self)
+        self.changed(|made| {
+            made.after = made.after.extended(names)?;
+            Ok(())
+        })
     }
 
     /// Adds plugins of the same namespace that must come after this one. Each call adds to the
     /// names given before; an invalid name is an error, as for [`with_after`](Self::with_after).
     pub fn with_before<S: Into<String>>(
-        mut self,
+        self,
         names: impl IntoIterator<Item = S>,
     ) -> Result<Self, InvalidIdent> {
-        self.before = self.before.extended(names)?;
-        Ok(self)
+        self.changed(|made| {
+            made.before = made.before.extended(names)?;
+            Ok(())
+        })
     }
 
     /// Adds plugins of the same namespace that must load before this one, in the same manager:
@@ -367,126 +454,125 @@ impl PluginSpec {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_requires<S: Into<String>>(
-        mut self,
+        self,
         names: impl IntoIterator<Item = S>,
     ) -> Result<Self, InvalidIdent> {
-        self.requires = self.requires.extended(names)?;
-        Ok(self)
+        self.changed(|made| {
+            made.requires = made.requires.extended(names)?;
+            Ok(())
+        })
     }
 
     /// Sets what the plugin does, for listings and help texts (see
     /// [`description`](Self::description)).
-    pub fn with_description(mut self, description: impl Into<Cow<'static, str>>) -> Self {
-        self.description = Some(description.into());
-        self
+    pub fn with_description(self, description: impl Into<Cow<'static, str>>) -> Self {
+        self.set(|made| made.description = Some(description.into()))
     }
 
     /// Asks `should_load` before the plugin is made: `false` disables it
     /// ([`DisabledReason::ShouldLoad`](crate::DisabledReason::ShouldLoad)) without running its
     /// factory. For plugins that cannot answer themselves, such as functions; a plugin type
     /// answers in [`Plugin::should_load`].
-    pub fn with_should_load(mut self, should_load: fn() -> bool) -> Self {
-        self.should_load = Some(should_load);
-        self
-    }
-
-    /// Used by the macros, which check namespace and name at compile time.
-    #[doc(hidden)]
-    #[allow(clippy::too_many_arguments)]
-    pub const fn __static(
-        namespace: &'static str,
-        name: &'static str,
-        factory: FactoryFn,
-        location: Location,
-        priority: i32,
-        after: &'static [&'static str],
-        before: &'static [&'static str],
-        requires: &'static [&'static str],
-        description: Option<&'static str>,
-        should_load: Option<fn() -> bool>,
-        fingerprint: Option<&'static Fingerprint>,
-    ) -> Self {
-        PluginSpec {
-            namespace: Cow::Borrowed(namespace),
-            name: Cow::Borrowed(name),
-            factory: Factory::Static(factory),
-            location,
-            priority,
-            after: Names::Static(after),
-            before: Names::Static(before),
-            requires: Names::Static(requires),
-            description: match description {
-                Some(description) => Some(Cow::Borrowed(description)),
-                None => None,
-            },
-            should_load,
-            fingerprint,
-        }
+    pub fn with_should_load(self, should_load: fn() -> bool) -> Self {
+        self.set(|made| made.should_load = Some(should_load))
     }
 
     /// A plugin library's spec as the program that opened `library` uses it: made and checked
     /// through the library's entry points, which contain panics on the library's side.
     #[cfg_attr(not(feature = "dynamic"), allow(dead_code))]
     pub(crate) fn of_library(library: &'static str, entry: LibrarySpec) -> PluginSpec {
-        let spec = entry.spec;
-        PluginSpec {
-            factory: Factory::Dynamic(Arc::new(entry)),
-            location: Location {
-                library: Some(library),
-                ..spec.location
-            },
-            ..spec.clone()
-        }
+        let mut made = MadeSpec::of(entry.spec);
+        made.location.library = Some(library);
+        made.factory = Factory::Dynamic(Arc::new(entry));
+        PluginSpec(Repr::Made(Arc::new(made)))
     }
 
     /// The namespace, e.g. `localstack.plugins.services`.
     pub fn namespace(&self) -> &str {
-        &self.namespace
+        match &self.0 {
+            Repr::Linked(linked) => linked.namespace(),
+            Repr::Made(made) => &made.namespace,
+        }
     }
 
     /// The name, unique within the namespace, e.g. `s3`.
     pub fn name(&self) -> &str {
-        &self.name
+        match &self.0 {
+            Repr::Linked(linked) => linked.name(),
+            Repr::Made(made) => &made.name,
+        }
     }
 
-    pub(crate) fn name_cow(&self) -> &Cow<'static, str> {
-        &self.name
+    pub(crate) fn name_cow(&self) -> Cow<'static, str> {
+        match &self.0 {
+            Repr::Linked(linked) => Cow::Borrowed(linked.name()),
+            Repr::Made(made) => made.name.clone(),
+        }
     }
 
-    pub(crate) fn namespace_cow(&self) -> &Cow<'static, str> {
-        &self.namespace
+    /// Calls `f` with the namespace and the name as the slots key a running lifecycle: borrowed,
+    /// so that asking for a plugin copies no name.
+    pub(crate) fn with_run_key<R>(&self, f: impl FnOnce(RunKey<'_>) -> R) -> R {
+        match &self.0 {
+            Repr::Linked(linked) => f((
+                &Cow::Borrowed(linked.namespace()),
+                &Cow::Borrowed(linked.name()),
+            )),
+            Repr::Made(made) => f((&made.namespace, &made.name)),
+        }
     }
 
     /// Where the plugin was declared.
-    pub fn location(&self) -> &Location {
-        &self.location
+    pub fn location(&self) -> Location {
+        match &self.0 {
+            Repr::Linked(linked) => linked.location(),
+            Repr::Made(made) => made.location,
+        }
     }
 
     /// The priority (see [`with_priority`](Self::with_priority)).
     pub fn priority(&self) -> i32 {
-        self.priority
+        match &self.0 {
+            Repr::Linked(linked) => linked.priority(),
+            Repr::Made(made) => made.priority,
+        }
+    }
+
+    /// The names of one kind of constraint.
+    fn names(
+        &self,
+        linked: fn(&Extra) -> &'static [&'static str],
+        made: fn(&MadeSpec) -> &Names,
+    ) -> NamesIter<'_> {
+        match &self.0 {
+            Repr::Linked(spec) => names_iter(spec.extra().map_or(&[], linked), &[]),
+            Repr::Made(spec) => made(spec).iter(),
+        }
     }
 
     /// The plugins this one must come after.
     pub fn after(&self) -> impl Iterator<Item = &str> {
-        self.after.iter()
+        self.names(|extra| extra.after, |made| &made.after)
     }
 
     /// The plugins this one must come before.
     pub fn before(&self) -> impl Iterator<Item = &str> {
-        self.before.iter()
+        self.names(|extra| extra.before, |made| &made.before)
     }
 
     /// The plugins this one requires (see [`with_requires`](Self::with_requires)).
     pub fn requires(&self) -> impl Iterator<Item = &str> {
-        self.requires.iter()
+        self.names(|extra| extra.requires, |made| &made.requires)
     }
 
     /// What the plugin does: its doc comment (`///`) as `#[plugin]` found it, unless it gave
     /// `description = ".."`; `None` when it has neither. Reading it runs nothing of the plugin's,
     /// so a command line can list its plugins' help without loading them.
     pub fn description(&self) -> Option<&str> {
-        self.description.as_deref()
+        match &self.0 {
+            Repr::Linked(linked) => linked.extra().and_then(|extra| extra.description),
+            Repr::Made(made) => made.description.as_deref(),
+        }
     }
 
     /// Whether this spec has `after`, `before` or `requires` constraints.
@@ -503,31 +589,51 @@ impl PluginSpec {
     /// called directly, a panic in it is not contained (the manager calls it through the
     /// library, which contains it).
     pub fn should_load(&self) -> Option<fn() -> bool> {
-        self.should_load
+        match &self.0 {
+            Repr::Linked(linked) => linked.extra().and_then(|extra| extra.should_load),
+            Repr::Made(made) => made.should_load,
+        }
     }
 
     /// The fingerprint of the plugin's type, when it is an interface or a hook point: what a
     /// plugin library's plugin must have to cross into a program (see
     /// [`dynamic`](crate::dynamic)).
     pub fn fingerprint(&self) -> Option<&'static Fingerprint> {
-        self.fingerprint
+        match &self.0 {
+            Repr::Linked(linked) => linked.fingerprint(),
+            Repr::Made(made) => made.fingerprint,
+        }
+    }
+
+    /// The factory that runs in a plugin library or a closure, when it is not a plain fn.
+    fn dynamic_factory(&self) -> Option<&dyn Make> {
+        match &self.0 {
+            Repr::Made(made) => match &made.factory {
+                Factory::Dynamic(make) => Some(&**make),
+                Factory::Static(_) => None,
+            },
+            Repr::Linked(_) => None,
+        }
     }
 
     /// The `should_load` check as the manager runs it: a library's through the library.
     pub(crate) fn should_load_check(&self) -> Option<impl Fn() -> bool + '_> {
-        let check = self.should_load?;
-        Some(move || match &self.factory {
-            Factory::Static(_) => check(),
-            Factory::Dynamic(make) => make.check(check),
+        let check = self.should_load()?;
+        Some(move || match self.dynamic_factory() {
+            Some(make) => make.check(check),
+            None => check(),
         })
     }
 
     /// Runs the factory into `product`, in this artifact: what a plugin library's entry point
     /// does for the program.
     pub(crate) fn make_into(&self, product: Product<'_>) -> Result<(), BoxError> {
-        match &self.factory {
-            Factory::Static(factory) => factory(product),
-            Factory::Dynamic(make) => make.create(product),
+        match &self.0 {
+            Repr::Linked(linked) => (linked.factory())(product),
+            Repr::Made(made) => match &made.factory {
+                Factory::Static(factory) => factory(product),
+                Factory::Dynamic(make) => make.create(product),
+            },
         }
     }
 
@@ -536,8 +642,8 @@ impl PluginSpec {
     pub(crate) fn create<T: ?Sized + Plugin>(&self) -> Result<Arc<T>, NotMade> {
         let mut slot: Option<Arc<T>> = None;
         let mut other = None;
-        let across = match &self.factory {
-            Factory::Dynamic(make) if make.in_library() => Some(T::FINGERPRINT),
+        let across = match self.dynamic_factory() {
+            Some(make) if make.in_library() => Some(T::FINGERPRINT),
             _ => None,
         };
         let product = Product {
@@ -564,21 +670,21 @@ impl PluginSpec {
 impl fmt::Debug for PluginSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PluginSpec")
-            .field("namespace", &self.namespace)
-            .field("name", &self.name)
-            .field("location", &self.location)
-            .field("priority", &self.priority)
+            .field("namespace", &self.namespace())
+            .field("name", &self.name())
+            .field("location", &self.location())
+            .field("priority", &self.priority())
             .field("after", &self.after().collect::<Vec<_>>())
             .field("before", &self.before().collect::<Vec<_>>())
             .field("requires", &self.requires().collect::<Vec<_>>())
-            .field("description", &self.description)
+            .field("description", &self.description())
             .finish_non_exhaustive()
     }
 }
 
 impl fmt::Display for PluginSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.namespace, self.name)
+        write!(f, "{}/{}", self.namespace(), self.name())
     }
 }
 

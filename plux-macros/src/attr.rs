@@ -5,9 +5,10 @@
 //! list it in the `allowed` keys of the macros that take it.
 
 use proc_macro2::{Span, TokenStream};
-use quote::quote;
+use quote::{quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
+use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, Ident, Lit, LitStr, Path, Token, Type};
 
 use crate::grammar::{check_name, check_namespace, IdentKind};
@@ -180,14 +181,50 @@ impl Args {
         Ok(())
     }
 
-    /// The ordering arguments of `PluginSpec::__static`:
-    /// `priority, &[after], &[before], &[requires]`.
-    pub(crate) fn order(&self) -> TokenStream {
-        let priority = self.priority.unwrap_or(0);
-        let after = self.after.iter().flatten();
-        let before = self.before.iter().flatten();
-        let requires = self.requires.iter().flatten();
-        quote!(#priority, &[#(#after),*], &[#(#before),*], &[#(#requires),*])
+    /// The arguments that few plugins give (ordering, description, `should_load`), as the
+    /// `&Extra` of the linked spec; `None` when there are none, which costs the spec nothing.
+    pub(crate) fn extra(&self, docs: Option<String>) -> Option<TokenStream> {
+        let krate = self.krate();
+        let description = self
+            .description
+            .as_ref()
+            .map(|given| given.value())
+            .or(docs);
+        let names =
+            |names: &Option<Vec<LitStr>>| names.iter().flatten().cloned().collect::<Vec<_>>();
+        let (after, before, requires) = (
+            names(&self.after),
+            names(&self.before),
+            names(&self.requires),
+        );
+        if after.is_empty()
+            && before.is_empty()
+            && requires.is_empty()
+            && description.is_none()
+            && self.should_load.is_none()
+        {
+            return None;
+        }
+        let description = match description {
+            Some(text) => quote!(::core::option::Option::Some(#text)),
+            None => quote!(::core::option::Option::None),
+        };
+        let should_load = match &self.should_load {
+            None => quote!(::core::option::Option::None),
+            Some(should_load) => quote_spanned!(should_load.span()=> {
+                let should_load: fn() -> bool = #should_load;
+                ::core::option::Option::Some(should_load)
+            }),
+        };
+        Some(quote! {
+            &#krate::__private::Extra::new(
+                &[#(#after),*],
+                &[#(#before),*],
+                &[#(#requires),*],
+                #description,
+                #should_load,
+            )
+        })
     }
 
     /// The path to the `plux` crate in expansions.

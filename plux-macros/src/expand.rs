@@ -80,36 +80,23 @@ fn impls(registration: &Registration) -> TokenStream {
 /// `description = ".."` says otherwise.
 fn submit(registration: &Registration, docs: Option<String>) -> TokenStream {
     let krate = registration.args.krate();
+    let private = quote!(#krate::__private);
     let name = &registration.name;
-    let namespace = namespace(registration);
+    let managed = managed(registration);
     let (items, factory) = factory(registration);
-    let order = registration.args.order();
-    let description = match (&registration.args.description, docs) {
-        (Some(given), _) => quote!(::core::option::Option::Some(#given)),
-        (None, Some(docs)) => quote!(::core::option::Option::Some(#docs)),
-        (None, None) => quote!(::core::option::Option::None),
-    };
-    let should_load = match &registration.args.should_load {
+    let priority = registration.args.priority.unwrap_or(0);
+    let extra = match registration.args.extra(docs) {
+        Some(extra) => quote! {{
+            const EXTRA: &#private::Extra = #extra;
+            ::core::option::Option::Some(EXTRA)
+        }},
         None => quote!(::core::option::Option::None),
-        Some(should_load) => quote_spanned!(should_load.span()=> {
-            let should_load: fn() -> bool = #should_load;
-            ::core::option::Option::Some(should_load)
-        }),
     };
-    let fingerprint = fingerprint(registration);
     quote! {
-        #krate::__private::submit! {{
+        #private::submit! {{
             #items
-            #krate::PluginSpec::__static(
-                #namespace,
-                #name,
-                #factory,
-                #krate::__private::location!(),
-                #order,
-                #description,
-                #should_load,
-                #fingerprint,
-            )
+            const MANAGED: &#private::Managed = #managed;
+            #private::linked_spec!(MANAGED, #name, #factory, #priority, #extra)
         }}
     }
 }
@@ -148,18 +135,20 @@ fn doc_comment(attrs: &[syn::Attribute]) -> Option<String> {
     (!text.is_empty()).then(|| text.to_owned())
 }
 
-/// The fingerprint of the plugin's type: an interface's or a hook point's (which a plugin
-/// library needs to export it), none for other types.
-fn fingerprint(registration: &Registration) -> TokenStream {
+/// What the plugin shares with the others of its namespace: an interface's or a hook point's
+/// own, or one of its own for a namespace given as a string.
+fn managed(registration: &Registration) -> TokenStream {
     let krate = registration.args.krate();
     match &registration.managed {
-        Managed::Itself { .. } | Managed::Function { .. } => quote!(::core::option::Option::None),
+        Managed::Itself { namespace, .. } | Managed::Function { namespace, .. } => {
+            quote!(&#krate::__private::Managed::new(#namespace, ::core::option::Option::None))
+        }
         Managed::Interface { interface, .. } => located_at(
-            quote!(<#interface as #krate::__private::Interface>::INTERFACE_FINGERPRINT),
+            quote!(<#interface as #krate::__private::Interface>::INTERFACE_MANAGED),
             interface.span(),
         ),
         Managed::Hook { hook, .. } => located_at(
-            quote!(<#hook as #krate::__private::HookPoint>::HOOK_FINGERPRINT),
+            quote!(<#hook as #krate::__private::HookPoint>::HOOK_MANAGED),
             hook.span(),
         ),
     }
@@ -191,23 +180,6 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
     })
-}
-
-fn namespace(registration: &Registration) -> TokenStream {
-    let krate = registration.args.krate();
-    match &registration.managed {
-        Managed::Itself { namespace, .. } | Managed::Function { namespace, .. } => {
-            quote!(#namespace)
-        }
-        Managed::Interface { interface, .. } => located_at(
-            quote!(<#interface as #krate::__private::Interface>::INTERFACE_NAMESPACE),
-            interface.span(),
-        ),
-        Managed::Hook { hook, .. } => located_at(
-            quote!(<#hook as #krate::__private::HookPoint>::HOOK_NAMESPACE),
-            hook.span(),
-        ),
-    }
 }
 
 /// The factory: a generic helper of the runtime where one fits, else a fn of this item (items

@@ -528,7 +528,7 @@ fn check_types(path: &Path, specs: &[PluginSpec]) -> Result<(), LibraryError> {
             return Err(LibraryError::Unchecked {
                 path: path.to_owned(),
                 plugin: spec.to_string(),
-                site: *spec.location(),
+                site: spec.location(),
             });
         };
         let mut counterparts = ours.iter().filter(|ours| {

@@ -99,12 +99,13 @@ pub(crate) fn index(namespace: &str) -> Option<&'static SpecIndex> {
         }
     }
     // Plux code only under the lock: building an index runs nothing of a plugin's.
-    let specs: Vec<&'static PluginSpec> = Registry::all()
+    let specs: Vec<PluginSpec> = Registry::all()
         .iter()
         .chain(joined.specs.iter().copied())
         .filter(|spec| spec.namespace() == namespace)
+        .cloned()
         .collect();
-    let index: &'static SpecIndex = Box::leak(Box::new(SpecIndex::of_static(specs)));
+    let index: &'static SpecIndex = Box::leak(Box::new(SpecIndex::new(specs)));
     joined.indexes.insert(namespace, (current, index));
     Some(index)
 }

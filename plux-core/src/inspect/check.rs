@@ -166,7 +166,7 @@ impl Report {
                     check_namespace(spec.namespace()).and_then(|()| check_name(spec.name()))
                 {
                     problems.push(Problem::InvalidIdent {
-                        site: *spec.location(),
+                        site: spec.location(),
                         error,
                     });
                 }

@@ -1,0 +1,215 @@
+//! The form in which `#[plugin]` and `plugin_spec!` place a spec in the linker section.
+//!
+//! Every linked spec costs binary size and, in a position-independent executable, a relocation
+//! for each pointer it holds, applied before `main`; and the first manager of any namespace
+//! scans all of them. So a linked spec is kept to one cache line and three pointers:
+//!
+//! - what is shared by every plugin of an interface or a hook point (namespace, fingerprint)
+//!   sits behind one pointer, in a [`Managed`] of the interface;
+//! - name, module path and file are one string, which `concat!` builds at compile time;
+//! - what most plugins do not have (ordering, description, `should_load`) sits behind an
+//!   optional pointer, which is null, so no relocation, when there is none;
+//! - the namespace's hash is inline, so that a scan for one namespace reads only the section.
+//!
+//! [`PluginSpec`](super::PluginSpec) reads it through a pointer, without copying it.
+
+use crate::dynamic::Fingerprint;
+use crate::spec::{FactoryFn, Location};
+
+/// What the plugins of one interface, hook point or namespace share: their namespace (with its
+/// hash) and the fingerprint of the type they are managed as.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Managed {
+    namespace: &'static str,
+    hash: u64,
+    fingerprint: Option<&'static Fingerprint>,
+}
+
+impl Managed {
+    /// Used by the macros and the interface traits.
+    pub const fn new(namespace: &'static str, fingerprint: Option<&'static Fingerprint>) -> Self {
+        Managed {
+            namespace,
+            hash: namespace_hash(namespace),
+            fingerprint,
+        }
+    }
+}
+
+/// What few plugins have: ordering constraints, a description, a `should_load` check.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Extra {
+    pub(crate) after: &'static [&'static str],
+    pub(crate) before: &'static [&'static str],
+    pub(crate) requires: &'static [&'static str],
+    pub(crate) description: Option<&'static str>,
+    pub(crate) should_load: Option<fn() -> bool>,
+}
+
+impl Extra {
+    /// Used by the macros.
+    pub const fn new(
+        after: &'static [&'static str],
+        before: &'static [&'static str],
+        requires: &'static [&'static str],
+        description: Option<&'static str>,
+        should_load: Option<fn() -> bool>,
+    ) -> Self {
+        Extra {
+            after,
+            before,
+            requires,
+            description,
+            should_load,
+        }
+    }
+}
+
+/// A spec in the linker section (see the module's documentation for its layout).
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct LinkedSpec {
+    managed: &'static Managed,
+    /// The name, then the module path and the file, each ended by a NUL but the last.
+    text: &'static str,
+    factory: FactoryFn,
+    extra: Option<&'static Extra>,
+    /// The low half of `managed.hash`.
+    namespace_hash: u32,
+    name_len: u32,
+    line: u32,
+    column: u32,
+    priority: i32,
+}
+
+impl LinkedSpec {
+    /// Used by [`__linked_spec!`](crate::__linked_spec), which builds `text` as
+    /// `concat!(name, "\0", module_path!(), "\0", file!())`.
+    #[allow(clippy::too_many_arguments)]
+    pub const fn new(
+        managed: &'static Managed,
+        name_len: usize,
+        text: &'static str,
+        line: u32,
+        column: u32,
+        factory: FactoryFn,
+        priority: i32,
+        extra: Option<&'static Extra>,
+    ) -> Self {
+        LinkedSpec {
+            managed,
+            text,
+            factory,
+            extra,
+            namespace_hash: managed.hash as u32,
+            name_len: name_len as u32,
+            line,
+            column,
+            priority,
+        }
+    }
+
+    /// Whether this spec is of `namespace`, whose [`namespace_hash`] is `hash`: the hash
+    /// decides for nearly every spec without leaving the section.
+    pub(crate) fn is_of(&self, namespace: &str, hash: u64) -> bool {
+        self.namespace_hash == hash as u32 && self.managed.namespace == namespace
+    }
+
+    pub(crate) fn namespace(&self) -> &'static str {
+        self.managed.namespace
+    }
+
+    pub(crate) fn name(&self) -> &'static str {
+        self.text.get(..self.name_len as usize).unwrap_or(self.text)
+    }
+
+    pub(crate) fn location(&self) -> Location {
+        let mut parts = self.text.splitn(3, '\0').skip(1);
+        let module_path = parts.next();
+        Location {
+            module_path,
+            file: parts.next().unwrap_or(""),
+            line: self.line,
+            column: self.column,
+            library: None,
+        }
+    }
+
+    pub(crate) fn factory(&self) -> FactoryFn {
+        self.factory
+    }
+
+    pub(crate) fn priority(&self) -> i32 {
+        self.priority
+    }
+
+    pub(crate) fn extra(&self) -> Option<&'static Extra> {
+        self.extra
+    }
+
+    pub(crate) fn fingerprint(&self) -> Option<&'static Fingerprint> {
+        self.managed.fingerprint
+    }
+}
+
+/// The hash that linked specs carry of their namespace: 64-bit FNV-1a, computed at compile
+/// time for them and once per lookup for the namespace asked for.
+pub(crate) const fn namespace_hash(namespace: &str) -> u64 {
+    let mut bytes = namespace.as_bytes();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    while let [byte, rest @ ..] = bytes {
+        hash = (hash ^ *byte as u64).wrapping_mul(0x0100_0000_01b3);
+        bytes = rest;
+    }
+    hash
+}
+
+/// A [`LinkedSpec`] whose site is the macro call: used by the macros.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __linked_spec {
+    ($managed:expr, $name:literal, $factory:expr, $priority:expr, $extra:expr $(,)?) => {
+        $crate::__private::LinkedSpec::new(
+            $managed,
+            $name.len(),
+            ::core::concat!($name, "\0", ::core::module_path!(), "\0", ::core::file!()),
+            ::core::line!(),
+            ::core::column!(),
+            $factory,
+            $priority,
+            $extra,
+        )
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn make(_: crate::Product<'_>) -> Result<(), crate::BoxError> {
+        Ok(())
+    }
+
+    static MANAGED: Managed = Managed::new("linked.t", None);
+    static SPEC: LinkedSpec = crate::__linked_spec!(&MANAGED, "name-1", make, 3, None);
+
+    #[test]
+    fn a_linked_spec_reads_back_what_the_macro_wrote() {
+        assert_eq!(SPEC.name(), "name-1");
+        assert_eq!(SPEC.namespace(), "linked.t");
+        let location = SPEC.location();
+        assert_eq!(location.module_path, Some(module_path!()));
+        assert_eq!(location.file, file!());
+        assert!(location.line > 0 && location.column > 0);
+        assert_eq!(SPEC.priority(), 3);
+        assert!(SPEC.is_of("linked.t", namespace_hash("linked.t")));
+        assert!(!SPEC.is_of("linked.u", namespace_hash("linked.u")));
+    }
+
+    #[test]
+    fn a_linked_spec_is_one_cache_line() {
+        assert!(std::mem::size_of::<LinkedSpec>() <= 64);
+    }
+}
