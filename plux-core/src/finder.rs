@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use crate::error::PluginErrorKind;
 use crate::order::order;
@@ -42,7 +43,9 @@ impl PluginFinder for Vec<PluginSpec> {
 #[derive(Debug, Default)]
 pub(crate) struct SpecIndex {
     entries: Vec<IndexEntry>,
-    by_name: HashMap<Cow<'static, str>, usize>,
+    /// Made on the first lookup by name: `load_all` needs none, and a namespace's first
+    /// `load_all` is a large part of a program's start.
+    by_name: OnceLock<HashMap<Cow<'static, str>, usize>>,
     order: Vec<usize>,
     /// Whether any entry has a conflict.
     conflicts: bool,
@@ -69,15 +72,9 @@ impl IndexEntry {
 impl SpecIndex {
     /// The index of `specs`, all of one namespace.
     pub(crate) fn new(specs: Vec<PluginSpec>) -> Self {
-        // By name, then (for duplicates only, so rarely) by site; the names are read once.
-        let mut specs: Vec<(&str, &PluginSpec)> =
-            specs.iter().map(|spec| (spec.name(), spec)).collect();
-        specs.sort_unstable_by(|(a, a_spec), (b, b_spec)| {
-            a.cmp(b)
-                .then_with(|| a_spec.location().cmp(&b_spec.location()))
-        });
+        let sorted = sorted_by_name(&specs);
         let mut entries: Vec<IndexEntry> = Vec::with_capacity(specs.len());
-        for spec in specs.into_iter().map(|(_, spec)| spec.clone()) {
+        for spec in sorted.into_iter().filter_map(|i| specs.get(i).cloned()) {
             match entries.last_mut() {
                 Some(last) if last.spec().name() == spec.name() => {
                     let site = spec.location();
@@ -95,15 +92,10 @@ impl SpecIndex {
                 }),
             }
         }
-        let mut by_name = HashMap::with_capacity(entries.len());
-        by_name.extend(
-            entries
-                .iter()
-                .enumerate()
-                .map(|(i, entry)| (entry.spec().name_cow(), i)),
-        );
         let specs: Vec<&PluginSpec> = entries.iter().map(IndexEntry::spec).collect();
-        let ordered = order(&specs, |name| by_name.get(name).copied());
+        let ordered = order(&specs, |name| {
+            specs.binary_search_by(|spec| spec.name().cmp(name)).ok()
+        });
         for (i, conflict) in ordered.conflicts {
             if let Some(entry) = entries.get_mut(i) {
                 entry.conflict.get_or_insert(Box::new(conflict));
@@ -112,7 +104,7 @@ impl SpecIndex {
         let conflicts = entries.iter().any(|entry| entry.conflict.is_some());
         SpecIndex {
             entries,
-            by_name,
+            by_name: OnceLock::new(),
             order: ordered.order,
             conflicts,
         }
@@ -137,11 +129,97 @@ impl SpecIndex {
     }
 
     pub(crate) fn position(&self, name: &str) -> Option<usize> {
-        self.by_name.get(name).copied()
+        let by_name = self.by_name.get_or_init(|| {
+            let mut by_name = HashMap::with_capacity(self.entries.len());
+            by_name.extend(
+                self.entries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, entry)| (entry.spec().name_cow(), i)),
+            );
+            by_name
+        });
+        by_name.get(name).copied()
     }
 
     /// Whether any entry has a conflict (most namespaces have none).
     pub(crate) fn has_conflicts(&self) -> bool {
         self.conflicts
+    }
+}
+
+/// The positions of `specs` sorted by name, then (for duplicates) by site.
+///
+/// A namespace's first `load_all` sorts all its names, which is a large part of a program's
+/// start; so the names are sorted by their first 16 bytes, as numbers, and only names that
+/// share those are compared whole.
+fn sorted_by_name(specs: &[PluginSpec]) -> Vec<usize> {
+    let mut keys: Vec<(u128, usize)> = specs
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| (name_prefix(spec.name()), i))
+        .collect();
+    keys.sort_unstable();
+    let mut sorted: Vec<usize> = keys.iter().map(|&(_, i)| i).collect();
+    let whole = |&a: &usize, &b: &usize| match (specs.get(a), specs.get(b)) {
+        (Some(a), Some(b)) => a
+            .name()
+            .cmp(b.name())
+            .then_with(|| a.location().cmp(&b.location())),
+        _ => std::cmp::Ordering::Equal,
+    };
+    let mut start = 0;
+    for run in keys.chunk_by(|a, b| a.0 == b.0) {
+        let tied = start..start + run.len();
+        start = tied.end;
+        if run.len() > 1 {
+            if let Some(tied) = sorted.get_mut(tied) {
+                tied.sort_unstable_by(whole);
+            }
+        }
+    }
+    sorted
+}
+
+/// The first 16 bytes of `name` as a big-endian number, zero-padded: ordered as the names are,
+/// except that names equal in it must still be compared whole.
+fn name_prefix(name: &str) -> u128 {
+    let mut bytes = [0u8; 16];
+    for (to, from) in bytes.iter_mut().zip(name.as_bytes()) {
+        *to = *from;
+    }
+    u128::from_be_bytes(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_name_prefix_orders_as_the_names_do() {
+        let mut names = vec![
+            "",
+            "a",
+            "a\0",
+            "a\0b",
+            "ab",
+            "b",
+            "plugin-0001",
+            "plugin-0010",
+            "plugin-00010",
+            "same-16-bytes-ab",
+            "same-16-bytes-abc",
+            "same-16-bytes-abb",
+            "zz",
+            "é",
+            "e",
+        ];
+        names.sort_unstable();
+        let mut keyed = names.clone();
+        keyed.sort_unstable_by(|a, b| name_prefix(a).cmp(&name_prefix(b)).then_with(|| a.cmp(b)));
+        assert_eq!(keyed, names);
+        for pair in names.windows(2) {
+            assert!(name_prefix(pair[0]) <= name_prefix(pair[1]), "{pair:?}");
+        }
     }
 }
