@@ -359,7 +359,7 @@
 //!
 //! | feature | how a plugin registers | platforms | before `main` | at first use |
 //! |---|---|---|---|---|
-//! | *(default)* linkme | a `static` in a linker section ([linkme](https://docs.rs/linkme)) | Linux, Android, Fuchsia, macOS, iOS, tvOS, Windows, FreeBSD, OpenBSD, illumos, bare metal; **not** wasm, NetBSD, DragonFly, Haiku | no code runs (in a position-independent executable the loader relocates 5 pointers per plugin) | the section is scanned for the namespace, once per namespace |
+//! | *(default)* linkme | a `static` in a linker section ([linkme](https://docs.rs/linkme)) | Linux, Android, Fuchsia, macOS, iOS, tvOS, Windows, FreeBSD, OpenBSD, illumos, bare metal; **not** wasm, NetBSD, DragonFly, Haiku | no code runs (in a position-independent executable the loader relocates 3 pointers per plugin) | the section is scanned for the namespace, once per namespace |
 //! | `inventory` | a `static`, linked into a list by a constructor ([inventory](https://docs.rs/inventory)) | all of linkme's, and wasm (constructors run through `__wasm_call_ctors`; Rust ≥ 1.85), NetBSD, DragonFly, Haiku, Redox, VxWorks, QNX | one constructor per plugin and per `link_plugins!` (a pointer swap each) | the list is copied into a slice, once |
 //!
 //! ```toml
@@ -368,7 +368,7 @@
 //!
 //! Trade-offs: linkme runs no code at start-up and keeps no list at run time (in a
 //! position-independent executable, the default, the dynamic loader still relocates each spec's
-//! pointers before `main`, ~0.2 ms per 1 000 plugins as measured in BENCHMARKS.md;
+//! pointers before `main`, as measured in BENCHMARKS.md;
 //! `-C relocation-model=static` resolves them at link time instead), but a platform without its
 //! linker support does not build. inventory builds wherever constructors run, at
 //! the price of code that runs before `main` (tiny, and never plugin code: factories still run

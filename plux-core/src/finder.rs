@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::error::PluginErrorKind;
+use crate::name_sort::sorted_by_name;
 use crate::order::order;
 use crate::spec::PluginSpec;
 
@@ -145,81 +146,5 @@ impl SpecIndex {
     /// Whether any entry has a conflict (most namespaces have none).
     pub(crate) fn has_conflicts(&self) -> bool {
         self.conflicts
-    }
-}
-
-/// The positions of `specs` sorted by name, then (for duplicates) by site.
-///
-/// A namespace's first `load_all` sorts all its names, which is a large part of a program's
-/// start; so the names are sorted by their first 16 bytes, as numbers, and only names that
-/// share those are compared whole.
-fn sorted_by_name(specs: &[PluginSpec]) -> Vec<usize> {
-    let mut keys: Vec<(u128, usize)> = specs
-        .iter()
-        .enumerate()
-        .map(|(i, spec)| (name_prefix(spec.name()), i))
-        .collect();
-    keys.sort_unstable();
-    let mut sorted: Vec<usize> = keys.iter().map(|&(_, i)| i).collect();
-    let whole = |&a: &usize, &b: &usize| match (specs.get(a), specs.get(b)) {
-        (Some(a), Some(b)) => a
-            .name()
-            .cmp(b.name())
-            .then_with(|| a.location().cmp(&b.location())),
-        _ => std::cmp::Ordering::Equal,
-    };
-    let mut start = 0;
-    for run in keys.chunk_by(|a, b| a.0 == b.0) {
-        let tied = start..start + run.len();
-        start = tied.end;
-        if run.len() > 1 {
-            if let Some(tied) = sorted.get_mut(tied) {
-                tied.sort_unstable_by(whole);
-            }
-        }
-    }
-    sorted
-}
-
-/// The first 16 bytes of `name` as a big-endian number, zero-padded: ordered as the names are,
-/// except that names equal in it must still be compared whole.
-fn name_prefix(name: &str) -> u128 {
-    let mut bytes = [0u8; 16];
-    for (to, from) in bytes.iter_mut().zip(name.as_bytes()) {
-        *to = *from;
-    }
-    u128::from_be_bytes(bytes)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_name_prefix_orders_as_the_names_do() {
-        let mut names = vec![
-            "",
-            "a",
-            "a\0",
-            "a\0b",
-            "ab",
-            "b",
-            "plugin-0001",
-            "plugin-0010",
-            "plugin-00010",
-            "same-16-bytes-ab",
-            "same-16-bytes-abc",
-            "same-16-bytes-abb",
-            "zz",
-            "é",
-            "e",
-        ];
-        names.sort_unstable();
-        let mut keyed = names.clone();
-        keyed.sort_unstable_by(|a, b| name_prefix(a).cmp(&name_prefix(b)).then_with(|| a.cmp(b)));
-        assert_eq!(keyed, names);
-        for pair in names.windows(2) {
-            assert!(name_prefix(pair[0]) <= name_prefix(pair[1]), "{pair:?}");
-        }
     }
 }

@@ -30,6 +30,7 @@ mod listener;
 mod manager;
 #[cfg(test)]
 mod model;
+mod name_sort;
 mod order;
 mod plugin;
 mod registry;

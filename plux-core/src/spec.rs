@@ -577,9 +577,17 @@ impl PluginSpec {
 
     /// Whether this spec has `after`, `before` or `requires` constraints.
     pub fn has_constraints(&self) -> bool {
-        self.after().next().is_some()
-            || self.before().next().is_some()
-            || self.requires().next().is_some()
+        match &self.0 {
+            // Asked of every spec of a namespace when it is first ordered: most have no extras.
+            Repr::Linked(linked) => linked.extra().is_some_and(|extra| {
+                !(extra.after.is_empty() && extra.before.is_empty() && extra.requires.is_empty())
+            }),
+            Repr::Made(_) => {
+                self.after().next().is_some()
+                    || self.before().next().is_some()
+                    || self.requires().next().is_some()
+            }
+        }
     }
 
     /// The check asked before the plugin is made (see
