@@ -46,10 +46,109 @@ pub(crate) struct SpecIndex {
     entries: Vec<IndexEntry>,
     /// Made on the first lookup by name: `load_all` needs none, and a namespace's first
     /// `load_all` is a large part of a program's start.
-    by_name: OnceLock<HashMap<Cow<'static, str>, usize>>,
+    by_name: OnceLock<Names>,
     order: Vec<usize>,
     /// Whether any entry has a conflict.
     conflicts: bool,
+}
+
+/// The name index. Names the program links are `&'static str`s, keyed as such; names a finder
+/// made are keyed by [`Name`].
+#[derive(Debug)]
+enum Names {
+    Linked(HashMap<&'static str, usize>),
+    Made(HashMap<Name, usize>),
+}
+
+impl Names {
+    fn of(entries: &[IndexEntry]) -> Self {
+        let linked: Option<HashMap<&'static str, usize>> = entries
+            .iter()
+            .enumerate()
+            .map(|(i, entry)| match entry.spec().name_cow() {
+                Cow::Borrowed(name) => Some((name, i)),
+                Cow::Owned(_) => None,
+            })
+            .collect();
+        match linked {
+            Some(linked) => Names::Linked(linked),
+            None => Names::Made(
+                entries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, entry)| (Name::of(entry.spec()), i))
+                    .collect(),
+            ),
+        }
+    }
+
+    #[inline]
+    fn get(&self, name: &str) -> Option<usize> {
+        match self {
+            Names::Linked(names) => names.get(name),
+            Names::Made(names) => names.get(name.as_bytes()),
+        }
+        .copied()
+    }
+}
+
+/// A name as the name index keys it: short names (most) inline, so that a lookup compares
+/// them in the map's own memory instead of following a pointer to a string elsewhere, which
+/// costs a cache miss in a large namespace.
+#[derive(Debug)]
+enum Name {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Spilled(Cow<'static, str>),
+}
+
+/// The longest name kept inline: what fits beside the niche of `Spilled`, so that a key is no
+/// bigger than the `Cow` it replaces.
+const INLINE: usize = 15;
+
+const _: () = assert!(std::mem::size_of::<Name>() == std::mem::size_of::<Cow<'static, str>>());
+
+impl Name {
+    fn of(spec: &PluginSpec) -> Self {
+        let name = spec.name();
+        let mut bytes = [0; INLINE];
+        match (bytes.get_mut(..name.len()), u8::try_from(name.len())) {
+            (Some(head), Ok(len)) => {
+                head.copy_from_slice(name.as_bytes());
+                Name::Inline { len, bytes }
+            }
+            _ => Name::Spilled(spec.name_cow()),
+        }
+    }
+
+    #[inline]
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            Name::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            Name::Spilled(name) => name.as_bytes(),
+        }
+    }
+}
+
+// By the bytes, as `[u8]` compares and hashes them: the map is asked with `name.as_bytes()`.
+impl std::borrow::Borrow<[u8]> for Name {
+    #[inline]
+    fn borrow(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl PartialEq for Name {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for Name {}
+
+impl std::hash::Hash for Name {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state);
+    }
 }
 
 /// One name of a namespace: its spec, and why it cannot load, if it cannot.
@@ -58,15 +157,26 @@ pub(crate) struct IndexEntry {
     spec: PluginSpec,
     /// Boxed: conflicts are rare, and entries are walked on every `load_all`.
     conflict: Option<Box<PluginErrorKind>>,
+    /// Whether the spec requires other plugins: known here, a run of one that requires none
+    /// does not read the spec's list (another cache line of it).
+    requires: bool,
 }
 
 impl IndexEntry {
+    #[inline]
     pub(crate) fn spec(&self) -> &PluginSpec {
         &self.spec
     }
 
+    #[inline]
     pub(crate) fn conflict(&self) -> Option<&PluginErrorKind> {
         self.conflict.as_deref()
+    }
+
+    /// Whether the spec requires other plugins.
+    #[inline]
+    pub(crate) fn requires(&self) -> bool {
+        self.requires
     }
 }
 
@@ -87,10 +197,14 @@ impl SpecIndex {
                         }
                     }
                 }
-                _ => entries.push(IndexEntry {
-                    spec,
-                    conflict: None,
-                }),
+                _ => {
+                    let requires = spec.requires().next().is_some();
+                    entries.push(IndexEntry {
+                        spec,
+                        conflict: None,
+                        requires,
+                    })
+                }
             }
         }
         let specs: Vec<&PluginSpec> = entries.iter().map(IndexEntry::spec).collect();
@@ -112,11 +226,13 @@ impl SpecIndex {
     }
 
     /// The entries, sorted by name.
+    #[inline]
     pub(crate) fn entries(&self) -> &[IndexEntry] {
         &self.entries
     }
 
     /// Positions in [`entries`](Self::entries), in load order.
+    #[inline]
     pub(crate) fn order(&self) -> &[usize] {
         &self.order
     }
@@ -129,18 +245,11 @@ impl SpecIndex {
             .map(IndexEntry::spec)
     }
 
+    #[inline]
     pub(crate) fn position(&self, name: &str) -> Option<usize> {
-        let by_name = self.by_name.get_or_init(|| {
-            let mut by_name = HashMap::with_capacity(self.entries.len());
-            by_name.extend(
-                self.entries
-                    .iter()
-                    .enumerate()
-                    .map(|(i, entry)| (entry.spec().name_cow(), i)),
-            );
-            by_name
-        });
-        by_name.get(name).copied()
+        self.by_name
+            .get_or_init(|| Names::of(&self.entries))
+            .get(name)
     }
 
     /// Whether any entry has a conflict (most namespaces have none).

@@ -161,12 +161,13 @@ pub(crate) struct Lifecycle<'a, T: ?Sized + Plugin> {
     pub(crate) args: &'a T::Args,
     pub(crate) filters: &'a [Filter],
     pub(crate) listeners: &'a Listeners<T>,
-    /// Loads the plugin's requirements; the reason it is disabled if one did not load.
-    pub(crate) requirements: &'a dyn Fn() -> Option<DisabledReason>,
+    /// Loads the plugin's requirements, if it has any; the reason it is disabled if one did
+    /// not load.
+    pub(crate) requirements: Option<&'a dyn Fn() -> Option<DisabledReason>>,
 }
 
 impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
-    pub(crate) fn run(self) -> Outcome<T> {
+    pub(crate) fn run(&self) -> Outcome<T> {
         let spec = self.spec;
         match self.disabled_before_init() {
             Ok(None) => {}
@@ -174,7 +175,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
             Err(error) => return self.init_failed(error),
         }
         // After its own filters, so that a plugin switched off loads nothing on its behalf.
-        if let Some(reason) = (self.requirements)() {
+        if let Some(reason) = self.requirements.and_then(|requirements| requirements()) {
             return self.disabled(reason);
         }
 

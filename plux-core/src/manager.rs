@@ -9,7 +9,7 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::thread::{self, ThreadId};
 
 use crate::error::{DisabledReason, DisplayCycle, PluginError, PluginErrorKind};
-use crate::finder::{PluginFinder, SpecIndex};
+use crate::finder::{IndexEntry, PluginFinder, SpecIndex};
 use crate::grammar::{check_name, check_namespace};
 use crate::lifecycle::{
     discard, display_contained, log_failure, panic_message, Filter, Lifecycle, Listeners,
@@ -18,7 +18,7 @@ use crate::listener::PluginLifecycleListener;
 use crate::plugin::{Plugin, PluginInterface};
 use crate::registry::Registry;
 use crate::spec::PluginSpec;
-use crate::state::{Loaded, PluginState, Slot};
+use crate::state::{here, Control, Here, Loaded, PluginState, Slot, SlotRef};
 
 mod parallel;
 
@@ -179,8 +179,67 @@ struct Slots<T: ?Sized + Plugin> {
     chunks: Box<[OnceLock<Chunk<T>>]>,
 }
 
-/// Up to [`CHUNK`] slots, of consecutive entries.
-type Chunk<T> = Box<[Slot<T>]>;
+/// Up to [`CHUNK`] slots, of consecutive entries, in two arrays (see [`SlotRef`]) of one
+/// allocation.
+struct Chunk<T: ?Sized + Plugin>(Box<ChunkSlots<T>>);
+
+struct ChunkSlots<T: ?Sized + Plugin> {
+    loaded: [OnceLock<Loaded<T>>; CHUNK],
+    control: [Control; CHUNK],
+}
+
+impl<T: ?Sized + Plugin> Chunk<T> {
+    /// The slots of `entries` (at most [`CHUNK`]), fresh, or broken for an entry's conflict.
+    fn new(
+        entries: &[IndexEntry],
+        broken: impl Fn(&PluginSpec, &PluginErrorKind) -> PluginError,
+    ) -> Self {
+        Chunk::fresh(|j| {
+            match entries
+                .get(j)
+                .and_then(|entry| Some((entry, entry.conflict()?)))
+            {
+                Some((entry, conflict)) => Control::broken(broken(entry.spec(), conflict)),
+                None => Control::new(),
+            }
+        })
+    }
+
+    fn fresh(control: impl FnMut(usize) -> Control) -> Self {
+        Chunk(Box::new(ChunkSlots {
+            loaded: std::array::from_fn(|_| OnceLock::new()),
+            control: std::array::from_fn(control),
+        }))
+    }
+
+    fn get(&self, j: usize) -> Option<SlotRef<'_, T>> {
+        let slots = &*self.0;
+        Some(SlotRef::new(slots.loaded.get(j)?, slots.control.get(j)?))
+    }
+
+    fn into_slots(self) -> impl Iterator<Item = Slot<T>> {
+        let ChunkSlots { loaded, control } = *self.0;
+        loaded
+            .into_iter()
+            .zip(control)
+            .map(|(loaded, control)| Slot::from_parts(loaded, control))
+    }
+}
+
+impl<T: ?Sized + Plugin> FromIterator<Slot<T>> for Chunk<T> {
+    /// At most [`CHUNK`] of `slots`.
+    fn from_iter<I: IntoIterator<Item = Slot<T>>>(slots: I) -> Self {
+        let mut chunk = Chunk::fresh(|_| Control::new());
+        for (j, slot) in slots.into_iter().take(CHUNK).enumerate() {
+            let (loaded, control) = slot.into_parts();
+            if let (Some(l), Some(c)) = (chunk.0.loaded.get_mut(j), chunk.0.control.get_mut(j)) {
+                // Replaces a fresh slot: nothing of the user's.
+                (*l, *c) = (loaded, control);
+            }
+        }
+        chunk
+    }
+}
 
 impl<T: ?Sized + Plugin> Slots<T> {
     fn new(len: usize) -> Self {
@@ -195,18 +254,11 @@ impl<T: ?Sized + Plugin> Slots<T> {
         i: usize,
         index: &SpecIndex,
         broken: impl Fn(&PluginSpec, &PluginErrorKind) -> PluginError,
-    ) -> Option<&Slot<T>> {
+    ) -> Option<SlotRef<'_, T>> {
         let chunk = self.chunks.get(i / CHUNK)?.get_or_init(|| {
             let start = i - i % CHUNK;
             let entries = index.entries().get(start..).unwrap_or_default();
-            entries
-                .iter()
-                .take(CHUNK)
-                .map(|entry| match entry.conflict() {
-                    None => Slot::new(),
-                    Some(conflict) => Slot::broken(broken(entry.spec(), conflict)),
-                })
-                .collect()
+            Chunk::new(entries, broken)
         });
         chunk.get(i % CHUNK)
     }
@@ -304,18 +356,16 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         {
             return Ok(loaded.plugin.clone());
         }
-        let (spec, slot) = self.find(resolved, name)?;
-        self.drive(spec, slot, false)
-            .map(|loaded| loaded.plugin.clone())
+        let (entry, slot) = self.find(resolved, name)?;
+        here(|here| self.drive(here, entry, slot, false)).map(|loaded| loaded.plugin.clone())
     }
 
     /// Runs the lifecycle of a failed or disabled plugin once more (e.g. after its configuration
     /// changed); a success replaces the recorded error. A loaded plugin is returned as it is;
     /// a duplicated name stays an error.
     pub fn retry(&self, name: &str) -> Result<Arc<T>, PluginError> {
-        let (spec, slot) = self.find(self.resolved(), name)?;
-        self.drive(spec, slot, true)
-            .map(|loaded| loaded.plugin.clone())
+        let (entry, slot) = self.find(self.resolved(), name)?;
+        here(|here| self.drive(here, entry, slot, true)).map(|loaded| loaded.plugin.clone())
     }
 
     /// Loads every plugin of the namespace, in load order, and returns those that loaded.
@@ -328,11 +378,13 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// [`load_all_parallel`](Self::load_all_parallel) to load on several threads.
     pub fn load_all(&self) -> Vec<Arc<T>> {
         let mut plugins = Vec::with_capacity(self.resolved().index.order().len());
-        plugins.extend(
-            self.slots()
-                .filter_map(|(spec, slot)| self.drive(spec, slot, false).ok())
-                .map(|loaded| loaded.plugin.clone()),
-        );
+        here(|here| {
+            for (entry, slot) in self.slots() {
+                if let Ok(loaded) = self.drive(here, entry, slot, false) {
+                    plugins.push(loaded.plugin.clone());
+                }
+            }
+        });
         plugins
     }
 
@@ -343,14 +395,16 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             return Err(error.clone());
         }
         let mut plugins = Vec::new();
-        for (spec, slot) in self.slots() {
-            match self.drive(spec, slot, false) {
-                Ok(loaded) => plugins.push(loaded.plugin.clone()),
-                Err(error) if error.is_disabled() => {}
-                Err(error) => return Err(error),
+        here(|here| {
+            for (entry, slot) in self.slots() {
+                match self.drive(here, entry, slot, false) {
+                    Ok(loaded) => plugins.push(loaded.plugin.clone()),
+                    Err(error) if error.is_disabled() => {}
+                    Err(error) => return Err(error),
+                }
             }
-        }
-        Ok(plugins)
+            Ok(plugins)
+        })
     }
 
     /// The names of every plugin of the namespace, in load order, whatever their state.
@@ -386,7 +440,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// Every plugin of the namespace with its state, in load order (plux's containers).
     pub fn states(&self) -> Vec<(&PluginSpec, PluginState<'_, T>)> {
         self.slots()
-            .map(|(spec, slot)| (spec, slot.state()))
+            .map(|(entry, slot)| (entry.spec(), slot.state()))
             .collect()
     }
 
@@ -449,7 +503,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             let Some(chunk) = chunk.into_inner() else {
                 continue;
             };
-            for (j, slot) in chunk.into_vec().into_iter().enumerate() {
+            for (j, slot) in chunk.into_slots().enumerate() {
                 if let Some(entry) = old.index.entries().get(c * CHUNK + j) {
                     kept.insert(entry.spec().name().to_owned(), slot);
                 }
@@ -499,7 +553,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             }
             let chunk = OnceLock::new();
             if any_kept {
-                let _ = chunk.set(slots.into_boxed_slice());
+                let _ = chunk.set(slots.into_iter().collect());
             }
             chunks.push(chunk);
         }
@@ -564,17 +618,17 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     }
 
     /// Every spec with its slot, in load order.
-    fn slots(&self) -> impl Iterator<Item = (&PluginSpec, &Slot<T>)> {
+    fn slots(&self) -> impl Iterator<Item = (&IndexEntry, SlotRef<'_, T>)> {
         let resolved = self.resolved();
         let entries = resolved.index.entries();
         resolved
             .index
             .order()
             .iter()
-            .filter_map(move |&i| Some((entries.get(i)?.spec(), self.slot(resolved, i)?)))
+            .filter_map(move |&i| Some((entries.get(i)?, self.slot(resolved, i)?)))
     }
 
-    fn slot<'a>(&self, resolved: &'a Resolved<T>, i: usize) -> Option<&'a Slot<T>> {
+    fn slot<'a>(&self, resolved: &'a Resolved<T>, i: usize) -> Option<SlotRef<'a, T>> {
         resolved.slots.get(i, &resolved.index, |spec, conflict| {
             self.conflict_error(spec, conflict)
         })
@@ -584,13 +638,11 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         &self,
         resolved: &'a Resolved<T>,
         name: &str,
-    ) -> Result<(&'a PluginSpec, &'a Slot<T>), PluginError> {
-        let found = resolved.index.position(name).and_then(|i| {
-            Some((
-                resolved.index.entries().get(i)?.spec(),
-                self.slot(resolved, i)?,
-            ))
-        });
+    ) -> Result<(&'a IndexEntry, SlotRef<'a, T>), PluginError> {
+        let found = resolved
+            .index
+            .position(name)
+            .and_then(|i| Some((resolved.index.entries().get(i)?, self.slot(resolved, i)?)));
         match (found, &resolved.invalid_namespace) {
             (Some(found), _) => Ok(found),
             // Not about `name`: no plugin can be found in an invalid namespace.
@@ -608,25 +660,29 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
 
     fn drive<'a>(
         &'a self,
-        spec: &'a PluginSpec,
-        slot: &'a Slot<T>,
+        here: Here<'_>,
+        entry: &'a IndexEntry,
+        slot: SlotRef<'a, T>,
         retry: bool,
     ) -> Result<&'a Loaded<T>, PluginError> {
+        let spec = entry.spec();
+        let requirements = || self.load_requirements(spec);
+        let lifecycle = Lifecycle {
+            spec,
+            args: &self.args,
+            filters: &self.filters,
+            listeners: &self.listeners,
+            requirements: entry.requires().then_some(&requirements),
+        };
+        // The closure holds one reference: what it captures is copied into the slot's frame,
+        // and a wider copy of values just stored stalls every run.
         spec.with_run_key(|key| {
-            slot.get_or_run(
+            slot.get_or_run_here(
+                here,
                 key,
                 retry,
                 |kind| PluginError::new(spec.namespace(), spec.name(), kind),
-                || {
-                    Lifecycle {
-                        spec,
-                        args: &self.args,
-                        filters: &self.filters,
-                        listeners: &self.listeners,
-                        requirements: &|| self.load_requirements(spec),
-                    }
-                    .run()
-                },
+                || lifecycle.run(),
             )
         })
     }

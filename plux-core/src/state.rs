@@ -8,13 +8,20 @@
 //! through another manager: without that, a plugin that loads itself through a fresh manager
 //! would recurse until the stack overflows.
 //!
-//! No user code runs under a slot's lock: an outcome a slot replaces may hold the last reference
+//! A slot is claimed and settled through one atomic word: a load nobody else asks for meanwhile
+//! (every load of a `load_all`, in practice) takes no lock. Only a thread that finds the slot
+//! running takes a lock, the wait-for graph's, to check for a cycle and sleep; the runner then
+//! settles under that lock and wakes it.
+//!
+//! No user code runs under a plux lock: an outcome a slot replaces may hold the last reference
 //! to a user's error, so it is moved out and dropped after unlocking, inside a panic guard.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use std::sync::{Arc, OnceLock};
 
-use super::sync::{self, Condvar, Mutex, MutexGuard, PoisonError, ThreadId};
+use super::sync::{self, AtomicU64, Condvar, Mutex, MutexGuard, PoisonError, ThreadId};
 use crate::error::{DisabledReason, PluginError, PluginErrorKind};
 use crate::lifecycle::discard;
 use crate::plugin::Plugin;
@@ -80,74 +87,105 @@ pub(crate) enum Outcome<T: ?Sized + Plugin> {
     Failed(PluginError),
 }
 
-#[derive(Debug)]
-enum SlotState {
-    Resolved,
-    /// Its lifecycle runs on `owner`. `waited`: some thread waits for the outcome; only then
-    /// must the runner settle the wait-for graph and wake the waiters, which cost a global lock
-    /// and a futex call even when nobody waits.
-    Running {
-        owner: ThreadId,
-        waited: bool,
-    },
-    Loaded,
-    /// Boxed, like `Failed`: a slot stays small (its lock and the loaded plugin share a cache
-    /// line), and most slots never hold either.
-    Disabled(Box<DisabledReason>),
-    Failed(Box<PluginError>),
+/// A settled outcome that is not a loaded plugin.
+enum Record {
+    Disabled(DisabledReason),
+    Failed(PluginError),
 }
 
+/// [`Control::run`] of a slot whose lifecycle never ran.
+const FRESH: u64 = 0;
+/// [`Control::run`] of a slot whose outcome is final until a retry: loaded, or recorded.
+const SETTLED: u64 = 1;
+/// Set in [`Control::run`] while running when some thread waits for the outcome: only then must
+/// the runner take the wait-for graph's lock to settle, and wake the waiters.
+const WAITED: u64 = 1;
+
+/// [`Control::run`] while thread `owner` runs the lifecycle (numbers start at 1, so this is
+/// neither `FRESH` nor `SETTLED`).
+fn running(owner: ThreadNumber) -> u64 {
+    owner << 1
+}
+
+/// A number for each thread that runs or awaits a lifecycle, unique in the process: the slot's
+/// word holds its owner, and std's `ThreadId` has no stable integer form.
+type ThreadNumber = u64;
+
+/// A slot on its own (tests and the model use one so); a manager keeps the two halves in two
+/// arrays and works on them through a [`SlotRef`].
 pub(crate) struct Slot<T: ?Sized + Plugin> {
-    /// Set once, when loaded; read without locking on every warm lookup.
     loaded: OnceLock<Loaded<T>>,
-    state: Mutex<SlotState>,
-    changed: Condvar,
+    control: Control,
+}
+
+/// The half of a slot that a warm lookup does not read.
+pub(crate) struct Control {
+    /// `FRESH`, `SETTLED` or `running(owner)` (maybe `| WAITED`): the one word an uncontended
+    /// load claims and settles, with a compare-and-swap each and no lock.
+    run: AtomicU64,
+    /// The outcome of a settled slot that did not load; boxed, as most slots never have one.
+    record: Mutex<Option<Box<Record>>>,
+}
+
+/// A slot: its loaded plugin, set once and read without locking on every warm lookup, and its
+/// control. Apart, so that the loaded plugins of a manager are dense: a warm lookup in a large
+/// namespace then finds its slot in a cache more often.
+pub(crate) struct SlotRef<'a, T: ?Sized + Plugin> {
+    loaded: &'a OnceLock<Loaded<T>>,
+    control: &'a Control,
+}
+
+impl<T: ?Sized + Plugin> Clone for SlotRef<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: ?Sized + Plugin> Copy for SlotRef<'_, T> {}
+
+impl Control {
+    pub(crate) fn new() -> Self {
+        Control {
+            run: AtomicU64::new(FRESH),
+            record: Mutex::new(None),
+        }
+    }
+
+    /// The control of a slot that can never load (e.g. a duplicated name).
+    pub(crate) fn broken(error: PluginError) -> Self {
+        Control {
+            run: AtomicU64::new(SETTLED),
+            record: Mutex::new(Some(Box::new(Record::Failed(error)))),
+        }
+    }
 }
 
 impl<T: ?Sized + Plugin> Slot<T> {
     pub(crate) fn new() -> Self {
-        Self::with_state(SlotState::Resolved)
+        Slot::from_parts(OnceLock::new(), Control::new())
     }
 
     /// A slot that can never load (e.g. a duplicated name).
     pub(crate) fn broken(error: PluginError) -> Self {
-        Self::with_state(SlotState::Failed(Box::new(error)))
+        Slot::from_parts(OnceLock::new(), Control::broken(error))
     }
 
-    fn with_state(state: SlotState) -> Self {
-        Slot {
-            loaded: OnceLock::new(),
-            state: Mutex::new(state),
-            changed: Condvar::new(),
-        }
+    pub(crate) fn from_parts(loaded: OnceLock<Loaded<T>>, control: Control) -> Self {
+        Slot { loaded, control }
     }
 
-    pub(crate) fn loaded(&self) -> Option<&Loaded<T>> {
-        self.loaded.get()
+    pub(crate) fn into_parts(self) -> (OnceLock<Loaded<T>>, Control) {
+        (self.loaded, self.control)
     }
 
-    fn lock(&self) -> MutexGuard<'_, SlotState> {
-        // Plugin code never runs under this lock, so poison can only come from a bug of ours;
-        // the state it guards is still consistent (every write is a single assignment).
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    #[cfg(test)]
+    pub(crate) fn as_ref(&self) -> SlotRef<'_, T> {
+        SlotRef::new(&self.loaded, &self.control)
     }
 
+    #[cfg(test)]
     pub(crate) fn state(&self) -> PluginState<'_, T> {
-        if let Some(loaded) = self.loaded() {
-            return PluginState::Loaded {
-                plugin: &loaded.plugin,
-                output: &loaded.output,
-            };
-        }
-        match &*self.lock() {
-            SlotState::Resolved => PluginState::Resolved,
-            SlotState::Running { .. } => PluginState::Loading,
-            SlotState::Disabled(reason) => PluginState::Disabled((**reason).clone()),
-            SlotState::Failed(error) => PluginState::Failed((**error).clone()),
-            // `loaded` is set before the state says so, so this is a race with a concurrent
-            // load that has just finished.
-            SlotState::Loaded => PluginState::Loading,
-        }
+        self.as_ref().state()
     }
 
     /// Returns the loaded plugin, running `lifecycle` first if no thread has run it yet.
@@ -155,121 +193,240 @@ impl<T: ?Sized + Plugin> Slot<T> {
     /// A recorded failure or disabled outcome is returned as an error without running anything,
     /// unless `retry` is set; failures that no rerun can fix (`permanent`) are never rerun.
     /// `key` (namespace, name) names the plugin across managers, for the re-entrance check.
-    pub(crate) fn get_or_run(
+    ///
+    /// The manager calls [`SlotRef::get_or_run_here`]; tests, this.
+    #[cfg(test)]
+    pub(crate) fn get_or_run<'k>(
         &self,
-        key: RunKey<'_>,
+        key: RunKey<'k>,
         retry: bool,
         error: impl Fn(PluginErrorKind) -> PluginError,
         lifecycle: impl FnOnce() -> Outcome<T>,
     ) -> Result<&Loaded<T>, PluginError> {
+        let slot = self.as_ref();
+        if let Some(loaded) = slot.loaded() {
+            return Ok(loaded);
+        }
+        here(|here| slot.get_or_run_here(here, key, retry, error, lifecycle))
+    }
+}
+
+impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
+    pub(crate) fn new(loaded: &'a OnceLock<Loaded<T>>, control: &'a Control) -> Self {
+        SlotRef { loaded, control }
+    }
+
+    #[inline]
+    pub(crate) fn loaded(self) -> Option<&'a Loaded<T>> {
+        self.loaded.get()
+    }
+
+    fn lock_record(self) -> MutexGuard<'a, Option<Box<Record>>> {
+        // Plugin code never runs under this lock, so poison can only come from a bug of ours;
+        // the record it guards is still consistent (every write is a single assignment).
+        self.control
+            .record
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn state(self) -> PluginState<'a, T> {
+        if let Some(loaded) = self.loaded() {
+            return PluginState::Loaded {
+                plugin: &loaded.plugin,
+                output: &loaded.output,
+            };
+        }
+        match self.control.run.load(Acquire) {
+            FRESH => PluginState::Resolved,
+            SETTLED => match self.lock_record().as_deref() {
+                Some(Record::Disabled(reason)) => PluginState::Disabled(reason.clone()),
+                Some(Record::Failed(error)) => PluginState::Failed(error.clone()),
+                // A retry took the record and runs again, or a load has just finished.
+                None => match self.loaded() {
+                    Some(loaded) => PluginState::Loaded {
+                        plugin: &loaded.plugin,
+                        output: &loaded.output,
+                    },
+                    None => PluginState::Loading,
+                },
+            },
+            _ => PluginState::Loading,
+        }
+    }
+
+    /// [`Slot::get_or_run`] on this thread, as `here` sees it.
+    pub(crate) fn get_or_run_here(
+        self,
+        here: Here<'_>,
+        key: RunKey<'_>,
+        retry: bool,
+        error: impl Fn(PluginErrorKind) -> PluginError,
+        lifecycle: impl FnOnce() -> Outcome<T>,
+    ) -> Result<&'a Loaded<T>, PluginError> {
         if let Some(loaded) = self.loaded() {
             return Ok(loaded);
         }
-        let mut state = self.lock();
-        loop {
-            match &mut *state {
-                SlotState::Resolved => break,
-                // A thread asking for a slot it runs itself is the shortest cycle, and `begin`
-                // reports it as one (its walk starts at the owner, which is `me`).
-                SlotState::Running { owner, waited } => {
-                    if !waits::begin(sync::current_thread(), *owner, self.id()) {
+        let (entered, previous) = loop {
+            match self.control.run.load(Acquire) {
+                FRESH => {
+                    // Claims the plugin for this thread unless this thread is running it
+                    // already, through any manager.
+                    let Some(entered) = here.enter(key) else {
                         return Err(error(PluginErrorKind::Reentrant));
+                    };
+                    if self.claim(FRESH, here.me()) {
+                        break (entered, None);
                     }
-                    *waited = true;
-                    // No `end` after waking: the runner removes this edge when the slot settles,
-                    // under this lock and before notifying. A spurious wakeup finds the edge
-                    // still there and `begin` replaces it.
-                    state = self
-                        .changed
-                        .wait(state)
-                        .unwrap_or_else(PoisonError::into_inner);
                 }
-                SlotState::Loaded => {
-                    return self
-                        .loaded()
-                        .ok_or_else(|| error(PluginErrorKind::Interrupted))
+                SETTLED => {
+                    if let Some(loaded) = self.loaded() {
+                        return Ok(loaded);
+                    }
+                    // Claimed under the record's lock, so that the record taken is the one
+                    // the claim replaces.
+                    let mut record = self.lock_record();
+                    match record.as_deref() {
+                        Some(Record::Disabled(_)) if retry => {}
+                        Some(Record::Disabled(reason)) => {
+                            return Err(error(PluginErrorKind::Disabled(reason.clone())))
+                        }
+                        Some(Record::Failed(failure)) if retry && !permanent(failure) => {}
+                        Some(Record::Failed(failure)) => return Err(failure.clone()),
+                        // Another retry took it and runs again (or has just loaded it).
+                        None => continue,
+                    }
+                    let Some(entered) = here.enter(key) else {
+                        return Err(error(PluginErrorKind::Reentrant));
+                    };
+                    if self.claim(SETTLED, here.me()) {
+                        break (entered, record.take());
+                    }
                 }
-                SlotState::Disabled(_) if retry => break,
-                SlotState::Disabled(reason) => {
-                    return Err(error(PluginErrorKind::Disabled((**reason).clone())))
-                }
-                SlotState::Failed(failure) if retry && !permanent(failure) => break,
-                SlotState::Failed(failure) => return Err((**failure).clone()),
+                word => self.wait(here.me(), word, &error)?,
             }
-        }
-        // Still under the lock (no user code runs here): claims the plugin for this thread
-        // unless this thread is running it already, through any manager.
-        let Some(entered) = running::enter(key) else {
-            return Err(error(PluginErrorKind::Reentrant));
         };
-        let previous = std::mem::replace(
-            &mut *state,
-            SlotState::Running {
-                owner: entered.me,
-                waited: false,
-            },
-        );
-        drop(state);
-
+        let me = here.me();
         let guard = RunGuard {
             slot: self,
+            me,
             error: &error,
         };
         // The outcome a retry replaces may hold the last copy of a user's error.
-        if !matches!(previous, SlotState::Resolved) {
+        if let Some(previous) = previous {
             discard(previous);
         }
         let outcome = lifecycle();
         drop(entered);
         std::mem::forget(guard);
 
-        let (stored, result) = match outcome {
+        match outcome {
             Outcome::Loaded(loaded) => {
-                // Set before the state says so, and outside the lock: were it somehow set
+                // Set before the word says so, and outside any lock: were it somehow set
                 // already, the rejected plugin would be dropped here, which is user code.
                 if let Err(rejected) = self.loaded.set(loaded) {
                     discard(rejected);
                 }
-                (SlotState::Loaded, Ok(()))
+                self.settle(me, None);
+                self.loaded()
+                    .ok_or_else(|| error(PluginErrorKind::Interrupted))
             }
-            Outcome::Disabled(reason) => (
-                SlotState::Disabled(Box::new(reason.clone())),
-                Err(error(PluginErrorKind::Disabled(reason))),
-            ),
+            Outcome::Disabled(reason) => {
+                let disabled = error(PluginErrorKind::Disabled(reason.clone()));
+                self.settle(me, Some(Record::Disabled(reason)));
+                Err(disabled)
+            }
             Outcome::Failed(failure) => {
-                (SlotState::Failed(Box::new(failure.clone())), Err(failure))
+                self.settle(me, Some(Record::Failed(failure.clone())));
+                Err(failure)
             }
-        };
-        let mut state = self.lock();
-        let waited = state.waited();
-        // Replaces `Running`, which holds nothing of the user's.
-        *state = stored;
-        if waited {
-            self.settle();
-            drop(state);
-            self.changed.notify_all();
         }
-        result.and_then(|()| {
-            self.loaded()
-                .ok_or_else(|| error(PluginErrorKind::Interrupted))
-        })
+    }
+
+    /// Moves the slot from `from` to running on `me`; false if another thread moved it first.
+    fn claim(self, from: u64, me: ThreadNumber) -> bool {
+        self.control
+            .run
+            .compare_exchange(from, running(me), Acquire, Relaxed)
+            .is_ok()
+    }
+
+    /// Waits for the lifecycle that `word` says runs, unless waiting would close a cycle of
+    /// waits. Returns when the word may have changed: the caller reads it again.
+    fn wait(
+        self,
+        me: ThreadNumber,
+        word: u64,
+        error: &impl Fn(PluginErrorKind) -> PluginError,
+    ) -> Result<(), PluginError> {
+        let owner = word >> 1;
+        let waits = sync::waits();
+        let mut edges = waits::lock(waits);
+        // Read again under the graph's lock: a waited slot settles under it, so from here on
+        // the runner cannot settle without this thread hearing of it.
+        let now = self.control.run.load(Acquire);
+        if now >> 1 != owner || now == SETTLED || now == FRESH {
+            return Ok(());
+        }
+        // A thread asking for a slot it runs itself is the shortest cycle, and `begin`
+        // reports it as one (its walk starts at the owner, which is `me`).
+        if !waits::begin(&mut edges, me, owner, self.id()) {
+            return Err(error(PluginErrorKind::Reentrant));
+        }
+        if now & WAITED == 0
+            && self
+                .control
+                .run
+                .compare_exchange(now, now | WAITED, Relaxed, Relaxed)
+                .is_err()
+        {
+            // Settled meanwhile (it needed no lock, nobody waiting yet): the edge goes too.
+            edges.remove(&me);
+            return Ok(());
+        }
+        // No `end` after waking: the runner removes this edge when the slot settles, under
+        // this lock and before notifying. A spurious wakeup finds the edge still there and
+        // `begin` replaces it.
+        drop(
+            waits
+                .woken
+                .wait(edges)
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        Ok(())
+    }
+
+    /// Records the outcome of the run of `me` (`None`: loaded) and marks the slot settled,
+    /// waking its waiters if it has any.
+    fn settle(self, me: ThreadNumber, record: Option<Record>) {
+        if let Some(record) = record {
+            // Nothing to replace in principle (a run starts by taking the record), but what
+            // might be there may hold a user's error: dropped outside the lock.
+            let replaced = self.lock_record().replace(Box::new(record));
+            if let Some(replaced) = replaced {
+                discard(replaced);
+            }
+        }
+        if self
+            .control
+            .run
+            .compare_exchange(running(me), SETTLED, Release, Relaxed)
+            .is_err()
+        {
+            // `WAITED`: every waiter holds the graph's lock from reading the word until it
+            // sleeps, so settling under it wakes every one of them.
+            let waits = sync::waits();
+            let mut edges = waits::lock(waits);
+            self.control.run.store(SETTLED, Release);
+            waits::settled(&mut edges, self.id());
+            drop(edges);
+            waits.woken.notify_all();
+        }
     }
 
     /// Identifies the slot in the wait-for graph.
-    fn id(&self) -> usize {
-        std::ptr::from_ref(self).cast::<()>() as usize
-    }
-
-    /// The slot's outcome is final: nobody waits for its owner any more, even before the waiting
-    /// threads wake up. Called with the state locked, before waking them.
-    fn settle(&self) {
-        waits::settled(self.id());
-    }
-}
-
-impl SlotState {
-    fn waited(&self) -> bool {
-        matches!(self, SlotState::Running { waited: true, .. })
+    fn id(self) -> usize {
+        std::ptr::from_ref(self.control).cast::<()>() as usize
     }
 }
 
@@ -285,132 +442,288 @@ fn permanent(error: &PluginError) -> bool {
 
 /// Marks the slot interrupted if the lifecycle unwinds, so that waiting threads wake up.
 struct RunGuard<'a, T: ?Sized + Plugin, E: Fn(PluginErrorKind) -> PluginError> {
-    slot: &'a Slot<T>,
+    slot: SlotRef<'a, T>,
+    me: ThreadNumber,
     error: &'a E,
 }
 
 impl<T: ?Sized + Plugin, E: Fn(PluginErrorKind) -> PluginError> Drop for RunGuard<'_, T, E> {
     fn drop(&mut self) {
-        let mut state = self.slot.lock();
-        let waited = state.waited();
-        *state = SlotState::Failed(Box::new((self.error)(PluginErrorKind::Interrupted)));
-        if waited {
-            self.slot.settle();
-            drop(state);
-            self.slot.changed.notify_all();
-        }
+        let interrupted = (self.error)(PluginErrorKind::Interrupted);
+        self.slot.settle(self.me, Some(Record::Failed(interrupted)));
     }
 }
 
 /// The plugin a manager is asked for, by namespace and name: the same across managers.
 pub(crate) type RunKey<'a> = (&'a Cow<'static, str>, &'a Cow<'static, str>);
 
+/// A key of names borrowed for the whole program (a linked spec's): kept as it is.
+type StaticKey = (&'static str, &'static str);
+
+pub(crate) use running::{here, Here};
+
 /// The plugins whose lifecycle this thread is running, innermost last, whatever their manager.
 mod running {
     use std::cell::{Cell, RefCell};
+    use std::sync::atomic::AtomicU64;
 
     use super::*;
 
-    /// This thread's id (read once: every lifecycle needs it) and its stack of running plugins.
-    struct Running {
-        me: Cell<Option<ThreadId>>,
-        stack: RefCell<Vec<(Cow<'static, str>, Cow<'static, str>)>>,
+    /// What a run inside another (or of names that must be copied) records of itself.
+    struct Frame {
+        /// The depth of the run.
+        depth: usize,
+        /// The innermost run of static names, which it moved here.
+        spilled: Option<StaticKey>,
+        /// Its own names, when they are not static (then they are copied).
+        named: Option<(Cow<'static, str>, Cow<'static, str>)>,
+    }
+
+    /// Whether `key` names the plugin `(namespace, name)`.
+    fn is((namespace, name): RunKey<'_>, (other_namespace, other_name): (&str, &str)) -> bool {
+        **name == *other_name && **namespace == *other_namespace
+    }
+
+    /// The key's names, when both are static (a linked spec's, or literals).
+    #[inline]
+    fn static_key((namespace, name): RunKey<'_>) -> Option<StaticKey> {
+        match (namespace, name) {
+            (Cow::Borrowed(namespace), Cow::Borrowed(name)) => Some((namespace, name)),
+            _ => None,
+        }
+    }
+
+    /// This thread's number (0 until first needed) and the plugins it is running.
+    ///
+    /// The innermost run, when its names are static (as in any `load_all` of the registry's
+    /// plugins), stays in a `Cell`: entering and leaving it is then a few plain loads and
+    /// stores. A run inside another pushes a [`Frame`], which takes the innermost along.
+    pub(crate) struct Running {
+        me: Cell<ThreadNumber>,
+        /// How many runs this thread is in.
+        depth: Cell<usize>,
+        innermost: Cell<Option<StaticKey>>,
+        /// How many frames `frames` has: read on every exit, without borrowing them.
+        framed: Cell<usize>,
+        frames: RefCell<Vec<Frame>>,
     }
 
     sync::thread_local! {
         static RUNNING: Running = const {
             Running {
-                me: Cell::new(None),
-                stack: RefCell::new(Vec::new()),
+                me: Cell::new(0),
+                depth: Cell::new(0),
+                innermost: Cell::new(None),
+                framed: Cell::new(0),
+                frames: RefCell::new(Vec::new()),
             }
         };
     }
 
-    /// Pushes `key` until the returned guard drops (also when the lifecycle unwinds); `None`
-    /// when this thread is running `key` already.
-    pub(super) fn enter((namespace, name): RunKey<'_>) -> Option<Entered> {
-        RUNNING.with(|running| {
-            let mut stack = running.stack.borrow_mut();
-            if stack.iter().any(|(ns, n)| n == name && ns == namespace) {
+    /// This thread, as the runs it makes see it.
+    #[derive(Clone, Copy)]
+    pub(crate) struct Here<'a>(&'a Running);
+
+    /// Calls `f` with this thread: one thread-local access for any number of runs, which a
+    /// `load_all` of many cheap plugins feels.
+    #[inline]
+    pub(crate) fn here<R>(f: impl FnOnce(Here<'_>) -> R) -> R {
+        RUNNING.with(|running| f(Here(running)))
+    }
+
+    // Inlined, as is `Entered`'s drop, and the guard is one pointer: a guard moved through
+    // memory across calls costs store-to-load stalls that outweigh everything else here.
+    impl<'a> Here<'a> {
+        /// This thread's number.
+        #[inline]
+        pub(super) fn me(self) -> ThreadNumber {
+            match self.0.me.get() {
+                0 => self.number(),
+                me => me,
+            }
+        }
+
+        #[cold]
+        fn number(self) -> ThreadNumber {
+            // Not one of shuttle's atomics in the model: numbering needs no scheduling.
+            static NEXT: AtomicU64 = AtomicU64::new(1);
+            let me = NEXT.fetch_add(1, Relaxed);
+            self.0.me.set(me);
+            me
+        }
+
+        /// Records `key` as running until the returned guard drops (also when the lifecycle
+        /// unwinds); `None` when this thread is running `key` already.
+        #[inline]
+        pub(super) fn enter(self, key: RunKey<'_>) -> Option<Entered<'a>> {
+            let running = self.0;
+            let depth = running.depth.get();
+            match static_key(key) {
+                Some(names) if depth == 0 => running.innermost.set(Some(names)),
+                _ => self.enter_framed(key, depth)?,
+            }
+            running.depth.set(depth + 1);
+            Some(Entered { running })
+        }
+
+        /// [`enter`](Self::enter) inside another run, or of names that must be copied: checks
+        /// the running plugins, and pushes a frame.
+        #[cold]
+        fn enter_framed(self, key: RunKey<'_>, depth: usize) -> Option<()> {
+            let running = self.0;
+            let mut frames = running.frames.borrow_mut();
+            let innermost = running.innermost.get();
+            let runs = |frame: &Frame| {
+                frame.spilled.is_some_and(|names| is(key, names))
+                    || frame
+                        .named
+                        .as_ref()
+                        .is_some_and(|(namespace, name)| is(key, (namespace, name)))
+            };
+            if innermost.is_some_and(|names| is(key, names)) || frames.iter().any(runs) {
                 return None;
             }
-            stack.push((namespace.clone(), name.clone()));
-            let me = running.me.get().unwrap_or_else(|| {
-                let me = sync::current_thread();
-                running.me.set(Some(me));
-                me
+            let named = match static_key(key) {
+                Some(names) => {
+                    running.innermost.set(Some(names));
+                    None
+                }
+                None => {
+                    running.innermost.set(None);
+                    Some((key.0.clone(), key.1.clone()))
+                }
+            };
+            frames.push(Frame {
+                depth,
+                spilled: innermost,
+                named,
             });
-            Some(Entered { me })
-        })
+            running.framed.set(frames.len());
+            Some(())
+        }
     }
 
-    pub(super) struct Entered {
-        /// The running thread.
-        pub(super) me: ThreadId,
+    pub(super) struct Entered<'a> {
+        running: &'a Running,
     }
 
-    impl Drop for Entered {
+    impl Drop for Entered<'_> {
+        #[inline]
         fn drop(&mut self) {
+            let running = self.running;
+            let depth = running.depth.get() - 1;
+            running.depth.set(depth);
+            if running.framed.get() > 0 {
+                self.leave_framed(depth);
+            } else {
+                running.innermost.set(None);
+            }
+        }
+    }
+
+    impl Entered<'_> {
+        #[cold]
+        fn leave_framed(&self, depth: usize) {
+            let running = self.running;
+            let mut frames = running.frames.borrow_mut();
             // The names are plux's own `Cow`s: dropping them runs no user code.
-            RUNNING.with(|running| running.stack.borrow_mut().pop());
+            let restored = if frames.last().is_some_and(|frame| frame.depth == depth) {
+                frames.pop().and_then(|frame| frame.spilled)
+            } else {
+                None
+            };
+            running.innermost.set(restored);
+            running.framed.set(frames.len());
         }
     }
 }
 
-/// Which thread waits for which: the edges of the wait-for graph, across every manager.
+/// Which thread waits for which: the edges of the wait-for graph, across every manager, and the
+/// condition variable that every waiter sleeps on.
 ///
 /// An edge lives from the moment a thread decides to wait until the slot it waits for settles
 /// (not until the waiter wakes up, which may be later: the owner may ask for something of the
 /// waiter's in between, and must not see a cycle that no longer exists). Every insertion checks
 /// for a cycle, so the graph never has one.
+///
+/// One condition variable for the process, not one per slot: waiting is rare (two threads
+/// asking for one plugin at once), and a slot without one is smaller, which every warm lookup
+/// and every `load_all` feels. A settling slot wakes every waiter; the others go back to sleep.
+#[derive(Default)]
+pub(crate) struct Waits {
+    edges: Mutex<HashMap<ThreadNumber, Edge>>,
+    woken: Condvar,
+}
+
+/// What a waiting thread waits on.
+struct Edge {
+    /// The thread running the slot.
+    owner: ThreadNumber,
+    /// The slot (see `Slot::id`).
+    slot: usize,
+    /// The waiting thread as the standard library knows it: how tests find it.
+    #[cfg_attr(not(test), allow(dead_code))]
+    thread: ThreadId,
+}
+
 mod waits {
     use super::*;
 
-    fn edges() -> MutexGuard<'static, sync::WaitEdges> {
-        sync::wait_edges()
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+    pub(super) type Edges<'a> = MutexGuard<'a, HashMap<ThreadNumber, Edge>>;
+
+    pub(super) fn lock(waits: &Waits) -> Edges<'_> {
+        // Only plux code runs under this lock.
+        waits.edges.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Records that `me` waits on `slot`, run by `owner`, unless that closes a cycle (then
     /// returns false).
-    pub(super) fn begin(me: ThreadId, owner: ThreadId, slot: usize) -> bool {
-        let mut edges = edges();
+    pub(super) fn begin(
+        edges: &mut Edges<'_>,
+        me: ThreadNumber,
+        owner: ThreadNumber,
+        slot: usize,
+    ) -> bool {
         let mut next = owner;
         loop {
             if next == me {
                 return false;
             }
             match edges.get(&next) {
-                Some(&(further, _)) => next = further,
+                Some(edge) => next = edge.owner,
                 None => break,
             }
         }
-        edges.insert(me, (owner, slot));
+        let thread = sync::current_thread();
+        edges.insert(
+            me,
+            Edge {
+                owner,
+                slot,
+                thread,
+            },
+        );
         true
     }
 
     /// `slot` has its final outcome: whoever waits on it waits no more.
-    pub(super) fn settled(slot: usize) {
-        edges().retain(|_, &mut (_, waited)| waited != slot);
-    }
-
-    /// Whether `thread` waits, and on which slot.
-    #[cfg(test)]
-    pub(super) fn waits_on(thread: ThreadId) -> Option<usize> {
-        edges().get(&thread).map(|&(_, slot)| slot)
+    pub(super) fn settled(edges: &mut Edges<'_>, slot: usize) {
+        edges.retain(|_, edge| edge.slot != slot);
     }
 }
 
 /// Whether `thread` is in the wait-for graph, and waiting on which slot (see `Slot::id`).
 #[cfg(test)]
 pub(crate) fn waits_on(thread: ThreadId) -> Option<usize> {
-    waits::waits_on(thread)
+    waits::lock(sync::waits())
+        .values()
+        .find(|edge| edge.thread == thread)
+        .map(|edge| edge.slot)
 }
 
 #[cfg(test)]
 impl<T: ?Sized + Plugin> Slot<T> {
     pub(crate) fn test_id(&self) -> usize {
-        self.id()
+        self.as_ref().id()
     }
 }

@@ -8,7 +8,7 @@ use std::sync::{mpsc, Arc};
 use std::thread;
 
 use crate::error::{PluginError, PluginErrorKind};
-use crate::state::{waits_on, Loaded, Outcome, PluginState, Slot};
+use crate::state::{waits_on, Loaded, Outcome, PluginState, RunKey, Slot};
 use crate::FunctionPlugin;
 
 /// A plugin with nothing to load: what the machine stores does not matter to it.
@@ -107,4 +107,70 @@ fn a_settling_slot_ends_only_the_waits_on_itself() {
     let waiter_a = waits_a.thread().id();
     assert!(runs_a.join().expect("no panic") && waits_a.join().expect("no panic"));
     assert_eq!(waits_on(waiter_a), None);
+}
+
+/// The key of a linked spec: static names, which a run keeps without copying them.
+fn linked(name: &'static str) -> RunKey<'static> {
+    let names: &'static (Cow<'static, str>, Cow<'static, str>) =
+        Box::leak(Box::new((NS, Cow::Borrowed(name))));
+    (&names.0, &names.1)
+}
+
+#[test]
+fn runs_nested_in_any_mix_of_static_and_made_names_see_every_outer_run_and_restore_it() {
+    let (a, b) = (linked("a"), linked("b"));
+    // Names a finder made: copied while they run.
+    let (ns, made_a, c) = (
+        Cow::Owned("st".to_owned()),
+        Cow::Owned("a".to_owned()),
+        Cow::Owned("c".to_owned()),
+    );
+    // Other slots for the same plugins: other managers.
+    let (a1, a2, b1, c1, c2) = (
+        Slot::<Nop>::new(),
+        Slot::<Nop>::new(),
+        Slot::<Nop>::new(),
+        Slot::<Nop>::new(),
+        Slot::<Nop>::new(),
+    );
+    let (a3, c3) = (Slot::<Nop>::new(), Slot::<Nop>::new());
+    let mut seen = Vec::new();
+    let outer = a1.get_or_run(a, false, error, || {
+        let inner = b1.get_or_run(b, false, error, || {
+            // Made names inside static ones: both outer runs are seen, by name.
+            seen.push(kind(&a2.get_or_run((&ns, &made_a), false, error, loaded)));
+            let made = c1.get_or_run((&ns, &c), false, error, || {
+                seen.push(kind(&a3.get_or_run(a, false, error, loaded)));
+                seen.push(kind(&c2.get_or_run((&NS, &c), false, error, loaded)));
+                loaded()
+            });
+            seen.push(kind(&made));
+            loaded()
+        });
+        seen.push(kind(&inner));
+        loaded()
+    });
+    assert!(outer.is_ok());
+    assert_eq!(
+        seen,
+        ["Reentrant", "Reentrant", "Reentrant", "Ok", "Ok"],
+        "every outer run is running while nested ones run"
+    );
+    // Everything left: the same plugins run again through fresh slots.
+    assert!(a2.get_or_run((&ns, &made_a), true, error, loaded).is_ok());
+    assert!(c3.get_or_run((&NS, &c), false, error, loaded).is_ok());
+    assert!(Slot::<Nop>::new()
+        .get_or_run(b, false, error, loaded)
+        .is_ok());
+    assert!(Slot::<Nop>::new()
+        .get_or_run(a, false, error, loaded)
+        .is_ok());
+}
+
+fn kind<T>(result: &Result<T, PluginError>) -> &'static str {
+    match result {
+        Ok(_) => "Ok",
+        Err(e) if matches!(e.kind(), PluginErrorKind::Reentrant) => "Reentrant",
+        Err(_) => "other",
+    }
 }

@@ -10,6 +10,7 @@ use std::thread;
 use super::{PluginManager, Resolved};
 use crate::order::constraints;
 use crate::plugin::Plugin;
+use crate::state::here;
 
 impl<T: ?Sized + Plugin> PluginManager<T> {
     /// Loads every plugin of the namespace on up to `threads` threads (this one included), and
@@ -74,13 +75,15 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// One worker: loads ready plugins until none is left.
     fn start_work(&self, resolved: &Resolved<T>, start: &Start, successors: &[Vec<usize>]) {
         let entries = resolved.index.entries();
-        while let Some(i) = start.next() {
-            if let (Some(entry), Some(slot)) = (entries.get(i), self.slot(resolved, i)) {
-                // Contained: an error is recorded in the slot, reported and logged.
-                let _ = self.drive(entry.spec(), slot, false);
+        here(|here| {
+            while let Some(i) = start.next() {
+                if let (Some(entry), Some(slot)) = (entries.get(i), self.slot(resolved, i)) {
+                    // Contained: an error is recorded in the slot, reported and logged.
+                    let _ = self.drive(here, entry, slot, false);
+                }
+                start.done(successors.get(i).map_or(&[], Vec::as_slice));
             }
-            start.done(successors.get(i).map_or(&[], Vec::as_slice));
-        }
+        });
     }
 }
 

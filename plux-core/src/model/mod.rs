@@ -3,8 +3,10 @@
 //! random schedules. Shuttle explores interleavings of its own locks, condvars and threads and
 //! reports a deadlock as a failure; every scenario below must hold in every schedule.
 //!
-//! What the shim cannot swap: the slot's `OnceLock` stays std's (only the running thread
-//! writes it, before taking the slot lock), so shuttle does not schedule around it.
+//! The slot's word (`run`), its record's lock and the wait-for graph's lock and condition
+//! variable are shuttle's, so shuttle schedules around every step of a claim, a wait and a
+//! settle. What the shim cannot swap: the slot's `OnceLock` stays std's (only the running
+//! thread writes it, before it settles the word), and so does the counter that numbers threads.
 
 // Loaded twice on purpose (that is the model check); the second copy leaves unused what only
 // the manager calls.
@@ -14,24 +16,23 @@ mod state;
 
 /// The same names as `crate::sync`, from shuttle.
 mod sync {
-    use std::collections::HashMap;
-
+    pub(crate) use shuttle::sync::atomic::AtomicU64;
     pub(crate) use shuttle::sync::{Condvar, Mutex, MutexGuard, PoisonError};
     pub(crate) use shuttle::thread::ThreadId;
     pub(crate) use shuttle::thread_local;
+
+    use super::state::Waits;
 
     pub(crate) fn current_thread() -> ThreadId {
         shuttle::thread::current().id()
     }
 
-    pub(crate) type WaitEdges = HashMap<ThreadId, (ThreadId, usize)>;
-
     /// A fresh graph for every execution: shuttle's primitives belong to one execution.
-    pub(crate) fn wait_edges() -> &'static Mutex<WaitEdges> {
+    pub(crate) fn waits() -> &'static Waits {
         shuttle::lazy_static! {
-            static ref EDGES: Mutex<WaitEdges> = Mutex::new(HashMap::new());
+            static ref WAITS: Waits = Waits::default();
         }
-        &EDGES
+        &WAITS
     }
 }
 
