@@ -248,6 +248,13 @@ impl<T: ?Sized + Plugin> Slots<T> {
         }
     }
 
+    /// The plugin of entry `i`, if loaded (then its chunk is made).
+    #[inline]
+    fn loaded(&self, i: usize) -> Option<&Loaded<T>> {
+        let chunk = self.chunks.get(i / CHUNK)?.get()?;
+        chunk.0.loaded.get(i % CHUNK)?.get()
+    }
+
     /// The slot of entry `i` of `index`; a conflict of the entry makes its slot broken.
     fn get(
         &self,
@@ -347,12 +354,12 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// is disabled returns its recorded error without running anything (see [`retry`](Self::retry)).
     pub fn load(&self, name: &str) -> Result<Arc<T>, PluginError> {
         let resolved = self.resolved();
-        // A loaded plugin needs only its slot: the name map and the slot are all a warm lookup
-        // reads.
+        // A loaded plugin needs only its loaded half of the slot: the name map and that are all
+        // a warm lookup reads.
         if let Some(loaded) = resolved
             .index
             .position(name)
-            .and_then(|i| self.slot(resolved, i)?.loaded())
+            .and_then(|i| resolved.slots.loaded(i))
         {
             return Ok(loaded.plugin.clone());
         }
