@@ -25,6 +25,7 @@ use super::sync::{self, AtomicU64, Condvar, Mutex, MutexGuard, PoisonError, Thre
 use crate::error::{DisabledReason, PluginError, PluginErrorKind};
 use crate::lifecycle::discard;
 use crate::plugin::Plugin;
+use crate::spec::PluginSpec;
 
 /// Where a plugin is in its lifecycle, as seen by
 /// [`PluginManager::state`](crate::PluginManager::state).
@@ -207,7 +208,7 @@ impl<T: ?Sized + Plugin> Slot<T> {
         if let Some(loaded) = slot.loaded() {
             return Ok(loaded);
         }
-        here(|here| slot.get_or_run_here(here, key, retry, error, lifecycle))
+        here(|here| slot.get_or_run_here(here, Key::Names(key), retry, error, lifecycle))
     }
 }
 
@@ -259,7 +260,7 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
     pub(crate) fn get_or_run_here(
         self,
         here: Here<'_>,
-        key: RunKey<'_>,
+        key: Key<'_>,
         retry: bool,
         error: impl Fn(PluginErrorKind) -> PluginError,
         lifecycle: impl FnOnce() -> Outcome<T>,
@@ -460,6 +461,24 @@ pub(crate) type RunKey<'a> = (&'a Cow<'static, str>, &'a Cow<'static, str>);
 /// A key of names borrowed for the whole program (a linked spec's): kept as it is.
 type StaticKey = (&'static str, &'static str);
 
+/// What a run is keyed by: a spec that lives as long as the program (of the registry's index),
+/// whose names are read only when compared, by a run inside it (reading them on every run costs
+/// a cache miss on the name); or the names.
+#[derive(Clone, Copy)]
+pub(crate) enum Key<'a> {
+    Spec(&'static PluginSpec),
+    Names(RunKey<'a>),
+}
+
+impl Key<'_> {
+    fn names(&self) -> (&str, &str) {
+        match *self {
+            Key::Spec(spec) => (spec.namespace(), spec.name()),
+            Key::Names((namespace, name)) => (namespace, name),
+        }
+    }
+}
+
 pub(crate) use running::{here, Here};
 
 /// The plugins whose lifecycle this thread is running, innermost last, whatever their manager.
@@ -473,24 +492,45 @@ mod running {
     struct Frame {
         /// The depth of the run.
         depth: usize,
-        /// The innermost run of static names, which it moved here.
-        spilled: Option<StaticKey>,
+        /// The innermost run, which it moved here.
+        spilled: Option<Innermost>,
         /// Its own names, when they are not static (then they are copied).
         named: Option<(Cow<'static, str>, Cow<'static, str>)>,
     }
 
-    /// Whether `key` names the plugin `(namespace, name)`.
-    fn is((namespace, name): RunKey<'_>, (other_namespace, other_name): (&str, &str)) -> bool {
-        **name == *other_name && **namespace == *other_namespace
+    /// A run that needs nothing copied: of a spec or of names that live as long as the
+    /// program.
+    #[derive(Clone, Copy)]
+    enum Innermost {
+        Spec(&'static PluginSpec),
+        Names(StaticKey),
     }
 
-    /// The key's names, when both are static (a linked spec's, or literals).
-    #[inline]
-    fn static_key((namespace, name): RunKey<'_>) -> Option<StaticKey> {
-        match (namespace, name) {
-            (Cow::Borrowed(namespace), Cow::Borrowed(name)) => Some((namespace, name)),
-            _ => None,
+    impl Innermost {
+        /// The key, when it needs nothing copied.
+        #[inline]
+        fn of(key: Key<'_>) -> Option<Self> {
+            match key {
+                Key::Spec(spec) => Some(Innermost::Spec(spec)),
+                Key::Names((Cow::Borrowed(namespace), Cow::Borrowed(name))) => {
+                    Some(Innermost::Names((namespace, name)))
+                }
+                Key::Names(_) => None,
+            }
         }
+
+        fn names(self) -> (&'static str, &'static str) {
+            match self {
+                Innermost::Spec(spec) => (spec.namespace(), spec.name()),
+                Innermost::Names(names) => names,
+            }
+        }
+    }
+
+    /// Whether `key` names the plugin `(namespace, name)`.
+    fn is(key: Key<'_>, (other_namespace, other_name): (&str, &str)) -> bool {
+        let (namespace, name) = key.names();
+        name == other_name && namespace == other_namespace
     }
 
     /// This thread's number (0 until first needed) and the plugins it is running.
@@ -502,7 +542,7 @@ mod running {
         me: Cell<ThreadNumber>,
         /// How many runs this thread is in.
         depth: Cell<usize>,
-        innermost: Cell<Option<StaticKey>>,
+        innermost: Cell<Option<Innermost>>,
         /// How many frames `frames` has: read on every exit, without borrowing them.
         framed: Cell<usize>,
         frames: RefCell<Vec<Frame>>,
@@ -555,11 +595,11 @@ mod running {
         /// Records `key` as running until the returned guard drops (also when the lifecycle
         /// unwinds); `None` when this thread is running `key` already.
         #[inline]
-        pub(super) fn enter(self, key: RunKey<'_>) -> Option<Entered<'a>> {
+        pub(super) fn enter(self, key: Key<'_>) -> Option<Entered<'a>> {
             let running = self.0;
             let depth = running.depth.get();
-            match static_key(key) {
-                Some(names) if depth == 0 => running.innermost.set(Some(names)),
+            match Innermost::of(key) {
+                Some(innermost) if depth == 0 => running.innermost.set(Some(innermost)),
                 _ => self.enter_framed(key, depth)?,
             }
             running.depth.set(depth + 1);
@@ -569,29 +609,34 @@ mod running {
         /// [`enter`](Self::enter) inside another run, or of names that must be copied: checks
         /// the running plugins, and pushes a frame.
         #[cold]
-        fn enter_framed(self, key: RunKey<'_>, depth: usize) -> Option<()> {
+        fn enter_framed(self, key: Key<'_>, depth: usize) -> Option<()> {
             let running = self.0;
             let mut frames = running.frames.borrow_mut();
             let innermost = running.innermost.get();
             let runs = |frame: &Frame| {
-                frame.spilled.is_some_and(|names| is(key, names))
+                frame
+                    .spilled
+                    .is_some_and(|spilled| is(key, spilled.names()))
                     || frame
                         .named
                         .as_ref()
                         .is_some_and(|(namespace, name)| is(key, (namespace, name)))
             };
-            if innermost.is_some_and(|names| is(key, names)) || frames.iter().any(runs) {
+            if innermost.is_some_and(|innermost| is(key, innermost.names()))
+                || frames.iter().any(runs)
+            {
                 return None;
             }
-            let named = match static_key(key) {
-                Some(names) => {
-                    running.innermost.set(Some(names));
+            let named = match (Innermost::of(key), key) {
+                (Some(innermost), _) => {
+                    running.innermost.set(Some(innermost));
                     None
                 }
-                None => {
+                (None, Key::Names((namespace, name))) => {
                     running.innermost.set(None);
-                    Some((key.0.clone(), key.1.clone()))
+                    Some((namespace.clone(), name.clone()))
                 }
+                (None, Key::Spec(_)) => None,
             };
             frames.push(Frame {
                 depth,

@@ -8,7 +8,7 @@ use std::sync::{mpsc, Arc};
 use std::thread;
 
 use crate::error::{PluginError, PluginErrorKind};
-use crate::state::{waits_on, Loaded, Outcome, PluginState, RunKey, Slot};
+use crate::state::{here, waits_on, Key, Loaded, Outcome, PluginState, RunKey, Slot};
 use crate::FunctionPlugin;
 
 /// A plugin with nothing to load: what the machine stores does not matter to it.
@@ -173,4 +173,43 @@ fn kind<T>(result: &Result<T, PluginError>) -> &'static str {
         Err(e) if matches!(e.kind(), PluginErrorKind::Reentrant) => "Reentrant",
         Err(_) => "other",
     }
+}
+
+#[test]
+fn a_run_keyed_by_its_spec_meets_the_same_plugin_asked_by_name_and_the_reverse() {
+    let spec: &'static crate::PluginSpec = Box::leak(Box::new(
+        crate::PluginSpec::new("st", "keyed", || {
+            Ok(Box::new(FunctionPlugin::new((|| {}) as fn())))
+        })
+        .expect("valid names"),
+    ));
+    let (ns, name) = (Cow::Owned("st".to_owned()), Cow::Owned("keyed".to_owned()));
+    let by_spec = |slot: &Slot<Nop>, lifecycle: &mut dyn FnMut() -> Outcome<Nop>| {
+        here(|here| {
+            kind(
+                &slot
+                    .as_ref()
+                    .get_or_run_here(here, Key::Spec(spec), false, error, || lifecycle()),
+            )
+        })
+    };
+    let (a, b, c, d) = (
+        Slot::<Nop>::new(),
+        Slot::<Nop>::new(),
+        Slot::<Nop>::new(),
+        Slot::<Nop>::new(),
+    );
+    let mut inner = "none";
+    let outer = by_spec(&a, &mut || {
+        inner = kind(&b.get_or_run((&ns, &name), false, error, loaded));
+        loaded()
+    });
+    assert_eq!((outer, inner), ("Ok", "Reentrant"));
+    let mut inner = "none";
+    let outer = kind(&c.get_or_run((&ns, &name), false, error, || {
+        inner = by_spec(&d, &mut loaded);
+        loaded()
+    }));
+    assert_eq!((outer, inner), ("Ok", "Reentrant"));
+    assert_eq!(by_spec(&Slot::new(), &mut loaded), "Ok", "left, both ways");
 }
