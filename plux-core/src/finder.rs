@@ -158,7 +158,7 @@ pub(crate) struct IndexEntry {
     /// Boxed: conflicts are rare, and entries are walked on every `load_all`.
     conflict: Option<Box<PluginErrorKind>>,
     /// Whether the spec requires other plugins: known here, a run of one that requires none
-    /// does not read the spec's list (another cache line of it).
+    /// neither calls into the spec nor follows its pointer to the list.
     requires: bool,
 }
 
