@@ -183,11 +183,15 @@ impl IndexEntry {
 impl SpecIndex {
     /// The index of `specs`, all of one namespace.
     pub(crate) fn new(specs: Vec<PluginSpec>) -> Self {
-        let sorted = sorted_by_name(&specs);
         let mut entries: Vec<IndexEntry> = Vec::with_capacity(specs.len());
-        for spec in sorted.into_iter().filter_map(|i| specs.get(i).cloned()) {
+        let mut last_prefix = None;
+        for (prefix, i) in sorted_by_name(&specs) {
+            let Some(spec) = specs.get(i).cloned() else {
+                continue;
+            };
+            let same_prefix = last_prefix.replace(prefix) == Some(prefix);
             match entries.last_mut() {
-                Some(last) if last.spec().name() == spec.name() => {
+                Some(last) if same_prefix && last.spec().name() == spec.name() => {
                     let site = spec.location();
                     match last.conflict.as_deref_mut() {
                         Some(PluginErrorKind::Duplicate(sites)) => sites.push(site),
@@ -198,7 +202,7 @@ impl SpecIndex {
                     }
                 }
                 _ => {
-                    let requires = spec.requires().next().is_some();
+                    let requires = spec.has_constraints() && spec.requires().next().is_some();
                     entries.push(IndexEntry {
                         spec,
                         conflict: None,

@@ -13,8 +13,9 @@ use crate::spec::PluginSpec;
 /// Below this many names a comparison sort is as fast as the radix sort's setup.
 const RADIX_FROM: usize = 64;
 
-/// The positions of `specs` sorted by name, then (for duplicates) by site.
-pub(crate) fn sorted_by_name(specs: &[PluginSpec]) -> Vec<usize> {
+/// The positions of `specs` sorted by name, then (for duplicates) by site, each with its
+/// [`name_prefix`]: two specs whose prefixes differ have different names.
+pub(crate) fn sorted_by_name(specs: &[PluginSpec]) -> Vec<(u128, usize)> {
     let mut keys: Vec<(u128, usize)> = specs
         .iter()
         .enumerate()
@@ -25,25 +26,20 @@ pub(crate) fn sorted_by_name(specs: &[PluginSpec]) -> Vec<usize> {
     } else {
         radix_sort(&mut keys);
     }
-    let mut sorted: Vec<usize> = keys.iter().map(|&(_, i)| i).collect();
-    let whole = |&a: &usize, &b: &usize| match (specs.get(a), specs.get(b)) {
-        (Some(a), Some(b)) => a
-            .name()
-            .cmp(b.name())
-            .then_with(|| a.location().cmp(&b.location())),
-        _ => Ordering::Equal,
-    };
-    let mut start = 0;
-    for run in keys.chunk_by(|a, b| a.0 == b.0) {
-        let tied = start..start + run.len();
-        start = tied.end;
-        if run.len() > 1 {
-            if let Some(tied) = sorted.get_mut(tied) {
-                tied.sort_unstable_by(whole);
-            }
+    let whole =
+        |&(_, a): &(u128, usize), &(_, b): &(u128, usize)| match (specs.get(a), specs.get(b)) {
+            (Some(a), Some(b)) => a
+                .name()
+                .cmp(b.name())
+                .then_with(|| a.location().cmp(&b.location())),
+            _ => Ordering::Equal,
+        };
+    for tied in keys.chunk_by_mut(|a, b| a.0 == b.0) {
+        if tied.len() > 1 {
+            tied.sort_unstable_by(whole);
         }
     }
-    sorted
+    keys
 }
 
 /// The first 16 bytes of `name` as a big-endian number, zero-padded: ordered as the names are,
@@ -57,31 +53,30 @@ fn name_prefix(name: &str) -> u128 {
     u128::from_be_bytes(bytes)
 }
 
-/// Sorts `keys` by their number (stable, least significant byte first), skipping the bytes in
-/// which all keys agree.
+/// Sorts `keys` by their number (stable, least significant byte first), with a pass only for
+/// the bytes in which keys differ.
 fn radix_sort(keys: &mut Vec<(u128, usize)>) {
-    let mut counts = [[0usize; 256]; 16];
-    for (key, _) in keys.iter() {
-        for (count, byte) in counts.iter_mut().zip(key.to_le_bytes()) {
-            if let Some(count) = count.get_mut(usize::from(byte)) {
+    let first = keys.first().map_or(0, |&(key, _)| key);
+    let differ = keys
+        .iter()
+        .fold(0, |differ, &(key, _)| differ | (key ^ first));
+    let mut scratch = vec![(0, 0); keys.len()];
+    for pass in (0..16).filter(|pass| (differ >> (pass * 8)) as u8 != 0) {
+        let byte = |key: u128| usize::from((key >> (pass * 8)) as u8);
+        let mut next = [0usize; 256];
+        for &(key, _) in keys.iter() {
+            if let Some(count) = next.get_mut(byte(key)) {
                 *count += 1;
             }
         }
-    }
-    let mut scratch = vec![(0, 0); keys.len()];
-    for (pass, count) in counts.iter().enumerate() {
-        if count.contains(&keys.len()) {
-            continue;
-        }
-        let mut next = [0usize; 256];
         let mut sum = 0;
-        for (next, count) in next.iter_mut().zip(count) {
+        for next in next.iter_mut() {
+            let count = *next;
             *next = sum;
             sum += count;
         }
         for &(key, i) in keys.iter() {
-            let byte = usize::from(key.to_le_bytes().get(pass).copied().unwrap_or(0));
-            if let Some(next) = next.get_mut(byte) {
+            if let Some(next) = next.get_mut(byte(key)) {
                 if let Some(to) = scratch.get_mut(*next) {
                     *to = (key, i);
                 }
@@ -156,7 +151,7 @@ mod tests {
                 .collect();
             let sorted: Vec<&str> = sorted_by_name(&specs)
                 .iter()
-                .map(|&i| specs[i].name())
+                .map(|&(_, i)| specs[i].name())
                 .collect();
             let mut expected: Vec<&str> = specs.iter().map(PluginSpec::name).collect();
             expected.sort_unstable();
