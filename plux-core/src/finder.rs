@@ -202,7 +202,7 @@ impl SpecIndex {
                     }
                 }
                 _ => {
-                    let requires = spec.has_constraints() && spec.requires().next().is_some();
+                    let requires = spec.requires().next().is_some();
                     entries.push(IndexEntry {
                         spec,
                         conflict: None,

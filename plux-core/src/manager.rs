@@ -18,7 +18,7 @@ use crate::listener::PluginLifecycleListener;
 use crate::plugin::{Plugin, PluginInterface};
 use crate::registry::Registry;
 use crate::spec::PluginSpec;
-use crate::state::{here, Control, Here, Key, Loaded, PluginState, Slot, SlotRef};
+use crate::state::{here, Control, Here, Loaded, PluginState, Slot, SlotRef};
 
 mod parallel;
 
@@ -157,16 +157,6 @@ struct Resolved<T: ?Sized + Plugin> {
 enum Index {
     Registry(&'static SpecIndex),
     Own(SpecIndex),
-}
-
-impl Index {
-    /// The spec of entry `i`, when the index lives as long as the program (the registry's).
-    fn lasting(&self, i: usize) -> Option<&'static PluginSpec> {
-        match self {
-            Index::Registry(index) => index.entries().get(i).map(IndexEntry::spec),
-            Index::Own(_) => None,
-        }
-    }
 }
 
 impl std::ops::Deref for Index {
@@ -374,7 +364,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             return Ok(loaded.plugin.clone());
         }
         let (entry, slot) = self.find(resolved, name)?;
-        here(|here| self.drive(here, entry, None, slot, false)).map(|loaded| loaded.plugin.clone())
+        here(|here| self.drive(here, entry, slot, false)).map(|loaded| loaded.plugin.clone())
     }
 
     /// Runs the lifecycle of a failed or disabled plugin once more (e.g. after its configuration
@@ -382,7 +372,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// a duplicated name stays an error.
     pub fn retry(&self, name: &str) -> Result<Arc<T>, PluginError> {
         let (entry, slot) = self.find(self.resolved(), name)?;
-        here(|here| self.drive(here, entry, None, slot, true)).map(|loaded| loaded.plugin.clone())
+        here(|here| self.drive(here, entry, slot, true)).map(|loaded| loaded.plugin.clone())
     }
 
     /// Loads every plugin of the namespace, in load order, and returns those that loaded.
@@ -402,8 +392,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                 let (Some(entry), Some(slot)) = (entries.get(i), self.slot(resolved, i)) else {
                     continue;
                 };
-                let lasting = resolved.index.lasting(i);
-                if let Ok(loaded) = self.drive(here, entry, lasting, slot, false) {
+                if let Ok(loaded) = self.drive(here, entry, slot, false) {
                     plugins.push(loaded.plugin.clone());
                 }
             }
@@ -420,7 +409,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         let mut plugins = Vec::new();
         here(|here| {
             for (entry, slot) in self.slots() {
-                match self.drive(here, entry, None, slot, false) {
+                match self.drive(here, entry, slot, false) {
                     Ok(loaded) => plugins.push(loaded.plugin.clone()),
                     Err(error) if error.is_disabled() => {}
                     Err(error) => return Err(error),
@@ -681,13 +670,11 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         }
     }
 
-    /// Runs `entry`'s lifecycle in `slot` unless it ran; `lasting` is its spec when that lives
-    /// as long as the program, to key the run by (see [`Key`]).
+    /// Runs `entry`'s lifecycle in `slot` unless it ran.
     fn drive<'a>(
         &'a self,
         here: Here<'_>,
         entry: &'a IndexEntry,
-        lasting: Option<&'static PluginSpec>,
         slot: SlotRef<'a, T>,
         retry: bool,
     ) -> Result<&'a Loaded<T>, PluginError> {
@@ -702,19 +689,13 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         };
         // The closure holds one reference: what it captures is copied into the slot's frame,
         // and a wider copy of values just stored stalls every run.
-        let run = |key: Key<'_>| {
-            slot.get_or_run_here(
-                here,
-                key,
-                retry,
-                |kind| PluginError::new(spec.namespace(), spec.name(), kind),
-                || lifecycle.run(),
-            )
-        };
-        match lasting {
-            Some(spec) => run(Key::Spec(spec)),
-            None => spec.with_run_key(|key| run(Key::Names(key))),
-        }
+        slot.get_or_run_here(
+            here,
+            spec.run_key(),
+            retry,
+            |kind| PluginError::new(spec.namespace(), spec.name(), kind),
+            || lifecycle.run(),
+        )
     }
 
     /// Loads what `spec` requires, in this manager; the reason `spec` is disabled if one did not

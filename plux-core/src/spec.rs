@@ -9,7 +9,7 @@ use crate::dynamic::contain::resume;
 use crate::dynamic::{Fingerprint, LibrarySpec};
 use crate::grammar::{check_name, check_namespace, InvalidIdent};
 use crate::plugin::{BoxError, Plugin};
-use crate::state::RunKey;
+use crate::state::Key;
 
 pub(crate) mod linked;
 
@@ -510,15 +510,12 @@ impl PluginSpec {
         }
     }
 
-    /// Calls `f` with the namespace and the name as the slots key a running lifecycle: borrowed,
-    /// so that asking for a plugin copies no name.
-    pub(crate) fn with_run_key<R>(&self, f: impl FnOnce(RunKey<'_>) -> R) -> R {
+    /// What the slots key a running lifecycle of this spec by: a linked spec by itself (its
+    /// names are read only when compared), a made one by its names, borrowed.
+    pub(crate) fn run_key(&self) -> Key<'_> {
         match &self.0 {
-            Repr::Linked(linked) => f((
-                &Cow::Borrowed(linked.namespace()),
-                &Cow::Borrowed(linked.name()),
-            )),
-            Repr::Made(made) => f((&made.namespace, &made.name)),
+            Repr::Linked(linked) => Key::Linked(linked),
+            Repr::Made(made) => Key::Names((&made.namespace, &made.name)),
         }
     }
 

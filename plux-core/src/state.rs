@@ -25,7 +25,7 @@ use super::sync::{self, AtomicU64, Condvar, Mutex, MutexGuard, PoisonError, Thre
 use crate::error::{DisabledReason, PluginError, PluginErrorKind};
 use crate::lifecycle::discard;
 use crate::plugin::Plugin;
-use crate::spec::PluginSpec;
+use crate::spec::linked::LinkedSpec;
 
 /// Where a plugin is in its lifecycle, as seen by
 /// [`PluginManager::state`](crate::PluginManager::state).
@@ -461,19 +461,19 @@ pub(crate) type RunKey<'a> = (&'a Cow<'static, str>, &'a Cow<'static, str>);
 /// A key of names borrowed for the whole program (a linked spec's): kept as it is.
 type StaticKey = (&'static str, &'static str);
 
-/// What a run is keyed by: a spec that lives as long as the program (of the registry's index),
-/// whose names are read only when compared, by a run inside it (reading them on every run costs
-/// a cache miss on the name); or the names.
+/// What a run is keyed by (see [`PluginSpec::run_key`]): a linked spec, whose names are read
+/// only when compared, by a run inside it (reading them on every run costs a cache miss on the
+/// name); or the names.
 #[derive(Clone, Copy)]
 pub(crate) enum Key<'a> {
-    Spec(&'static PluginSpec),
+    Linked(&'static LinkedSpec),
     Names(RunKey<'a>),
 }
 
 impl Key<'_> {
     fn names(&self) -> (&str, &str) {
         match *self {
-            Key::Spec(spec) => (spec.namespace(), spec.name()),
+            Key::Linked(spec) => (spec.namespace(), spec.name()),
             Key::Names((namespace, name)) => (namespace, name),
         }
     }
@@ -502,7 +502,7 @@ mod running {
     /// program.
     #[derive(Clone, Copy)]
     enum Innermost {
-        Spec(&'static PluginSpec),
+        Linked(&'static LinkedSpec),
         Names(StaticKey),
     }
 
@@ -511,7 +511,7 @@ mod running {
         #[inline]
         fn of(key: Key<'_>) -> Option<Self> {
             match key {
-                Key::Spec(spec) => Some(Innermost::Spec(spec)),
+                Key::Linked(spec) => Some(Innermost::Linked(spec)),
                 Key::Names((Cow::Borrowed(namespace), Cow::Borrowed(name))) => {
                     Some(Innermost::Names((namespace, name)))
                 }
@@ -521,7 +521,7 @@ mod running {
 
         fn names(self) -> (&'static str, &'static str) {
             match self {
-                Innermost::Spec(spec) => (spec.namespace(), spec.name()),
+                Innermost::Linked(spec) => (spec.namespace(), spec.name()),
                 Innermost::Names(names) => names,
             }
         }
@@ -636,7 +636,7 @@ mod running {
                     running.innermost.set(None);
                     Some((namespace.clone(), name.clone()))
                 }
-                (None, Key::Spec(_)) => None,
+                (None, Key::Linked(_)) => None,
             };
             frames.push(Frame {
                 depth,

@@ -8,6 +8,7 @@ use std::sync::{mpsc, Arc};
 use std::thread;
 
 use crate::error::{PluginError, PluginErrorKind};
+use crate::spec::linked::{LinkedSpec, Managed};
 use crate::state::{here, waits_on, Key, Loaded, Outcome, PluginState, RunKey, Slot};
 use crate::FunctionPlugin;
 
@@ -177,19 +178,18 @@ fn kind<T>(result: &Result<T, PluginError>) -> &'static str {
 
 #[test]
 fn a_run_keyed_by_its_spec_meets_the_same_plugin_asked_by_name_and_the_reverse() {
-    let spec: &'static crate::PluginSpec = Box::leak(Box::new(
-        crate::PluginSpec::new("st", "keyed", || {
-            Ok(Box::new(FunctionPlugin::new((|| {}) as fn())))
-        })
-        .expect("valid names"),
-    ));
+    fn make(_: crate::Product<'_>) -> Result<(), crate::BoxError> {
+        Ok(())
+    }
+    static MANAGED: Managed = Managed::new("st", None);
+    static SPEC: LinkedSpec = crate::__linked_spec!(&MANAGED, "keyed", make, 0, None);
     let (ns, name) = (Cow::Owned("st".to_owned()), Cow::Owned("keyed".to_owned()));
     let by_spec = |slot: &Slot<Nop>, lifecycle: &mut dyn FnMut() -> Outcome<Nop>| {
         here(|here| {
             kind(
                 &slot
                     .as_ref()
-                    .get_or_run_here(here, Key::Spec(spec), false, error, lifecycle),
+                    .get_or_run_here(here, Key::Linked(&SPEC), false, error, lifecycle),
             )
         })
     };

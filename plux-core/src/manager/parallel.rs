@@ -79,8 +79,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             while let Some(i) = start.next() {
                 if let (Some(entry), Some(slot)) = (entries.get(i), self.slot(resolved, i)) {
                     // Contained: an error is recorded in the slot, reported and logged.
-                    let lasting = resolved.index.lasting(i);
-                    let _ = self.drive(here, entry, lasting, slot, false);
+                    let _ = self.drive(here, entry, slot, false);
                 }
                 start.done(successors.get(i).map_or(&[], Vec::as_slice));
             }
