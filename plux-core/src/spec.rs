@@ -264,18 +264,10 @@ impl Names {
         }
     }
 
-    /// These names followed by `more`, each of which must be a valid plugin name.
-    fn extended<S: Into<String>>(
-        &self,
-        more: impl IntoIterator<Item = S>,
-    ) -> Result<Self, InvalidIdent> {
-        let mut names: Vec<Box<str>> = self.iter().map(Box::from).collect();
-        for name in more {
-            let name = name.into();
-            check_name(&name)?;
-            names.push(name.into_boxed_str());
-        }
-        Ok(Names::Owned(names.into()))
+    /// These names followed by `more`.
+    fn extended(&self, more: Vec<Box<str>>) -> Self {
+        let names: Vec<Box<str>> = self.iter().map(Box::from).chain(more).collect();
+        Names::Owned(names.into())
     }
 }
 
@@ -385,11 +377,24 @@ impl PluginSpec {
         PluginSpec(Repr::Made(made))
     }
 
-    /// [`set`](Self::set), for a change that may fail.
-    fn changed<E>(self, change: impl FnOnce(&mut MadeSpec) -> Result<(), E>) -> Result<Self, E> {
-        let mut result = Ok(());
-        let spec = self.set(|made| result = change(made));
-        result.map(|()| spec)
+    /// This spec with `more` names added to one kind of constraint; each must be a valid
+    /// plugin name.
+    fn with_names<S: Into<String>>(
+        self,
+        field: fn(&mut MadeSpec) -> &mut Names,
+        more: impl IntoIterator<Item = S>,
+    ) -> Result<Self, InvalidIdent> {
+        let more = more
+            .into_iter()
+            .map(|name| {
+                let name: String = name.into();
+                check_name(&name).map(|()| name.into_boxed_str())
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(self.set(|made| {
+            let names = field(made);
+            *names = names.extended(more);
+        }))
     }
 
     /// The priority of a plugin that declares none. Higher priorities load and list first.
@@ -419,10 +424,7 @@ impl PluginSpec {
         self,
         names: impl IntoIterator<Item = S>,
     ) -> Result<Self, InvalidIdent> {
-        self.changed(|made| {
-            made.after = made.after.extended(names)?;
-            Ok(())
-        })
+        self.with_names(|made| &mut made.after, names)
     }
 
     /// Adds plugins of the same namespace that must come after this one. Each call adds to the
@@ -431,10 +433,7 @@ impl PluginSpec {
         self,
         names: impl IntoIterator<Item = S>,
     ) -> Result<Self, InvalidIdent> {
-        self.changed(|made| {
-            made.before = made.before.extended(names)?;
-            Ok(())
-        })
+        self.with_names(|made| &mut made.before, names)
     }
 
     /// Adds plugins of the same namespace that must load before this one, in the same manager:
@@ -457,10 +456,7 @@ impl PluginSpec {
         self,
         names: impl IntoIterator<Item = S>,
     ) -> Result<Self, InvalidIdent> {
-        self.changed(|made| {
-            made.requires = made.requires.extended(names)?;
-            Ok(())
-        })
+        self.with_names(|made| &mut made.requires, names)
     }
 
     /// Sets what the plugin does, for listings and help texts (see
