@@ -411,12 +411,14 @@ impl Registry {
         // that race on the same namespace both build it, and the first to insert wins.
         let hash = namespace_hash(namespace);
         let mut specs: Vec<PluginSpec> = Vec::new();
+        let mut key = None;
         for spec in backend::specs() {
             if spec.is_of(namespace, hash) {
+                key = Some(spec.namespace());
                 specs.push(PluginSpec::linked(spec));
             }
         }
-        let Some(key) = specs.first().and_then(PluginSpec::linked_namespace) else {
+        let Some(key) = key else {
             return &EMPTY;
         };
         let built = SpecIndex::new(specs);

@@ -359,14 +359,6 @@ impl PluginSpec {
         PluginSpec(Repr::Linked(linked))
     }
 
-    /// The namespace of a linked spec, which lives as long as the program.
-    pub(crate) fn linked_namespace(&self) -> Option<&'static str> {
-        match self.0 {
-            Repr::Linked(linked) => Some(linked.namespace()),
-            Repr::Made(_) => None,
-        }
-    }
-
     /// This spec, with `change` made to its own fields (a linked spec is copied first).
     fn set(self, change: impl FnOnce(&mut MadeSpec)) -> Self {
         let mut made = match self.0 {
