@@ -232,11 +232,14 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
     }
 
     pub(crate) fn state(self) -> PluginState<'a, T> {
-        if let Some(loaded) = self.loaded() {
-            return PluginState::Loaded {
+        let loaded = || {
+            self.loaded().map(|loaded| PluginState::Loaded {
                 plugin: &loaded.plugin,
                 output: &loaded.output,
-            };
+            })
+        };
+        if let Some(state) = loaded() {
+            return state;
         }
         match self.control.run.load(Acquire) {
             FRESH => PluginState::Resolved,
@@ -244,13 +247,7 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
                 Some(Record::Disabled(reason)) => PluginState::Disabled(reason.clone()),
                 Some(Record::Failed(error)) => PluginState::Failed(error.clone()),
                 // A retry took the record and runs again, or a load has just finished.
-                None => match self.loaded() {
-                    Some(loaded) => PluginState::Loaded {
-                        plugin: &loaded.plugin,
-                        output: &loaded.output,
-                    },
-                    None => PluginState::Loading,
-                },
+                None => loaded().unwrap_or(PluginState::Loading),
             },
             _ => PluginState::Loading,
         }
