@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{LazyLock, PoisonError, RwLock};
 
 use crate::finder::{PluginFinder, SpecIndex};
-use crate::spec::linked::namespace_hash;
+use crate::spec::linked::{namespace_hash, LinkedSpec};
 use crate::spec::{Location, PluginSpec};
 
 #[cfg(not(any(feature = "linkme", feature = "inventory")))]
@@ -355,13 +355,16 @@ impl Registry {
         &ALL
     }
 
+    /// The linked specs of `namespace`: a scan of the section that compares the hash each spec
+    /// carries of its namespace, so it reads nothing outside the section for other namespaces.
+    pub(crate) fn linked(namespace: &str) -> impl Iterator<Item = &'static LinkedSpec> + '_ {
+        let hash = namespace_hash(namespace);
+        backend::specs().filter(move |spec| spec.is_of(namespace, hash))
+    }
+
     /// Every spec: linked, then those of the plugin libraries opened so far.
     pub(crate) fn declared() -> impl Iterator<Item = &'static PluginSpec> {
-        #[cfg(feature = "dynamic")]
-        let libraries = crate::dynamic::joined::specs();
-        #[cfg(not(feature = "dynamic"))]
-        let libraries: Vec<&'static PluginSpec> = Vec::new();
-        Registry::all().iter().chain(libraries)
+        Registry::all().iter().chain(library_specs())
     }
 
     /// What each `link_plugins!` of the program linked, in link order.
@@ -409,15 +412,11 @@ impl Registry {
         }
         // Built outside the lock, so that other namespaces stay available meanwhile; two threads
         // that race on the same namespace both build it, and the first to insert wins.
-        let hash = namespace_hash(namespace);
-        let mut specs: Vec<PluginSpec> = Vec::new();
         let mut key = None;
-        for spec in backend::specs() {
-            if spec.is_of(namespace, hash) {
-                key = Some(spec.namespace());
-                specs.push(PluginSpec::linked(spec));
-            }
-        }
+        let specs: Vec<PluginSpec> = Registry::linked(namespace)
+            .inspect(|spec| key = Some(spec.namespace()))
+            .map(PluginSpec::linked)
+            .collect();
         let Some(key) = key else {
             return &EMPTY;
         };
@@ -434,9 +433,22 @@ impl Registry {
 
 impl PluginFinder for Registry {
     fn find_plugins(&self, namespace: &str) -> Vec<PluginSpec> {
-        Registry::declared()
-            .filter(|spec| spec.namespace() == namespace)
-            .cloned()
+        Registry::linked(namespace)
+            .map(PluginSpec::linked)
+            .chain(
+                library_specs()
+                    .into_iter()
+                    .filter(|spec| spec.namespace() == namespace)
+                    .cloned(),
+            )
             .collect()
     }
+}
+
+/// The specs of the plugin libraries opened so far.
+fn library_specs() -> Vec<&'static PluginSpec> {
+    #[cfg(feature = "dynamic")]
+    return crate::dynamic::joined::specs();
+    #[cfg(not(feature = "dynamic"))]
+    Vec::new()
 }

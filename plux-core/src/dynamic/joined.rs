@@ -99,11 +99,15 @@ pub(crate) fn index(namespace: &str) -> Option<&'static SpecIndex> {
         }
     }
     // Plux code only under the lock: building an index runs nothing of a plugin's.
-    let specs: Vec<PluginSpec> = Registry::all()
-        .iter()
-        .chain(joined.specs.iter().copied())
-        .filter(|spec| spec.namespace() == namespace)
-        .cloned()
+    let specs: Vec<PluginSpec> = Registry::linked(namespace)
+        .map(PluginSpec::linked)
+        .chain(
+            joined
+                .specs
+                .iter()
+                .filter(|spec| spec.namespace() == namespace)
+                .map(|&spec| spec.clone()),
+        )
         .collect();
     let index: &'static SpecIndex = Box::leak(Box::new(SpecIndex::new(specs)));
     joined.indexes.insert(namespace, (current, index));
