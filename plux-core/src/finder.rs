@@ -162,6 +162,12 @@ pub(crate) struct IndexEntry {
     requires: bool,
 }
 
+impl std::borrow::Borrow<PluginSpec> for IndexEntry {
+    fn borrow(&self) -> &PluginSpec {
+        &self.spec
+    }
+}
+
 impl IndexEntry {
     #[inline]
     pub(crate) fn spec(&self) -> &PluginSpec {
@@ -184,14 +190,14 @@ impl SpecIndex {
     /// The index of `specs`, all of one namespace.
     pub(crate) fn new(specs: Vec<PluginSpec>) -> Self {
         let mut entries: Vec<IndexEntry> = Vec::with_capacity(specs.len());
-        let mut last_prefix = None;
-        for (prefix, i) in sorted_by_name(&specs) {
-            let Some(spec) = specs.get(i).cloned() else {
+        let mut last_window = None;
+        for key in sorted_by_name(&specs) {
+            let Some(spec) = specs.get(key.position()).cloned() else {
                 continue;
             };
-            let same_prefix = last_prefix.replace(prefix) == Some(prefix);
+            let same_window = last_window.replace(key.window()) == Some(key.window());
             match entries.last_mut() {
-                Some(last) if same_prefix && last.spec().name() == spec.name() => {
+                Some(last) if same_window && last.spec().name() == spec.name() => {
                     let site = spec.location();
                     match last.conflict.as_deref_mut() {
                         Some(PluginErrorKind::Duplicate(sites)) => sites.push(site),
@@ -211,9 +217,10 @@ impl SpecIndex {
                 }
             }
         }
-        let specs: Vec<&PluginSpec> = entries.iter().map(IndexEntry::spec).collect();
-        let ordered = order(&specs, |name| {
-            specs.binary_search_by(|spec| spec.name().cmp(name)).ok()
+        let ordered = order(&entries, |name| {
+            entries
+                .binary_search_by(|entry| entry.spec().name().cmp(name))
+                .ok()
         });
         for (i, conflict) in ordered.conflicts {
             if let Some(entry) = entries.get_mut(i) {

@@ -10,6 +10,7 @@
 // `0..specs.len()` or from `position`, which returns positions in `specs`: none can be out of range.
 #![allow(clippy::indexing_slicing)]
 
+use std::borrow::Borrow;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::Arc;
@@ -24,13 +25,20 @@ pub(crate) struct Ordered {
 }
 
 /// Orders `specs`, which are sorted by name; `position` finds a name among them.
-pub(crate) fn order(specs: &[&PluginSpec], position: impl Fn(&str) -> Option<usize>) -> Ordered {
+pub(crate) fn order<S: Borrow<PluginSpec>>(
+    specs: &[S],
+    position: impl Fn(&str) -> Option<usize>,
+) -> Ordered {
     let n = specs.len();
+    let priority = |i: usize| specs[i].borrow().priority();
     // Higher priority first; `kahn` breaks ties by position, which is name order.
-    let rank = |i: usize| Reverse(specs[i].priority());
-    if !specs.iter().any(|spec| spec.has_constraints()) {
+    let rank = |i: usize| Reverse(priority(i));
+    if !specs.iter().any(|spec| spec.borrow().has_constraints()) {
         let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by_key(|&i| Reverse(specs[i].priority())); // stable: ties stay by name
+        // Most namespaces give every plugin the same priority: name order, as it stands.
+        if (1..n).any(|i| priority(i) != priority(0)) {
+            order.sort_by_key(|&i| rank(i)); // stable: ties stay by name
+        }
         return Ordered {
             order,
             conflicts: Vec::new(),
@@ -40,7 +48,7 @@ pub(crate) fn order(specs: &[&PluginSpec], position: impl Fn(&str) -> Option<usi
     let mut conflicts = Vec::new();
     let mut edges: Vec<(usize, usize)> = Vec::new();
     for (i, spec) in specs.iter().enumerate() {
-        for (relation, name, edge) in constraints(spec, i, &position) {
+        for (relation, name, edge) in constraints(spec.borrow(), i, &position) {
             match edge {
                 Some(edge) => edges.push(edge),
                 None => conflicts.push((
@@ -73,7 +81,7 @@ pub(crate) fn order(specs: &[&PluginSpec], position: impl Fn(&str) -> Option<usi
             // One list per cycle, shared by the errors of all its members.
             let names: Arc<[String]> = cycle
                 .iter()
-                .map(|&(_, i)| specs[i].name().to_owned())
+                .map(|&(_, i)| specs[i].borrow().name().to_owned())
                 .collect();
             for &(_, i) in cycle {
                 conflicts.push((i, PluginErrorKind::OrderCycle(names.clone())));
@@ -81,7 +89,7 @@ pub(crate) fn order(specs: &[&PluginSpec], position: impl Fn(&str) -> Option<usi
         }
         for &(i, j) in &edges {
             if i == j {
-                let names = Arc::from([specs[i].name().to_owned()]);
+                let names = Arc::from([specs[i].borrow().name().to_owned()]);
                 conflicts.push((i, PluginErrorKind::OrderCycle(names)));
             }
         }

@@ -359,7 +359,8 @@ impl Registry {
     /// carries of its namespace, so it reads nothing outside the section for other namespaces.
     pub(crate) fn linked(namespace: &str) -> impl Iterator<Item = &'static LinkedSpec> + '_ {
         let hash = namespace_hash(namespace);
-        backend::specs().filter(move |spec| spec.is_of(namespace, hash))
+        let mut known = None;
+        backend::specs().filter(move |spec| spec.is_of(namespace, hash, &mut known))
     }
 
     /// Every spec: linked, then those of the plugin libraries opened so far.

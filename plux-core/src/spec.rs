@@ -491,6 +491,14 @@ impl PluginSpec {
         }
     }
 
+    /// The first 16 bytes of the name, read as [`name_sort`](crate::name_sort) reads them.
+    pub(crate) fn name_head(&self) -> u128 {
+        match &self.0 {
+            Repr::Linked(linked) => linked.name_head(),
+            Repr::Made(made) => crate::name_sort::bytes_at(&made.name, 0),
+        }
+    }
+
     pub(crate) fn name_cow(&self) -> Cow<'static, str> {
         match &self.0 {
             Repr::Linked(linked) => Cow::Borrowed(linked.name()),

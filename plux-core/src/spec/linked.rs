@@ -112,9 +112,26 @@ impl LinkedSpec {
     }
 
     /// Whether this spec is of `namespace`, whose [`namespace_hash`] is `hash`: the hash
-    /// decides for nearly every spec without leaving the section.
-    pub(crate) fn is_of(&self, namespace: &str, hash: u64) -> bool {
-        self.namespace_hash == hash as u32 && self.managed.namespace == namespace
+    /// decides for nearly every spec without leaving the section. `known` is the last
+    /// [`Managed`] found to be of `namespace`: the plugins of an interface share theirs, so most
+    /// matches compare a pointer, not the namespace.
+    pub(crate) fn is_of(
+        &self,
+        namespace: &str,
+        hash: u64,
+        known: &mut Option<&'static Managed>,
+    ) -> bool {
+        if self.namespace_hash != hash as u32 {
+            return false;
+        }
+        if known.is_some_and(|known| std::ptr::eq(known, self.managed)) {
+            return true;
+        }
+        let of = self.managed.namespace == namespace;
+        if of {
+            *known = Some(self.managed);
+        }
+        of
     }
 
     pub(crate) fn namespace(&self) -> &'static str {
@@ -123,6 +140,17 @@ impl LinkedSpec {
 
     pub(crate) fn name(&self) -> &'static str {
         self.text.get(..self.name_len as usize).unwrap_or(self.text)
+    }
+
+    /// The first 16 bytes of the name, big-endian and zero-padded: the name's own bytes are
+    /// followed in `text` by others, so a short name is one load and a mask, not a copy.
+    pub(crate) fn name_head(&self) -> u128 {
+        let len = self.name_len as usize;
+        match self.text.as_bytes().first_chunk::<16>() {
+            Some(head) if len < 16 => u128::from_be_bytes(*head) & !(u128::MAX >> (len * 8)),
+            Some(head) => u128::from_be_bytes(*head),
+            None => crate::name_sort::bytes_at(self.name(), 0),
+        }
     }
 
     pub(crate) fn location(&self) -> Location {
@@ -204,8 +232,20 @@ mod tests {
         assert_eq!(location.file, file!());
         assert!(location.line > 0 && location.column > 0);
         assert_eq!(SPEC.priority(), 3);
-        assert!(SPEC.is_of("linked.t", namespace_hash("linked.t")));
-        assert!(!SPEC.is_of("linked.u", namespace_hash("linked.u")));
+        assert_eq!(SPEC.name_head(), crate::name_sort::bytes_at("name-1", 0));
+        let mut known = None;
+        assert!(!SPEC.is_of("linked.u", namespace_hash("linked.u"), &mut known));
+        assert!(known.is_none());
+        assert!(SPEC.is_of("linked.t", namespace_hash("linked.t"), &mut known));
+        assert!(known.is_some_and(|known| std::ptr::eq(known, &MANAGED)));
+        assert!(SPEC.is_of("linked.t", namespace_hash("linked.t"), &mut known));
+        // A hash collision with another namespace still compares the namespace itself.
+        static OTHER: Managed = Managed::new("linked.v", None);
+        static COLLIDING: LinkedSpec = LinkedSpec {
+            managed: &OTHER,
+            ..crate::__linked_spec!(&MANAGED, "name-2", make, 0, None)
+        };
+        assert!(!COLLIDING.is_of("linked.t", namespace_hash("linked.t"), &mut known));
     }
 
     #[test]
