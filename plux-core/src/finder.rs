@@ -41,15 +41,22 @@ impl PluginFinder for Vec<PluginSpec> {
 
 /// The specs of one namespace, sorted by name, with a name index, the load order, and the
 /// conflicts found (duplicated names, broken ordering constraints).
+///
+/// One spec handle a name: a namespace's index lives as long as the program, and in a new
+/// process every page of it is a page fault, so what few specs have is kept beside it.
 #[derive(Debug, Default)]
 pub(crate) struct SpecIndex {
-    entries: Vec<IndexEntry>,
+    /// One spec a name, sorted by name.
+    specs: Vec<PluginSpec>,
+    /// Why some specs cannot load, by position in `specs`, sorted; one each.
+    conflicts: Vec<(usize, PluginErrorKind)>,
+    /// The positions of the specs that require other plugins, sorted: known here, a run of one
+    /// that requires none neither calls into the spec nor follows its pointer to the list.
+    requiring: Vec<usize>,
     /// Made on the first lookup by name: `load_all` needs none, and a namespace's first
     /// `load_all` is a large part of a program's start.
     by_name: OnceLock<Names>,
     order: Vec<usize>,
-    /// Whether any entry has a conflict.
-    conflicts: bool,
 }
 
 /// The name index. Names the program links are `&'static str`s, keyed as such; names a finder
@@ -61,11 +68,11 @@ enum Names {
 }
 
 impl Names {
-    fn of(entries: &[IndexEntry]) -> Self {
-        let linked: Option<HashMap<&'static str, usize>> = entries
+    fn of(specs: &[PluginSpec]) -> Self {
+        let linked: Option<HashMap<&'static str, usize>> = specs
             .iter()
             .enumerate()
-            .map(|(i, entry)| match entry.spec().name_cow() {
+            .map(|(i, spec)| match spec.name_cow() {
                 Cow::Borrowed(name) => Some((name, i)),
                 Cow::Owned(_) => None,
             })
@@ -73,10 +80,10 @@ impl Names {
         match linked {
             Some(linked) => Names::Linked(linked),
             None => Names::Made(
-                entries
+                specs
                     .iter()
                     .enumerate()
-                    .map(|(i, entry)| (Name::of(entry.spec()), i))
+                    .map(|(i, spec)| (Name::of(spec), i))
                     .collect(),
             ),
         }
@@ -151,98 +158,163 @@ impl std::hash::Hash for Name {
     }
 }
 
+/// The entries of an index, in name order: each made from the index when asked for.
+#[derive(Clone, Copy)]
+pub(crate) struct Entries<'a>(&'a SpecIndex);
+
+impl<'a> Entries<'a> {
+    #[inline]
+    pub(crate) fn len(self) -> usize {
+        self.0.specs.len()
+    }
+
+    #[inline]
+    pub(crate) fn is_empty(self) -> bool {
+        self.0.specs.is_empty()
+    }
+
+    /// The entry at `position`.
+    #[inline]
+    pub(crate) fn get(self, position: usize) -> Option<IndexEntry<'a>> {
+        let index = self.0;
+        Some(IndexEntry {
+            spec: index.specs.get(position)?,
+            conflict: index.conflict(position),
+            requires: !index.requiring.is_empty()
+                && index.requiring.binary_search(&position).is_ok(),
+        })
+    }
+
+    pub(crate) fn iter(self) -> impl Iterator<Item = IndexEntry<'a>> {
+        (0..self.len()).filter_map(move |i| self.get(i))
+    }
+}
+
 /// One name of a namespace: its spec, and why it cannot load, if it cannot.
-#[derive(Debug)]
-pub(crate) struct IndexEntry {
-    spec: PluginSpec,
-    /// Boxed: conflicts are rare, and entries are walked on every `load_all`.
-    conflict: Option<Box<PluginErrorKind>>,
-    /// Whether the spec requires other plugins: known here, a run of one that requires none
-    /// neither calls into the spec nor follows its pointer to the list.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct IndexEntry<'a> {
+    spec: &'a PluginSpec,
+    conflict: Option<&'a PluginErrorKind>,
     requires: bool,
 }
 
-impl std::borrow::Borrow<PluginSpec> for IndexEntry {
-    fn borrow(&self) -> &PluginSpec {
-        &self.spec
-    }
-}
-
-impl IndexEntry {
+impl<'a> IndexEntry<'a> {
     #[inline]
-    pub(crate) fn spec(&self) -> &PluginSpec {
-        &self.spec
+    pub(crate) fn spec(self) -> &'a PluginSpec {
+        self.spec
     }
 
     #[inline]
-    pub(crate) fn conflict(&self) -> Option<&PluginErrorKind> {
-        self.conflict.as_deref()
+    pub(crate) fn conflict(self) -> Option<&'a PluginErrorKind> {
+        self.conflict
     }
 
     /// Whether the spec requires other plugins.
     #[inline]
-    pub(crate) fn requires(&self) -> bool {
+    pub(crate) fn requires(self) -> bool {
         self.requires
     }
 }
 
 impl SpecIndex {
     /// The index of `specs`, all of one namespace.
-    pub(crate) fn new(specs: Vec<PluginSpec>) -> Self {
-        let mut entries: Vec<IndexEntry> = Vec::with_capacity(specs.len());
-        let mut last_window = None;
-        for key in sorted_by_name(&specs) {
-            let Some(spec) = specs.get(key.position()).cloned() else {
+    pub(crate) fn new(mut specs: Vec<PluginSpec>) -> Self {
+        let mut keys = sorted_by_name(&specs);
+        // A name found more than once: its specs are neighbours in name order, the first is
+        // kept and its conflict lists every site. `dropped` holds positions in name order.
+        let mut dropped: Vec<usize> = Vec::new();
+        let mut conflicts = Vec::new();
+        for (k, pair) in keys.windows(2).enumerate() {
+            let [a, b] = pair else { continue };
+            let (Some(first), Some(again)) = (specs.get(a.position()), specs.get(b.position()))
+            else {
                 continue;
             };
-            let same_window = last_window.replace(key.window()) == Some(key.window());
-            match entries.last_mut() {
-                Some(last) if same_window && last.spec().name() == spec.name() => {
-                    let site = spec.location();
-                    match last.conflict.as_deref_mut() {
-                        Some(PluginErrorKind::Duplicate(sites)) => sites.push(site),
-                        _ => {
-                            let sites = vec![last.spec().location(), site];
-                            last.conflict = Some(Box::new(PluginErrorKind::Duplicate(sites)));
-                        }
-                    }
+            if a.window() != b.window() || first.name() != again.name() {
+                continue;
+            }
+            match conflicts.last_mut() {
+                Some((_, PluginErrorKind::Duplicate(sites))) if dropped.last() == Some(&k) => {
+                    sites.push(again.location())
                 }
                 _ => {
-                    let requires = spec.requires().next().is_some();
-                    entries.push(IndexEntry {
-                        spec,
-                        conflict: None,
-                        requires,
-                    })
+                    let sites = vec![first.location(), again.location()];
+                    conflicts.push((k - dropped.len(), PluginErrorKind::Duplicate(sites)));
                 }
             }
+            dropped.push(k + 1);
         }
-        let ordered = order(&entries, |name| {
-            entries
-                .binary_search_by(|entry| entry.spec().name().cmp(name))
-                .ok()
-        });
-        for (i, conflict) in ordered.conflicts {
-            if let Some(entry) = entries.get_mut(i) {
-                entry.conflict.get_or_insert(Box::new(conflict));
+        // Into name order in place, one cycle of the permutation at a time: `keys[k]` names the
+        // spec that goes to `k`, and is marked done by naming `k` itself.
+        for start in 0..keys.len() {
+            let mut k = start;
+            while let Some(key) = keys.get_mut(k) {
+                let from = key.position();
+                if from == k {
+                    break;
+                }
+                *key = key.at(k);
+                if from != start {
+                    specs.swap(k, from);
+                }
+                k = from;
             }
         }
-        let conflicts = entries.iter().any(|entry| entry.conflict.is_some());
+        drop(keys);
+        if !dropped.is_empty() {
+            let mut dropped = dropped.into_iter().peekable();
+            let mut k = 0;
+            specs.retain(|_| {
+                let keep = dropped.next_if_eq(&k).is_none();
+                k += 1;
+                keep
+            });
+        }
+        let requiring = specs
+            .iter()
+            .enumerate()
+            .filter(|(_, spec)| spec.requires().next().is_some())
+            .map(|(i, _)| i)
+            .collect();
+        let ordered = order(&specs, |name| {
+            specs.binary_search_by(|spec| spec.name().cmp(name)).ok()
+        });
+        if !ordered.conflicts.is_empty() {
+            // A duplicate's conflict, which comes first, is the one its name keeps.
+            conflicts.extend(ordered.conflicts);
+            conflicts.sort_by_key(|&(i, _)| i);
+            conflicts.dedup_by_key(|&mut (i, _)| i);
+        }
         SpecIndex {
-            entries,
+            specs,
+            conflicts,
+            requiring,
             by_name: OnceLock::new(),
             order: ordered.order,
-            conflicts,
         }
     }
 
-    /// The entries, sorted by name.
+    /// The entries, in name order.
     #[inline]
-    pub(crate) fn entries(&self) -> &[IndexEntry] {
-        &self.entries
+    pub(crate) fn entries(&self) -> Entries<'_> {
+        Entries(self)
     }
 
-    /// Positions in [`entries`](Self::entries), in load order.
+    /// The specs, in name order.
+    #[inline]
+    pub(crate) fn specs(&self) -> &[PluginSpec] {
+        &self.specs
+    }
+
+    fn conflict(&self, position: usize) -> Option<&PluginErrorKind> {
+        if self.conflicts.is_empty() {
+            return None;
+        }
+        let found = self.conflicts.binary_search_by_key(&position, |&(i, _)| i);
+        Some(&self.conflicts.get(found.ok()?)?.1)
+    }
+
+    /// Positions in name order, in load order.
     #[inline]
     pub(crate) fn order(&self) -> &[usize] {
         &self.order
@@ -250,21 +322,18 @@ impl SpecIndex {
 
     /// Every spec, in load order.
     pub(crate) fn specs_in_order(&self) -> impl Iterator<Item = &PluginSpec> {
-        self.order
-            .iter()
-            .filter_map(|&i| self.entries.get(i))
-            .map(IndexEntry::spec)
+        self.order.iter().filter_map(|&i| self.specs.get(i))
     }
 
     #[inline]
     pub(crate) fn position(&self, name: &str) -> Option<usize> {
         self.by_name
-            .get_or_init(|| Names::of(&self.entries))
+            .get_or_init(|| Names::of(&self.specs))
             .get(name)
     }
 
     /// Whether any entry has a conflict (most namespaces have none).
     pub(crate) fn has_conflicts(&self) -> bool {
-        self.conflicts
+        !self.conflicts.is_empty()
     }
 }

@@ -9,7 +9,7 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::thread::{self, ThreadId};
 
 use crate::error::{DisabledReason, DisplayCycle, PluginError, PluginErrorKind};
-use crate::finder::{IndexEntry, PluginFinder, SpecIndex};
+use crate::finder::{Entries, IndexEntry, PluginFinder, SpecIndex};
 use crate::grammar::{check_name, check_namespace};
 use crate::lifecycle::{
     discard, display_contained, log_failure, panic_message, Filter, Lifecycle, Listeners,
@@ -191,12 +191,13 @@ struct ChunkSlots<T: ?Sized + Plugin> {
 impl<T: ?Sized + Plugin> Chunk<T> {
     /// The slots of `entries` (at most [`CHUNK`]), fresh, or broken for an entry's conflict.
     fn new(
-        entries: &[IndexEntry],
+        entries: Entries<'_>,
+        start: usize,
         broken: impl Fn(&PluginSpec, &PluginErrorKind) -> PluginError,
     ) -> Self {
         Chunk::fresh(|j| {
             match entries
-                .get(j)
+                .get(start + j)
                 .and_then(|entry| Some((entry, entry.conflict()?)))
             {
                 Some((entry, conflict)) => Control::broken(broken(entry.spec(), conflict)),
@@ -264,8 +265,7 @@ impl<T: ?Sized + Plugin> Slots<T> {
     ) -> Option<SlotRef<'_, T>> {
         let chunk = self.chunks.get(i / CHUNK)?.get_or_init(|| {
             let start = i - i % CHUNK;
-            let entries = index.entries().get(start..).unwrap_or_default();
-            Chunk::new(entries, broken)
+            Chunk::new(index.entries(), start, broken)
         });
         chunk.get(i % CHUNK)
     }
@@ -516,18 +516,19 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                 continue;
             };
             for (j, slot) in chunk.into_slots().enumerate() {
-                if let Some(entry) = old.index.entries().get(c * CHUNK + j) {
-                    kept.insert(entry.spec().name().to_owned(), slot);
+                if let Some(spec) = old.index.specs().get(c * CHUNK + j) {
+                    kept.insert(spec.name().to_owned(), slot);
                 }
             }
         }
         let mut reported: HashSet<String> = HashSet::new();
         let mut added: HashSet<String> = HashSet::new();
         let mut chunks: Vec<OnceLock<Chunk<T>>> = Vec::new();
-        for entries in fresh.index.entries().chunks(CHUNK) {
-            let mut slots = Vec::with_capacity(entries.len());
+        let entries = fresh.index.entries();
+        for start in (0..entries.len()).step_by(CHUNK) {
+            let mut slots = Vec::with_capacity(CHUNK);
             let mut any_kept = false;
-            for entry in entries {
+            for entry in (start..entries.len().min(start + CHUNK)).filter_map(|i| entries.get(i)) {
                 let name = entry.spec().name();
                 let before = old
                     .index
@@ -630,7 +631,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     }
 
     /// Every spec with its slot, in load order.
-    fn slots(&self) -> impl Iterator<Item = (&IndexEntry, SlotRef<'_, T>)> {
+    fn slots(&self) -> impl Iterator<Item = (IndexEntry<'_>, SlotRef<'_, T>)> {
         let resolved = self.resolved();
         let entries = resolved.index.entries();
         resolved
@@ -650,7 +651,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         &self,
         resolved: &'a Resolved<T>,
         name: &str,
-    ) -> Result<(&'a IndexEntry, SlotRef<'a, T>), PluginError> {
+    ) -> Result<(IndexEntry<'a>, SlotRef<'a, T>), PluginError> {
         let found = resolved
             .index
             .position(name)
@@ -674,7 +675,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     fn drive<'a>(
         &'a self,
         here: Here<'_>,
-        entry: &'a IndexEntry,
+        entry: IndexEntry<'a>,
         slot: SlotRef<'a, T>,
         retry: bool,
     ) -> Result<&'a Loaded<T>, PluginError> {

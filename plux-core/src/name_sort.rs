@@ -28,6 +28,11 @@ impl SortKey {
         self.0 as u32 as usize
     }
 
+    /// The same key, numbering position `position` instead.
+    pub(crate) fn at(self, position: usize) -> Self {
+        SortKey(self.0 >> 32 << 32 | position as u128)
+    }
+
     /// The bytes of the name that the key holds: two keys whose windows differ are of different
     /// names.
     pub(crate) fn window(self) -> u128 {
@@ -44,7 +49,15 @@ pub(crate) fn sorted_by_name(specs: &[PluginSpec]) -> Vec<SortKey> {
         return keys;
     }
     // Each name's first 16 bytes, which become its key in place.
-    let mut keys: Vec<SortKey> = specs.iter().map(|spec| SortKey(spec.name_head())).collect();
+    let mut longest = 0;
+    let mut keys: Vec<SortKey> = specs
+        .iter()
+        .map(|spec| {
+            let (head, len) = spec.name_head();
+            longest = longest.max(len);
+            SortKey(head)
+        })
+        .collect();
     let first = keys.first().map_or(0, |head| head.0);
     let differ = keys
         .iter()
@@ -53,14 +66,16 @@ pub(crate) fn sorted_by_name(specs: &[PluginSpec]) -> Vec<SortKey> {
         0 => shared_prefix(specs),
         differ => (differ.leading_zeros() / 8) as usize,
     };
-    for (i, (key, spec)) in keys.iter_mut().zip(specs).enumerate() {
-        // The window is in the head unless it reaches past it into a longer name.
-        let window = if shared < 16 && (shared + WINDOW <= 16 || spec.name().len() <= 16) {
-            (key.0 << (shared * 8)) >> ((16 - WINDOW) * 8)
-        } else {
-            window(spec.name(), shared)
-        };
-        *key = SortKey(window << 32 | i as u128);
+    if shared < 16 && (shared + WINDOW <= 16 || longest <= 16) {
+        // Every window is in the head.
+        let (left, right) = (shared * 8, (16 - WINDOW) * 8);
+        for (i, key) in keys.iter_mut().enumerate() {
+            *key = SortKey((key.0 << left) >> right << 32 | i as u128);
+        }
+    } else {
+        for (i, (key, spec)) in keys.iter_mut().zip(specs).enumerate() {
+            *key = SortKey(window(spec.name(), shared) << 32 | i as u128);
+        }
     }
     if keys.len() < RADIX_FROM {
         keys.sort_unstable();
@@ -133,7 +148,7 @@ fn radix_sort(keys: &mut Vec<SortKey>) {
     let bytes: Vec<usize> = (4..16)
         .filter(|b| (differ >> ((b - 4) * 8)) as u8 != 0)
         .collect();
-    let mut counts = vec![[0usize; 256]; bytes.len()];
+    let mut counts = vec![[0u32; 256]; bytes.len()];
     for key in keys.iter() {
         let key = key.0.to_le_bytes();
         for (&b, counts) in bytes.iter().zip(counts.iter_mut()) {
@@ -156,7 +171,7 @@ fn radix_sort(keys: &mut Vec<SortKey>) {
         for &key in keys.iter() {
             let byte = key.0.to_le_bytes().get(b).copied().unwrap_or_default();
             if let Some(next) = next.get_mut(usize::from(byte)) {
-                if let Some(to) = scratch.get_mut(*next) {
+                if let Some(to) = scratch.get_mut(*next as usize) {
                     *to = key;
                 }
                 *next += 1;

@@ -491,11 +491,12 @@ impl PluginSpec {
         }
     }
 
-    /// The first 16 bytes of the name, read as [`name_sort`](crate::name_sort) reads them.
-    pub(crate) fn name_head(&self) -> u128 {
+    /// The first 16 bytes of the name, read as [`name_sort`](crate::name_sort) reads them,
+    /// and the name's length.
+    pub(crate) fn name_head(&self) -> (u128, usize) {
         match &self.0 {
             Repr::Linked(linked) => linked.name_head(),
-            Repr::Made(made) => crate::name_sort::bytes_at(&made.name, 0),
+            Repr::Made(made) => (crate::name_sort::bytes_at(&made.name, 0), made.name.len()),
         }
     }
 

@@ -142,15 +142,17 @@ impl LinkedSpec {
         self.text.get(..self.name_len as usize).unwrap_or(self.text)
     }
 
-    /// The first 16 bytes of the name, big-endian and zero-padded: the name's own bytes are
-    /// followed in `text` by others, so a short name is one load and a mask, not a copy.
-    pub(crate) fn name_head(&self) -> u128 {
+    /// The first 16 bytes of the name, big-endian and zero-padded (the name's own bytes are
+    /// followed in `text` by others, so a short name is one load and a mask, not a copy), and
+    /// the name's length.
+    pub(crate) fn name_head(&self) -> (u128, usize) {
         let len = self.name_len as usize;
-        match self.text.as_bytes().first_chunk::<16>() {
+        let head = match self.text.as_bytes().first_chunk::<16>() {
             Some(head) if len < 16 => u128::from_be_bytes(*head) & !(u128::MAX >> (len * 8)),
             Some(head) => u128::from_be_bytes(*head),
             None => crate::name_sort::bytes_at(self.name(), 0),
-        }
+        };
+        (head, len)
     }
 
     pub(crate) fn location(&self) -> Location {
@@ -232,7 +234,10 @@ mod tests {
         assert_eq!(location.file, file!());
         assert!(location.line > 0 && location.column > 0);
         assert_eq!(SPEC.priority(), 3);
-        assert_eq!(SPEC.name_head(), crate::name_sort::bytes_at("name-1", 0));
+        assert_eq!(
+            SPEC.name_head(),
+            (crate::name_sort::bytes_at("name-1", 0), 6)
+        );
         let mut known = None;
         assert!(!SPEC.is_of("linked.u", namespace_hash("linked.u"), &mut known));
         assert!(known.is_none());
