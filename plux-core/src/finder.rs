@@ -173,15 +173,19 @@ impl<'a> Entries<'a> {
         self.0.specs.is_empty()
     }
 
+    /// Whether any entry has a conflict (most namespaces have none).
+    #[inline]
+    pub(crate) fn has_conflicts(self) -> bool {
+        self.0.has_conflicts()
+    }
+
     /// The entry at `position`.
     #[inline]
     pub(crate) fn get(self, position: usize) -> Option<IndexEntry<'a>> {
-        let index = self.0;
         Some(IndexEntry {
-            spec: index.specs.get(position)?,
-            conflict: index.conflict(position),
-            requires: !index.requiring.is_empty()
-                && index.requiring.binary_search(&position).is_ok(),
+            spec: self.0.specs.get(position)?,
+            index: self.0,
+            position,
         })
     }
 
@@ -194,8 +198,8 @@ impl<'a> Entries<'a> {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct IndexEntry<'a> {
     spec: &'a PluginSpec,
-    conflict: Option<&'a PluginErrorKind>,
-    requires: bool,
+    index: &'a SpecIndex,
+    position: usize,
 }
 
 impl<'a> IndexEntry<'a> {
@@ -206,13 +210,14 @@ impl<'a> IndexEntry<'a> {
 
     #[inline]
     pub(crate) fn conflict(self) -> Option<&'a PluginErrorKind> {
-        self.conflict
+        self.index.conflict(self.position)
     }
 
     /// Whether the spec requires other plugins.
     #[inline]
     pub(crate) fn requires(self) -> bool {
-        self.requires
+        let requiring = &self.index.requiring;
+        !requiring.is_empty() && requiring.binary_search(&self.position).is_ok()
     }
 }
 
@@ -306,6 +311,7 @@ impl SpecIndex {
         &self.specs
     }
 
+    #[inline]
     fn conflict(&self, position: usize) -> Option<&PluginErrorKind> {
         if self.conflicts.is_empty() {
             return None;

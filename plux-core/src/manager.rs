@@ -195,6 +195,9 @@ impl<T: ?Sized + Plugin> Chunk<T> {
         start: usize,
         broken: impl Fn(&PluginSpec, &PluginErrorKind) -> PluginError,
     ) -> Self {
+        if !entries.has_conflicts() {
+            return Chunk::fresh(|_| Control::new());
+        }
         Chunk::fresh(|j| {
             match entries
                 .get(start + j)
