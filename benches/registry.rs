@@ -308,7 +308,8 @@ fn run_child(exe: &Path, what: &str) -> (Duration, Duration) {
 /// - `first_manager`: the first manager of `bench.small`, its first `exists`;
 /// - `touch`: the floor of touching those specs in a new process, a map of their 100 names;
 /// - `e2e`: a fresh manager's `load_all` of the 1 000 plugins of `bench.ns3` (the parent times
-///   the whole process); `empty`: nothing;
+///   the whole process); `empty`: nothing; `phases`: the phases of `e2e` one by one, each with
+///   its time and page faults;
 /// - for profilers (a fixed amount of work and no criterion around it): `load_all`, the mean of
 ///   `PLUX_BENCH_ROUNDS` (default 100) fresh-manager `load_all`s, e.g.
 ///   `PLUX_BENCH_CHILD=load_all valgrind --tool=callgrind target/release/deps/registry-*`;
@@ -333,6 +334,41 @@ fn child(what: &str) {
             assert_eq!(manager.load_all().len(), PER_NAMESPACE);
         }
         "empty" => {}
+        "phases" => {
+            // Each phase of `e2e` apart, with the page faults it took (each fresh page of heap
+            // is one): the scan of the section (with the `Vec` of the namespace's specs), the
+            // namespace's index (a second scan, warm, then the sort and the index), `load_all`
+            // of a fresh manager, and dropping the plugins and the manager.
+            let mut report = Vec::new();
+            let mut phase = |what: &str, work: &mut dyn FnMut()| {
+                let faults = minor_faults();
+                let start = Instant::now();
+                work();
+                let took = start.elapsed();
+                let faults = minor_faults()
+                    .zip(faults)
+                    .map(|(after, before)| after - before);
+                report.push(format!(
+                    "{what} {took:.1?} (+{} faults)",
+                    faults.unwrap_or(0)
+                ));
+            };
+            phase("scan", &mut || {
+                black_box(plux::PluginFinder::find_plugins(&Registry, NAMESPACE));
+            });
+            phase("index", &mut || {
+                black_box(Registry::specs(NAMESPACE).count());
+            });
+            let mut manager = Some(PluginManager::<Trivial>::in_namespace(NAMESPACE));
+            let mut plugins = Vec::new();
+            phase("load_all", &mut || {
+                plugins = manager.as_ref().map(|m| m.load_all()).unwrap_or_default();
+            });
+            assert_eq!(plugins.len(), PER_NAMESPACE);
+            phase("drop", &mut || drop((std::mem::take(&mut plugins), manager.take())));
+            println!("{}", report.join(", "));
+            return;
+        }
         "warm" => {
             let manager = PluginManager::<Trivial>::in_namespace(NAMESPACE);
             let names = query_names(manager.list_names());
@@ -360,9 +396,17 @@ fn child(what: &str) {
             return;
         }
         other => panic!(
-            "{CHILD_ENV}={other:?}: expected `first_manager`, `touch`, `e2e`, `empty`, `warm` or \
-             `load_all`"
+            "{CHILD_ENV}={other:?}: expected `first_manager`, `touch`, `e2e`, `empty`, `phases`, \
+             `warm` or `load_all`"
         ),
     }
     println!("{}", start.elapsed().as_nanos());
+}
+
+/// The minor page faults of this process so far (Linux: `/proc/self/stat`), `None` elsewhere.
+fn minor_faults() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command, which is in parentheses: state is the first, minflt the 8th.
+    let (_, after) = stat.rsplit_once(')')?;
+    after.split_whitespace().nth(7)?.parse().ok()
 }
