@@ -365,7 +365,9 @@ fn child(what: &str) {
                 plugins = manager.as_ref().map(|m| m.load_all()).unwrap_or_default();
             });
             assert_eq!(plugins.len(), PER_NAMESPACE);
-            phase("drop", &mut || drop((std::mem::take(&mut plugins), manager.take())));
+            phase("drop", &mut || {
+                drop((std::mem::take(&mut plugins), manager.take()))
+            });
             println!("{}", report.join(", "));
             return;
         }

@@ -322,7 +322,7 @@ fn a_factory_that_keeps_its_plugin_or_puts_none_fails_the_plugin_with_a_factory_
             plux::__private::submit!({
                 const MANAGED: &plux::__private::Managed =
                     &plux::__private::Managed::new("ft.factory_contract", None);
-                plux::__private::linked_spec!(MANAGED, $name, $factory, 0, None)
+                plux::__private::linked_spec!(MANAGED, $name, $factory, None)
             });
         };
     }

@@ -698,7 +698,7 @@ mod tests {
 
     /// A spec of this module, declared at `at($line)`, as the macros would place it.
     macro_rules! test_spec {
-        ($namespace:literal, $name:literal, $line:literal, $priority:literal, $extra:expr) => {
+        ($namespace:literal, $name:literal, $line:literal, $extra:expr) => {
             crate::__submit!({
                 const MANAGED: &Managed = &Managed::new($namespace, None);
                 const EXTRA: Option<&Extra> = $extra;
@@ -712,7 +712,6 @@ mod tests {
                     $line,
                     1,
                     make,
-                    $priority,
                     EXTRA,
                 )
             });
@@ -720,28 +719,27 @@ mod tests {
     }
 
     // The registry of plux-core's own test binary: these specs and nothing else.
-    test_spec!("inspect.t", "b\"quoted\"", 1, 0, None);
+    test_spec!("inspect.t", "b\"quoted\"", 1, None);
     test_spec!(
         "inspect.t",
         "a",
         2,
-        7,
         Some(&Extra::new(
             &["b\"quoted\""],
             &[],
             &[],
             Some("Does a.\n\nAt length."),
-            None
+            None,
+            7
         ))
     );
-    test_spec!("inspect.t", "dup", 3, 0, None);
-    test_spec!("inspect.t", "dup", 4, 0, None);
+    test_spec!("inspect.t", "dup", 3, None);
+    test_spec!("inspect.t", "dup", 4, None);
     test_spec!(
         "inspect.u",
         "lost",
         5,
-        0,
-        Some(&Extra::new(&["nobody"], &[], &[], None, None))
+        Some(&Extra::new(&["nobody"], &[], &[], None, None, 0))
     );
     crate::__submit_link!(LinkRecord::__new(
         at(6),

@@ -182,7 +182,7 @@ fn a_run_keyed_by_its_spec_meets_the_same_plugin_asked_by_name_and_the_reverse()
         Ok(())
     }
     static MANAGED: Managed = Managed::new("st", None);
-    static SPEC: LinkedSpec = crate::__linked_spec!(&MANAGED, "keyed", make, 0, None);
+    static SPEC: LinkedSpec = crate::__linked_spec!(&MANAGED, "keyed", make, None);
     let (ns, name) = (Cow::Owned("st".to_owned()), Cow::Owned("keyed".to_owned()));
     let by_spec = |slot: &Slot<Nop>, lifecycle: &mut dyn FnMut() -> Outcome<Nop>| {
         here(|here| {

@@ -181,8 +181,9 @@ impl Args {
         Ok(())
     }
 
-    /// The arguments that few plugins give (ordering, description, `should_load`), as the
-    /// `&Extra` of the linked spec; `None` when there are none, which costs the spec nothing.
+    /// The arguments that few plugins give (ordering, description, `should_load`, a priority
+    /// other than 0), as the `&Extra` of the linked spec; `None` when there are none, which
+    /// costs the spec nothing.
     pub(crate) fn extra(&self, docs: Option<String>) -> Option<TokenStream> {
         let krate = self.krate();
         let description = self
@@ -197,11 +198,13 @@ impl Args {
             names(&self.before),
             names(&self.requires),
         );
+        let priority = self.priority.unwrap_or(0);
         if after.is_empty()
             && before.is_empty()
             && requires.is_empty()
             && description.is_none()
             && self.should_load.is_none()
+            && priority == 0
         {
             return None;
         }
@@ -223,6 +226,7 @@ impl Args {
                 &[#(#requires),*],
                 #description,
                 #should_load,
+                #priority,
             )
         })
     }

@@ -84,7 +84,6 @@ fn submit(registration: &Registration, docs: Option<String>) -> TokenStream {
     let name = &registration.name;
     let managed = managed(registration);
     let (items, factory) = factory(registration);
-    let priority = registration.args.priority.unwrap_or(0);
     let extra = match registration.args.extra(docs) {
         Some(extra) => quote! {{
             const EXTRA: &#private::Extra = #extra;
@@ -96,7 +95,7 @@ fn submit(registration: &Registration, docs: Option<String>) -> TokenStream {
         #private::submit! {{
             #items
             const MANAGED: &#private::Managed = #managed;
-            #private::linked_spec!(MANAGED, #name, #factory, #priority, #extra)
+            #private::linked_spec!(MANAGED, #name, #factory, #extra)
         }}
     }
 }

@@ -2,14 +2,17 @@
 //!
 //! Every linked spec costs binary size and, in a position-independent executable, a relocation
 //! for each pointer it holds, applied before `main`; and the first manager of any namespace
-//! scans all of them. So a linked spec is kept to one cache line and three pointers:
+//! scans all of them. So a linked spec is kept to 48 bytes and three pointers:
 //!
 //! - what is shared by every plugin of an interface or a hook point (namespace, fingerprint)
 //!   sits behind one pointer, in a [`Managed`] of the interface;
-//! - name, module path and file are one string, which `concat!` builds at compile time;
-//! - what most plugins do not have (ordering, description, `should_load`) sits behind an
-//!   optional pointer, which is null, so no relocation, when there is none;
-//! - the namespace's hash is inline, so that a scan for one namespace reads only the section.
+//! - name, module path and file are one string, which `concat!` builds at compile time (and
+//!   which the specs of one name, module and file share);
+//! - what most plugins do not have (ordering, description, `should_load`, a priority) sits
+//!   behind an optional pointer, which is null, so no relocation, when there is none;
+//! - the line, the column and the name's length are inline; the namespace's hash is in the
+//!   `Managed`, which the specs of an interface share, so that a scan for one namespace reads
+//!   the section and a few lines besides.
 //!
 //! [`PluginSpec`](super::PluginSpec) reads it through a pointer, without copying it.
 
@@ -37,7 +40,8 @@ impl Managed {
     }
 }
 
-/// What few plugins have: ordering constraints, a description, a `should_load` check.
+/// What few plugins have: ordering constraints, a description, a `should_load` check, a
+/// priority other than 0.
 #[doc(hidden)]
 #[derive(Debug)]
 pub struct Extra {
@@ -46,6 +50,7 @@ pub struct Extra {
     pub(crate) requires: &'static [&'static str],
     pub(crate) description: Option<&'static str>,
     pub(crate) should_load: Option<fn() -> bool>,
+    pub(crate) priority: i32,
 }
 
 impl Extra {
@@ -56,6 +61,7 @@ impl Extra {
         requires: &'static [&'static str],
         description: Option<&'static str>,
         should_load: Option<fn() -> bool>,
+        priority: i32,
     ) -> Self {
         Extra {
             after,
@@ -63,6 +69,7 @@ impl Extra {
             requires,
             description,
             should_load,
+            priority,
         }
     }
 }
@@ -76,18 +83,19 @@ pub struct LinkedSpec {
     text: &'static str,
     factory: FactoryFn,
     extra: Option<&'static Extra>,
-    /// The low half of `managed.hash`.
-    namespace_hash: u32,
-    name_len: u32,
     line: u32,
-    column: u32,
-    priority: i32,
+    /// Saturated at `u16::MAX`.
+    column: u16,
+    /// [`LONG_NAME`] for a name of that many bytes or more, which ends at the first NUL.
+    name_len: u16,
 }
+
+/// The `name_len` of a name too long for the field.
+const LONG_NAME: u16 = u16::MAX;
 
 impl LinkedSpec {
     /// Used by [`__linked_spec!`](crate::__linked_spec), which builds `text` as
     /// `concat!(name, "\0", module_path!(), "\0", file!())`.
-    #[allow(clippy::too_many_arguments)]
     pub const fn new(
         managed: &'static Managed,
         name_len: usize,
@@ -95,7 +103,6 @@ impl LinkedSpec {
         line: u32,
         column: u32,
         factory: FactoryFn,
-        priority: i32,
         extra: Option<&'static Extra>,
     ) -> Self {
         LinkedSpec {
@@ -103,33 +110,37 @@ impl LinkedSpec {
             text,
             factory,
             extra,
-            namespace_hash: managed.hash as u32,
-            name_len: name_len as u32,
             line,
-            column,
-            priority,
+            column: if column < u16::MAX as u32 {
+                column as u16
+            } else {
+                u16::MAX
+            },
+            name_len: if name_len < LONG_NAME as usize {
+                name_len as u16
+            } else {
+                LONG_NAME
+            },
         }
     }
 
-    /// Whether this spec is of `namespace`, whose [`namespace_hash`] is `hash`: the hash
-    /// decides for nearly every spec without leaving the section. `known` is the last
-    /// [`Managed`] found to be of `namespace`: the plugins of an interface share theirs, so most
-    /// matches compare a pointer, not the namespace.
+    /// Whether this spec is of `namespace`, whose [`namespace_hash`] is `hash`. `known` is the
+    /// last [`Managed`] found to be of `namespace`: the plugins of an interface share theirs, so
+    /// a match compares a pointer; any other spec, the hash in its `Managed` (a program has few,
+    /// so they stay in cache while the section streams past).
     pub(crate) fn is_of(
         &self,
         namespace: &str,
         hash: u64,
         known: &mut Option<&'static Managed>,
     ) -> bool {
-        if self.namespace_hash != hash as u32 {
-            return false;
-        }
-        if known.is_some_and(|known| std::ptr::eq(known, self.managed)) {
+        let managed = self.managed;
+        if known.is_some_and(|known| std::ptr::eq(known, managed)) {
             return true;
         }
-        let of = self.managed.namespace == namespace;
+        let of = managed.hash == hash && managed.namespace == namespace;
         if of {
-            *known = Some(self.managed);
+            *known = Some(managed);
         }
         of
     }
@@ -139,14 +150,20 @@ impl LinkedSpec {
     }
 
     pub(crate) fn name(&self) -> &'static str {
-        self.text.get(..self.name_len as usize).unwrap_or(self.text)
+        match self.name_len {
+            LONG_NAME => self.text.split('\0').next().unwrap_or(self.text),
+            len => self.text.get(..usize::from(len)).unwrap_or(self.text),
+        }
     }
 
     /// The first 16 bytes of the name, big-endian and zero-padded (the name's own bytes are
     /// followed in `text` by others, so a short name is one load and a mask, not a copy), and
     /// the name's length.
     pub(crate) fn name_head(&self) -> (u128, usize) {
-        let len = self.name_len as usize;
+        let len = match self.name_len {
+            LONG_NAME => self.name().len(),
+            len => usize::from(len),
+        };
         let head = match self.text.as_bytes().first_chunk::<16>() {
             Some(head) if len < 16 => u128::from_be_bytes(*head) & !(u128::MAX >> (len * 8)),
             Some(head) => u128::from_be_bytes(*head),
@@ -162,7 +179,7 @@ impl LinkedSpec {
             module_path,
             file: parts.next().unwrap_or(""),
             line: self.line,
-            column: self.column,
+            column: u32::from(self.column),
             library: None,
         }
     }
@@ -172,7 +189,7 @@ impl LinkedSpec {
     }
 
     pub(crate) fn priority(&self) -> i32 {
-        self.priority
+        self.extra.map_or(0, |extra| extra.priority)
     }
 
     pub(crate) fn extra(&self) -> Option<&'static Extra> {
@@ -200,7 +217,7 @@ pub(crate) const fn namespace_hash(namespace: &str) -> u64 {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __linked_spec {
-    ($managed:expr, $name:literal, $factory:expr, $priority:expr, $extra:expr $(,)?) => {
+    ($managed:expr, $name:literal, $factory:expr, $extra:expr $(,)?) => {
         $crate::__private::LinkedSpec::new(
             $managed,
             $name.len(),
@@ -208,7 +225,6 @@ macro_rules! __linked_spec {
             ::core::line!(),
             ::core::column!(),
             $factory,
-            $priority,
             $extra,
         )
     };
@@ -223,7 +239,9 @@ mod tests {
     }
 
     static MANAGED: Managed = Managed::new("linked.t", None);
-    static SPEC: LinkedSpec = crate::__linked_spec!(&MANAGED, "name-1", make, 3, None);
+    static PRIORITY: Extra = Extra::new(&[], &[], &[], None, None, 3);
+    static SPEC: LinkedSpec = crate::__linked_spec!(&MANAGED, "name-1", make, Some(&PRIORITY));
+    const SPEC_LINE: u32 = line!() - 1;
 
     #[test]
     fn a_linked_spec_reads_back_what_the_macro_wrote() {
@@ -232,7 +250,8 @@ mod tests {
         let location = SPEC.location();
         assert_eq!(location.module_path, Some(module_path!()));
         assert_eq!(location.file, file!());
-        assert!(location.line > 0 && location.column > 0);
+        assert_eq!(location.line, SPEC_LINE);
+        assert!(location.column > 1);
         assert_eq!(SPEC.priority(), 3);
         assert_eq!(
             SPEC.name_head(),
@@ -244,17 +263,35 @@ mod tests {
         assert!(SPEC.is_of("linked.t", namespace_hash("linked.t"), &mut known));
         assert!(known.is_some_and(|known| std::ptr::eq(known, &MANAGED)));
         assert!(SPEC.is_of("linked.t", namespace_hash("linked.t"), &mut known));
-        // A hash collision with another namespace still compares the namespace itself.
-        static OTHER: Managed = Managed::new("linked.v", None);
-        static COLLIDING: LinkedSpec = LinkedSpec {
-            managed: &OTHER,
-            ..crate::__linked_spec!(&MANAGED, "name-2", make, 0, None)
+        // Another namespace with the same hash: the namespace itself still decides.
+        static OTHER: Managed = Managed {
+            namespace: "linked.v",
+            hash: namespace_hash("linked.t"),
+            fingerprint: None,
         };
+        static COLLIDING: LinkedSpec = crate::__linked_spec!(&OTHER, "name-2", make, None);
         assert!(!COLLIDING.is_of("linked.t", namespace_hash("linked.t"), &mut known));
     }
 
     #[test]
-    fn a_linked_spec_is_one_cache_line() {
-        assert!(std::mem::size_of::<LinkedSpec>() <= 64);
+    fn a_name_too_long_for_its_length_field_ends_at_the_first_nul() {
+        static LONG: LinkedSpec = LinkedSpec::new(
+            &MANAGED,
+            70_000,
+            "long-name\0m\0f.rs",
+            1,
+            70_000,
+            make,
+            None,
+        );
+        assert_eq!(LONG.name(), "long-name");
+        assert_eq!(LONG.name_head().1, "long-name".len());
+        assert_eq!(LONG.location().column, u32::from(u16::MAX));
+        assert_eq!(LONG.priority(), 0);
+    }
+
+    #[test]
+    fn a_linked_spec_is_three_quarters_of_a_cache_line() {
+        assert_eq!(std::mem::size_of::<LinkedSpec>(), 48);
     }
 }
