@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use crate::error::PluginErrorKind;
 use crate::name_sort::sorted_by_name;
-use crate::order::order;
+use crate::order::{order, Ordered};
 use crate::spec::PluginSpec;
 
 /// Yields the specs of a namespace. The default finder of every manager is the link-time
@@ -275,15 +275,22 @@ impl SpecIndex {
                 keep
             });
         }
-        let requiring = specs
-            .iter()
-            .enumerate()
-            .filter(|(_, spec)| spec.requires().next().is_some())
-            .map(|(i, _)| i)
-            .collect();
-        let ordered = order(&specs, |name| {
-            specs.binary_search_by(|spec| spec.name().cmp(name)).ok()
-        });
+        // Requirements, constraints and priorities are extras, which most linked specs lack:
+        // a namespace of such specs is in name order as it stands.
+        let (requiring, ordered) = if specs.iter().any(PluginSpec::may_have_extras) {
+            let requiring = specs
+                .iter()
+                .enumerate()
+                .filter(|(_, spec)| spec.requires().next().is_some())
+                .map(|(i, _)| i)
+                .collect();
+            let ordered = order(&specs, |name| {
+                specs.binary_search_by(|spec| spec.name().cmp(name)).ok()
+            });
+            (requiring, ordered)
+        } else {
+            (Vec::new(), Ordered::by_name(specs.len()))
+        };
         if !ordered.conflicts.is_empty() {
             // A duplicate's conflict, which comes first, is the one its name keeps.
             conflicts.extend(ordered.conflicts);

@@ -24,6 +24,16 @@ pub(crate) struct Ordered {
     pub(crate) conflicts: Vec<(usize, PluginErrorKind)>,
 }
 
+impl Ordered {
+    /// Name order, as for specs without constraints and of one priority.
+    pub(crate) fn by_name(n: usize) -> Self {
+        Ordered {
+            order: (0..n).collect(),
+            conflicts: Vec::new(),
+        }
+    }
+}
+
 /// Orders `specs`, which are sorted by name; `position` finds a name among them.
 pub(crate) fn order<S: Borrow<PluginSpec>>(
     specs: &[S],
@@ -34,15 +44,12 @@ pub(crate) fn order<S: Borrow<PluginSpec>>(
     // Higher priority first; `kahn` breaks ties by position, which is name order.
     let rank = |i: usize| Reverse(priority(i));
     if !specs.iter().any(|spec| spec.borrow().has_constraints()) {
-        let mut order: Vec<usize> = (0..n).collect();
+        let mut ordered = Ordered::by_name(n);
         // Most namespaces give every plugin the same priority: name order, as it stands.
         if (1..n).any(|i| priority(i) != priority(0)) {
-            order.sort_by_key(|&i| rank(i)); // stable: ties stay by name
+            ordered.order.sort_by_key(|&i| rank(i)); // stable: ties stay by name
         }
-        return Ordered {
-            order,
-            conflicts: Vec::new(),
-        };
+        return ordered;
     }
 
     let mut conflicts = Vec::new();

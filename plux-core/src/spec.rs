@@ -493,6 +493,7 @@ impl PluginSpec {
 
     /// The first 16 bytes of the name, read as [`name_sort`](crate::name_sort) reads them,
     /// and the name's length.
+    #[inline]
     pub(crate) fn name_head(&self) -> (u128, usize) {
         match &self.0 {
             Repr::Linked(linked) => linked.name_head(),
@@ -566,6 +567,15 @@ impl PluginSpec {
         match &self.0 {
             Repr::Linked(linked) => linked.extra().and_then(|extra| extra.description),
             Repr::Made(made) => made.description.as_deref(),
+        }
+    }
+
+    /// Whether this spec may have a priority, constraints or a `should_load` check: `false`
+    /// only for a linked spec without extras, as most are.
+    pub(crate) fn may_have_extras(&self) -> bool {
+        match &self.0 {
+            Repr::Linked(linked) => linked.extra().is_some(),
+            Repr::Made(_) => true,
         }
     }
 

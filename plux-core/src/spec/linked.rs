@@ -159,6 +159,7 @@ impl LinkedSpec {
     /// The first 16 bytes of the name, big-endian and zero-padded (the name's own bytes are
     /// followed in `text` by others, so a short name is one load and a mask, not a copy), and
     /// the name's length.
+    #[inline]
     pub(crate) fn name_head(&self) -> (u128, usize) {
         let len = match self.name_len {
             LONG_NAME => self.name().len(),
