@@ -224,48 +224,45 @@ impl<'a> IndexEntry<'a> {
 impl SpecIndex {
     /// The index of `specs`, all of one namespace.
     pub(crate) fn new(mut specs: Vec<PluginSpec>) -> Self {
-        let mut keys = sorted_by_name(&specs);
+        let mut sorted = sorted_by_name(&specs);
         // A name found more than once: its specs are neighbours in name order, the first is
         // kept and its conflict lists every site. `dropped` holds positions in name order.
         let mut dropped: Vec<usize> = Vec::new();
         let mut conflicts = Vec::new();
-        for (k, pair) in keys.windows(2).enumerate() {
-            let [a, b] = pair else { continue };
-            let (Some(first), Some(again)) = (specs.get(a.position()), specs.get(b.position()))
-            else {
+        for k in (1..specs.len()).filter(|&k| sorted.tied(k - 1)) {
+            let (Some(first), Some(again)) = (
+                sorted.position(k - 1).and_then(|i| specs.get(i)),
+                sorted.position(k).and_then(|i| specs.get(i)),
+            ) else {
                 continue;
             };
-            if a.window() != b.window() || first.name() != again.name() {
+            if first.name() != again.name() {
                 continue;
             }
             match conflicts.last_mut() {
-                Some((_, PluginErrorKind::Duplicate(sites))) if dropped.last() == Some(&k) => {
+                Some((_, PluginErrorKind::Duplicate(sites)))
+                    if dropped.last() == Some(&(k - 1)) =>
+                {
                     sites.push(again.location())
                 }
                 _ => {
                     let sites = vec![first.location(), again.location()];
-                    conflicts.push((k - dropped.len(), PluginErrorKind::Duplicate(sites)));
+                    conflicts.push((k - 1 - dropped.len(), PluginErrorKind::Duplicate(sites)));
                 }
             }
-            dropped.push(k + 1);
+            dropped.push(k);
         }
-        // Into name order in place, one cycle of the permutation at a time: `keys[k]` names the
-        // spec that goes to `k`, and is marked done by naming `k` itself.
-        for start in 0..keys.len() {
+        // Into name order in place, one cycle of the permutation at a time.
+        for start in 0..specs.len() {
             let mut k = start;
-            while let Some(key) = keys.get_mut(k) {
-                let from = key.position();
-                if from == k {
-                    break;
-                }
-                *key = key.at(k);
+            while let Some(from) = sorted.take(k) {
                 if from != start {
                     specs.swap(k, from);
                 }
                 k = from;
             }
         }
-        drop(keys);
+        drop(sorted);
         if !dropped.is_empty() {
             let mut dropped = dropped.into_iter().peekable();
             let mut k = 0;

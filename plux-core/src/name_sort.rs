@@ -2,10 +2,12 @@
 //! first manager sorts all its names (plux lists and loads in name order, whatever the link order).
 //!
 //! Plugin names share long prefixes (`plugin-0000` .. `plugin-0999`), so each name is reduced to
-//! the 12 bytes that follow the prefix shared by all of them, read as one big-endian number with
-//! the name's position below it: one `u128` per name, which orders as the names do. Those keys are
-//! radix-sorted, one pass per byte in which they differ (3 passes for the names above), and only
-//! names whose 12 bytes tie are compared whole.
+//! the bytes that follow the prefix shared by all of them, read as one big-endian number with the
+//! name's position below it: one `u64` per name (6 bytes of name and 2 of position for up to
+//! 65 536 names), which orders as the names do. Those keys are radix-sorted, one pass per byte in
+//! which they differ (3 passes for the names above), and only names whose bytes tie are compared
+//! whole. A key of 8 bytes keeps the sort's memory small: in a new process, each fresh page of
+//! heap is a page fault, which costs as much as thousands of instructions.
 
 use std::cmp::Ordering;
 
@@ -14,84 +16,112 @@ use crate::spec::PluginSpec;
 /// Below this many names a comparison sort is as fast as the radix sort's setup.
 const RADIX_FROM: usize = 64;
 
-/// How many bytes of each name a key holds, after the prefix that all names share.
-const WINDOW: usize = 12;
+/// The specs' positions in name order (then, for duplicates, by site), each with the bytes of
+/// its name that the sort compared.
+pub(crate) struct Sorted {
+    /// A key: the window of the name (the bytes after the prefix that all names share) above
+    /// `bits` bits of the name's position among the specs sorted.
+    keys: Vec<u64>,
+    bits: u32,
+}
 
-/// A name's place in the sort: [`WINDOW`] bytes of the name after the prefix that every name of
-/// the sort shares, then the name's position among the specs sorted.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct SortKey(u128);
-
-impl SortKey {
-    /// The position of the spec in the slice sorted.
-    pub(crate) fn position(self) -> usize {
-        self.0 as u32 as usize
+impl Sorted {
+    fn window(&self, key: u64) -> u64 {
+        key.checked_shr(self.bits).unwrap_or(0)
     }
 
-    /// The same key, numbering position `position` instead.
-    pub(crate) fn at(self, position: usize) -> Self {
-        SortKey(self.0 >> 32 << 32 | position as u128)
+    fn position_of(&self, key: u64) -> usize {
+        (key & self.mask()) as usize
     }
 
-    /// The bytes of the name that the key holds: two keys whose windows differ are of different
-    /// names.
-    pub(crate) fn window(self) -> u128 {
-        self.0 >> 32
+    fn mask(&self) -> u64 {
+        u64::MAX.checked_shr(64 - self.bits).unwrap_or(0)
+    }
+
+    /// The position among the specs sorted of the `k`-th name in order.
+    pub(crate) fn position(&self, k: usize) -> Option<usize> {
+        self.keys.get(k).map(|&key| self.position_of(key))
+    }
+
+    /// Whether names `k` and `k + 1` in order may be equal: their windows tie.
+    pub(crate) fn tied(&self, k: usize) -> bool {
+        match (self.keys.get(k), self.keys.get(k + 1)) {
+            (Some(&a), Some(&b)) => self.window(a) == self.window(b),
+            _ => false,
+        }
+    }
+
+    /// For applying the order in place: the position of the `k`-th name, unless it is `k`
+    /// itself or was taken already; it is marked taken by becoming `k`.
+    pub(crate) fn take(&mut self, k: usize) -> Option<usize> {
+        let mask = self.mask();
+        let key = self.keys.get_mut(k)?;
+        let from = (*key & mask) as usize;
+        if from == k {
+            return None;
+        }
+        *key = *key & !mask | k as u64;
+        Some(from)
     }
 }
 
-/// The keys of `specs` sorted by name, then (for duplicates) by site.
-pub(crate) fn sorted_by_name(specs: &[PluginSpec]) -> Vec<SortKey> {
-    if u32::try_from(specs.len()).is_err() {
-        // Beyond what a key can number (never seen): a comparison sort of whole names.
-        let mut keys: Vec<SortKey> = (0..specs.len()).map(|i| SortKey(i as u128)).collect();
-        keys.sort_unstable_by(|&a, &b| compare_whole(specs, a, b));
-        return keys;
+/// `specs` sorted by name, then (for duplicates) by site.
+pub(crate) fn sorted_by_name(specs: &[PluginSpec]) -> Sorted {
+    let n = specs.len();
+    // The bits a position takes, whole bytes: the rest of the key is the window.
+    let bits = (usize::BITS - n.saturating_sub(1).leading_zeros())
+        .max(1)
+        .div_ceil(8)
+        * 8;
+    let window_bytes = 8 - (bits / 8).min(8) as usize;
+    let (mut differ, mut longest, mut first) = (0, 0, None);
+    for spec in specs {
+        let (head, len) = spec.name_head();
+        differ |= head ^ *first.get_or_insert(head);
+        longest = longest.max(len);
     }
-    // Each name's first 16 bytes, which become its key in place.
-    let mut longest = 0;
-    let mut keys: Vec<SortKey> = specs
-        .iter()
-        .map(|spec| {
-            let (head, len) = spec.name_head();
-            longest = longest.max(len);
-            SortKey(head)
-        })
-        .collect();
-    let first = keys.first().map_or(0, |head| head.0);
-    let differ = keys
-        .iter()
-        .fold(0, |differ, head| differ | (head.0 ^ first));
     let shared = match differ {
         0 => shared_prefix(specs),
         differ => (differ.leading_zeros() / 8) as usize,
     };
-    if shared < 16 && (shared + WINDOW <= 16 || longest <= 16) {
-        // Every window is in the head.
-        let (left, right) = (shared * 8, (16 - WINDOW) * 8);
-        for (i, key) in keys.iter_mut().enumerate() {
-            *key = SortKey((key.0 << left) >> right << 32 | i as u128);
-        }
+    // The window is in the name's first 16 bytes unless it reaches past them into a longer name.
+    let in_head = shared < 16 && (shared + window_bytes <= 16 || longest <= 16);
+    let window = |spec: &PluginSpec| -> u64 {
+        let bytes = if in_head {
+            spec.name_head().0 << (shared * 8)
+        } else {
+            bytes_at(spec.name(), shared)
+        };
+        bytes
+            .checked_shr(128 - 8 * window_bytes as u32)
+            .unwrap_or(0) as u64
+    };
+    let mut sorted = Sorted {
+        keys: specs
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| window(spec).checked_shl(bits).unwrap_or(0) | i as u64)
+            .collect(),
+        bits,
+    };
+    if n < RADIX_FROM {
+        sorted.keys.sort_unstable();
     } else {
-        for (i, (key, spec)) in keys.iter_mut().zip(specs).enumerate() {
-            *key = SortKey(window(spec.name(), shared) << 32 | i as u128);
-        }
+        radix_sort(&mut sorted.keys, bits / 8);
     }
-    if keys.len() < RADIX_FROM {
-        keys.sort_unstable();
-    } else {
-        radix_sort(&mut keys);
-    }
-    for tied in keys.chunk_by_mut(|a, b| a.window() == b.window()) {
+    let Sorted { keys, bits } = &mut sorted;
+    let same_window = |a: &u64, b: &u64| a.checked_shr(*bits) == b.checked_shr(*bits);
+    let position = |key: u64| (key & u64::MAX.checked_shr(64 - *bits).unwrap_or(0)) as usize;
+    for tied in keys.chunk_by_mut(same_window) {
         if tied.len() > 1 {
-            tied.sort_unstable_by(|&a, &b| compare_whole(specs, a, b));
+            tied.sort_unstable_by(|&a, &b| compare_whole(specs, position(a), position(b)));
         }
     }
-    keys
+    sorted
 }
 
-fn compare_whole(specs: &[PluginSpec], a: SortKey, b: SortKey) -> Ordering {
-    match (specs.get(a.position()), specs.get(b.position())) {
+fn compare_whole(specs: &[PluginSpec], a: usize, b: usize) -> Ordering {
+    match (specs.get(a), specs.get(b)) {
         (Some(a), Some(b)) => a
             .name()
             .cmp(b.name())
@@ -115,13 +145,6 @@ fn shared_prefix(specs: &[PluginSpec]) -> usize {
     }
 }
 
-/// [`WINDOW`] bytes of `name` from `start` as a big-endian number, zero-padded: ordered as the
-/// names are among names that share their first `start` bytes, except that names equal in it
-/// must still be compared whole.
-fn window(name: &str, start: usize) -> u128 {
-    bytes_at(name, start) >> ((16 - WINDOW) * 8)
-}
-
 /// 16 bytes of `name` from `start`, big-endian, zero-padded.
 pub(crate) fn bytes_at(name: &str, start: usize) -> u128 {
     let from = name.as_bytes().get(start..).unwrap_or_default();
@@ -137,30 +160,26 @@ pub(crate) fn bytes_at(name: &str, start: usize) -> u128 {
 }
 
 /// Sorts `keys` (stable, least significant byte first), with a pass only for the bytes of the
-/// window in which keys differ (the positions below the window are in order already), and the
+/// window in which keys differ (the `position_bytes` below it are in order already), and the
 /// counts of all passes taken in one read of the keys.
-fn radix_sort(keys: &mut Vec<SortKey>) {
-    let first = keys.first().map_or(0, |key| key.window());
-    let differ = keys
-        .iter()
-        .fold(0, |differ, key| differ | (key.window() ^ first));
-    // Byte `b` of a key's little-endian bytes: the window starts at byte 4.
-    let bytes: Vec<usize> = (4..16)
-        .filter(|b| (differ >> ((b - 4) * 8)) as u8 != 0)
+fn radix_sort(keys: &mut Vec<u64>, position_bytes: u32) {
+    let first = keys.first().copied().unwrap_or(0);
+    let differ = keys.iter().fold(0, |differ, &key| differ | (key ^ first));
+    let bytes: Vec<usize> = (position_bytes..8)
+        .filter(|&b| (differ >> (b * 8)) as u8 != 0)
+        .map(|b| b as usize)
         .collect();
     let mut counts = vec![[0u32; 256]; bytes.len()];
     for key in keys.iter() {
-        let key = key.0.to_le_bytes();
+        let key = key.to_le_bytes();
         for (&b, counts) in bytes.iter().zip(counts.iter_mut()) {
-            if let Some(count) = key
-                .get(b)
-                .and_then(|&byte| counts.get_mut(usize::from(byte)))
-            {
+            let byte = key.get(b).copied().unwrap_or_default();
+            if let Some(count) = counts.get_mut(usize::from(byte)) {
                 *count += 1;
             }
         }
     }
-    let mut scratch = vec![SortKey(0); keys.len()];
+    let mut scratch = vec![0; keys.len()];
     for (&b, next) in bytes.iter().zip(counts.iter_mut()) {
         let mut sum = 0;
         for next in next.iter_mut() {
@@ -169,7 +188,7 @@ fn radix_sort(keys: &mut Vec<SortKey>) {
             sum += count;
         }
         for &key in keys.iter() {
-            let byte = key.0.to_le_bytes().get(b).copied().unwrap_or_default();
+            let byte = key.to_le_bytes().get(b).copied().unwrap_or_default();
             if let Some(next) = next.get_mut(usize::from(byte)) {
                 if let Some(to) = scratch.get_mut(*next as usize) {
                     *to = key;
@@ -186,7 +205,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_window_orders_as_the_names_do_after_a_shared_prefix() {
+    fn a_name_s_first_bytes_order_as_the_names_do() {
         let mut names = vec![
             "",
             "a",
@@ -206,11 +225,11 @@ mod tests {
         ];
         names.sort_unstable();
         for pair in names.windows(2) {
-            assert!(window(pair[0], 0) <= window(pair[1], 0), "{pair:?}");
+            assert!(bytes_at(pair[0], 0) <= bytes_at(pair[1], 0), "{pair:?}");
         }
         let shared: Vec<String> = names.iter().map(|name| format!("plugin-{name}")).collect();
         for pair in shared.windows(2) {
-            assert!(window(&pair[0], 7) <= window(&pair[1], 7), "{pair:?}");
+            assert!(bytes_at(&pair[0], 7) <= bytes_at(&pair[1], 7), "{pair:?}");
         }
     }
 
@@ -250,6 +269,8 @@ mod tests {
             (63, 6, &one_long),
             (2000, 7, &one_long),
             (2000, 8, &one_short),
+            // Positions of 3 bytes, a window of 5.
+            (70_000, 9, &one_short),
         ] {
             let specs: Vec<PluginSpec> = names(count, seed, prefixes)
                 .into_iter()
@@ -260,9 +281,9 @@ mod tests {
                     .expect("valid names")
                 })
                 .collect();
-            let sorted: Vec<&str> = sorted_by_name(&specs)
-                .iter()
-                .map(|key| specs[key.position()].name())
+            let sorted = sorted_by_name(&specs);
+            let sorted: Vec<&str> = (0..count)
+                .map(|k| specs[sorted.position(k).unwrap()].name())
                 .collect();
             let mut expected: Vec<&str> = specs.iter().map(PluginSpec::name).collect();
             expected.sort_unstable();
