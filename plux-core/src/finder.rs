@@ -347,3 +347,79 @@ impl SpecIndex {
         !self.conflicts.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::FunctionPlugin;
+
+    fn hook() {}
+
+    #[track_caller]
+    fn spec(name: &str) -> PluginSpec {
+        PluginSpec::new("finder.t", name.to_owned(), || {
+            Ok(Box::new(FunctionPlugin::new(hook as fn())))
+        })
+        .expect("a valid name")
+    }
+
+    fn names(index: &SpecIndex) -> Vec<&str> {
+        index.specs().iter().map(PluginSpec::name).collect()
+    }
+
+    #[test]
+    fn the_index_keeps_one_spec_a_name_in_name_order_and_every_site_of_a_duplicate() {
+        // Enough names for the radix sort, in a scrambled order, with a name thrice and one twice.
+        let mut specs: Vec<PluginSpec> = (0..100)
+            .map(|i| spec(&format!("n-{:03}", (i * 37) % 100)))
+            .collect();
+        specs.insert(10, spec("n-042"));
+        specs.push(spec("n-042"));
+        specs.insert(0, spec("n-007"));
+        let index = SpecIndex::new(specs);
+
+        let expected: Vec<String> = (0..100).map(|i| format!("n-{i:03}")).collect();
+        assert_eq!(names(&index), expected);
+        assert_eq!(index.order(), (0..100).collect::<Vec<_>>());
+        let entries = index.entries();
+        let sites = |name: &str| match entries.get(index.position(name)?)?.conflict() {
+            Some(PluginErrorKind::Duplicate(sites)) => Some(sites.len()),
+            _ => None,
+        };
+        assert_eq!(sites("n-042"), Some(3));
+        assert_eq!(sites("n-007"), Some(2));
+        let conflicted: Vec<&str> = entries
+            .iter()
+            .filter(|entry| entry.conflict().is_some())
+            .map(|entry| entry.spec().name())
+            .collect();
+        assert_eq!(conflicted, ["n-007", "n-042"]);
+    }
+
+    #[test]
+    fn a_duplicate_keeps_its_conflict_over_an_ordering_one_and_requirements_are_found() {
+        let specs = vec![
+            spec("c").with_requires(["a"]).expect("valid"),
+            spec("b").with_after(["nobody"]).expect("valid"),
+            spec("a"),
+            spec("b"),
+        ];
+        let index = SpecIndex::new(specs);
+        assert_eq!(names(&index), ["a", "b", "c"]);
+        let entries = index.entries();
+        let entry = |i| entries.get(i).expect("an entry");
+        assert!(matches!(
+            entry(1).conflict(),
+            Some(PluginErrorKind::Duplicate(_))
+        ));
+        assert!(entry(0).conflict().is_none() && entry(2).conflict().is_none());
+        assert_eq!(
+            (
+                entry(0).requires(),
+                entry(1).requires(),
+                entry(2).requires()
+            ),
+            (false, false, true)
+        );
+    }
+}
