@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use crate::error::PluginErrorKind;
 use crate::name_sort::sorted_by_name;
-use crate::order::{order, Ordered};
+use crate::order::{order, Order, Ordered};
 use crate::spec::PluginSpec;
 
 /// Yields the specs of a namespace. The default finder of every manager is the link-time
@@ -56,7 +56,8 @@ pub(crate) struct SpecIndex {
     /// Made on the first lookup by name: `load_all` needs none, and a namespace's first
     /// `load_all` is a large part of a program's start.
     by_name: OnceLock<Names>,
-    order: Vec<usize>,
+    /// `None`: name order.
+    order: Option<Vec<usize>>,
 }
 
 /// The name index. Names the program links are `&'static str`s, keyed as such; names a finder
@@ -286,7 +287,7 @@ impl SpecIndex {
             });
             (requiring, ordered)
         } else {
-            (Vec::new(), Ordered::by_name(specs.len()))
+            (Vec::new(), Ordered::by_name())
         };
         if !ordered.conflicts.is_empty() {
             // A duplicate's conflict, which comes first, is the one its name keeps.
@@ -326,13 +327,16 @@ impl SpecIndex {
 
     /// Positions in name order, in load order.
     #[inline]
-    pub(crate) fn order(&self) -> &[usize] {
-        &self.order
+    pub(crate) fn order(&self) -> Order<'_> {
+        match &self.order {
+            None => Order::ByName(self.specs.len()),
+            Some(order) => Order::Given(order),
+        }
     }
 
     /// Every spec, in load order.
     pub(crate) fn specs_in_order(&self) -> impl Iterator<Item = &PluginSpec> {
-        self.order.iter().filter_map(|&i| self.specs.get(i))
+        self.order().into_iter().filter_map(|i| self.specs.get(i))
     }
 
     #[inline]
@@ -380,7 +384,7 @@ mod tests {
 
         let expected: Vec<String> = (0..100).map(|i| format!("n-{i:03}")).collect();
         assert_eq!(names(&index), expected);
-        assert_eq!(index.order(), (0..100).collect::<Vec<_>>());
+        assert!(matches!(index.order(), Order::ByName(100)));
         let entries = index.entries();
         let sites = |name: &str| match entries.get(index.position(name)?)?.conflict() {
             Some(PluginErrorKind::Duplicate(sites)) => Some(sites.len()),

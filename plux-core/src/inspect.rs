@@ -243,8 +243,8 @@ impl Report {
                 let entries = index.entries();
                 let plugins = index
                     .order()
-                    .iter()
-                    .filter_map(|&i| entries.get(i))
+                    .into_iter()
+                    .filter_map(|i| entries.get(i))
                     .map(|entry| {
                         let spec = entry.spec();
                         let mut sites = sites

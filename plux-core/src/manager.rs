@@ -391,7 +391,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         let (order, entries) = (resolved.index.order(), resolved.index.entries());
         let mut plugins = Vec::with_capacity(order.len());
         here(|here| {
-            for &i in order {
+            for i in order {
                 let (Some(entry), Some(slot)) = (entries.get(i), self.slot(resolved, i)) else {
                     continue;
                 };
@@ -640,8 +640,8 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         resolved
             .index
             .order()
-            .iter()
-            .filter_map(move |&i| Some((entries.get(i)?, self.slot(resolved, i)?)))
+            .into_iter()
+            .filter_map(move |i| Some((entries.get(i)?, self.slot(resolved, i)?)))
     }
 
     fn slot<'a>(&self, resolved: &'a Resolved<T>, i: usize) -> Option<SlotRef<'a, T>> {
@@ -775,8 +775,8 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         let mut logged_cycles = HashSet::new();
         for entry in index
             .order()
-            .iter()
-            .filter_map(|&i| entries.get(i))
+            .into_iter()
+            .filter_map(|i| entries.get(i))
             .filter(|entry| is_new(entry.spec().name()))
         {
             let spec = entry.spec();

@@ -18,21 +18,78 @@ use std::sync::Arc;
 use crate::error::PluginErrorKind;
 use crate::spec::PluginSpec;
 
-/// The order, as positions in the name-sorted specs, and the plugins whose constraints fail.
+/// The order, as positions in the name-sorted specs (`None`: name order, which most namespaces
+/// have and which takes no memory), and the plugins whose constraints fail.
 pub(crate) struct Ordered {
-    pub(crate) order: Vec<usize>,
+    pub(crate) order: Option<Vec<usize>>,
     pub(crate) conflicts: Vec<(usize, PluginErrorKind)>,
 }
 
 impl Ordered {
     /// Name order, as for specs without constraints and of one priority.
-    pub(crate) fn by_name(n: usize) -> Self {
+    pub(crate) fn by_name() -> Self {
         Ordered {
-            order: (0..n).collect(),
+            order: None,
             conflicts: Vec::new(),
         }
     }
 }
+
+/// A load order: positions in the name-sorted specs.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Order<'a> {
+    /// Name order, of that many specs.
+    ByName(usize),
+    Given(&'a [usize]),
+}
+
+impl<'a> Order<'a> {
+    pub(crate) fn len(self) -> usize {
+        match self {
+            Order::ByName(n) => n,
+            Order::Given(order) => order.len(),
+        }
+    }
+}
+
+impl<'a> IntoIterator for Order<'a> {
+    type Item = usize;
+    type IntoIter = OrderIter<'a>;
+
+    fn into_iter(self) -> OrderIter<'a> {
+        match self {
+            Order::ByName(n) => OrderIter::ByName(0..n),
+            Order::Given(order) => OrderIter::Given(order.iter().copied()),
+        }
+    }
+}
+
+/// The positions of an [`Order`], one by one.
+pub(crate) enum OrderIter<'a> {
+    ByName(std::ops::Range<usize>),
+    Given(std::iter::Copied<std::slice::Iter<'a, usize>>),
+}
+
+impl Iterator for OrderIter<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        match self {
+            OrderIter::ByName(positions) => positions.next(),
+            OrderIter::Given(positions) => positions.next(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            OrderIter::ByName(positions) => positions.size_hint(),
+            OrderIter::Given(positions) => positions.size_hint(),
+        }
+    }
+}
+
+impl ExactSizeIterator for OrderIter<'_> {}
 
 /// Orders `specs`, which are sorted by name; `position` finds a name among them.
 pub(crate) fn order<S: Borrow<PluginSpec>>(
@@ -44,12 +101,16 @@ pub(crate) fn order<S: Borrow<PluginSpec>>(
     // Higher priority first; `kahn` breaks ties by position, which is name order.
     let rank = |i: usize| Reverse(priority(i));
     if !specs.iter().any(|spec| spec.borrow().has_constraints()) {
-        let mut ordered = Ordered::by_name(n);
         // Most namespaces give every plugin the same priority: name order, as it stands.
-        if (1..n).any(|i| priority(i) != priority(0)) {
-            ordered.order.sort_by_key(|&i| rank(i)); // stable: ties stay by name
+        if (1..n).all(|i| priority(i) == priority(0)) {
+            return Ordered::by_name();
         }
-        return ordered;
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&i| rank(i)); // stable: ties stay by name
+        return Ordered {
+            order: Some(order),
+            conflicts: Vec::new(),
+        };
     }
 
     let mut conflicts = Vec::new();
@@ -104,7 +165,10 @@ pub(crate) fn order<S: Borrow<PluginSpec>>(
     }
     conflicts.sort_by_key(|(i, _)| *i);
     conflicts.dedup_by_key(|(i, _)| *i);
-    Ordered { order, conflicts }
+    Ordered {
+        order: Some(order),
+        conflicts,
+    }
 }
 
 /// Every constraint of `spec`, at position `i`, as `(relation, name, edge)`: the edge
@@ -284,7 +348,8 @@ mod tests {
             .map(|(i, s)| (s.name(), i))
             .collect();
         let ordered = order(&sorted, |name| position.get(name).copied());
-        let names = ordered.order.iter().map(|&i| sorted[i].name()).collect();
+        let order = ordered.order.unwrap_or_else(|| (0..sorted.len()).collect());
+        let names = order.iter().map(|&i| sorted[i].name()).collect();
         let conflicts = ordered
             .conflicts
             .iter()

@@ -99,7 +99,7 @@ impl Plan {
         let index = &resolved.index;
         let entries = index.entries();
         let mut rank = vec![usize::MAX; entries.len()];
-        for (position, &i) in index.order().iter().enumerate() {
+        for (position, i) in index.order().into_iter().enumerate() {
             if let Some(rank) = rank.get_mut(i) {
                 *rank = position;
             }
