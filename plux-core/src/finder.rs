@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::error::PluginErrorKind;
-use crate::name_sort::sorted_by_name;
+use crate::name_sort::{sorted_by_name, Sorted};
 use crate::order::{order, Order, Ordered};
 use crate::spec::PluginSpec;
 
@@ -222,48 +222,45 @@ impl<'a> IndexEntry<'a> {
     }
 }
 
+/// The names found more than once: their specs are neighbours in name order; the first of each
+/// name is kept, and its conflict lists every site. Returns the positions in name order of the
+/// others, and the conflicts by position once those are dropped.
+fn duplicates(
+    specs: &[PluginSpec],
+    sorted: &Sorted,
+) -> (Vec<usize>, Vec<(usize, PluginErrorKind)>) {
+    let mut dropped: Vec<usize> = Vec::new();
+    let mut conflicts = Vec::new();
+    for k in (1..specs.len()).filter(|&k| sorted.tied(k - 1)) {
+        let (Some(first), Some(again)) = (
+            sorted.position(k - 1).and_then(|i| specs.get(i)),
+            sorted.position(k).and_then(|i| specs.get(i)),
+        ) else {
+            continue;
+        };
+        if first.name() != again.name() {
+            continue;
+        }
+        match conflicts.last_mut() {
+            Some((_, PluginErrorKind::Duplicate(sites))) if dropped.last() == Some(&(k - 1)) => {
+                sites.push(again.location())
+            }
+            _ => {
+                let sites = vec![first.location(), again.location()];
+                conflicts.push((k - 1 - dropped.len(), PluginErrorKind::Duplicate(sites)));
+            }
+        }
+        dropped.push(k);
+    }
+    (dropped, conflicts)
+}
+
 impl SpecIndex {
     /// The index of `specs`, all of one namespace.
     pub(crate) fn new(mut specs: Vec<PluginSpec>) -> Self {
-        let mut sorted = sorted_by_name(&specs);
-        // A name found more than once: its specs are neighbours in name order, the first is
-        // kept and its conflict lists every site. `dropped` holds positions in name order.
-        let mut dropped: Vec<usize> = Vec::new();
-        let mut conflicts = Vec::new();
-        for k in (1..specs.len()).filter(|&k| sorted.tied(k - 1)) {
-            let (Some(first), Some(again)) = (
-                sorted.position(k - 1).and_then(|i| specs.get(i)),
-                sorted.position(k).and_then(|i| specs.get(i)),
-            ) else {
-                continue;
-            };
-            if first.name() != again.name() {
-                continue;
-            }
-            match conflicts.last_mut() {
-                Some((_, PluginErrorKind::Duplicate(sites)))
-                    if dropped.last() == Some(&(k - 1)) =>
-                {
-                    sites.push(again.location())
-                }
-                _ => {
-                    let sites = vec![first.location(), again.location()];
-                    conflicts.push((k - 1 - dropped.len(), PluginErrorKind::Duplicate(sites)));
-                }
-            }
-            dropped.push(k);
-        }
-        // Into name order in place, one cycle of the permutation at a time.
-        for start in 0..specs.len() {
-            let mut k = start;
-            while let Some(from) = sorted.take(k) {
-                if from != start {
-                    specs.swap(k, from);
-                }
-                k = from;
-            }
-        }
-        drop(sorted);
+        let sorted = sorted_by_name(&specs);
+        let (dropped, mut conflicts) = duplicates(&specs, &sorted);
+        sorted.apply(&mut specs);
         if !dropped.is_empty() {
             let mut dropped = dropped.into_iter().peekable();
             let mut k = 0;

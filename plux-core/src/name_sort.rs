@@ -51,9 +51,23 @@ impl Sorted {
         }
     }
 
-    /// For applying the order in place: the position of the `k`-th name, unless it is `k`
-    /// itself or was taken already; it is marked taken by becoming `k`.
-    pub(crate) fn take(&mut self, k: usize) -> Option<usize> {
+    /// Puts `specs`, the specs sorted, in name order, in place: one cycle of the permutation
+    /// at a time, each key marked done by pointing at its own place.
+    pub(crate) fn apply<T>(mut self, specs: &mut [T]) {
+        for start in 0..specs.len() {
+            let mut k = start;
+            while let Some(from) = self.take(k) {
+                if from != start {
+                    specs.swap(k, from);
+                }
+                k = from;
+            }
+        }
+    }
+
+    /// The position of the `k`-th name, unless it is `k` itself or was taken already; it is
+    /// marked taken by becoming `k`.
+    fn take(&mut self, k: usize) -> Option<usize> {
         let mask = self.mask();
         let key = self.keys.get_mut(k)?;
         let from = (*key & mask) as usize;
@@ -282,12 +296,15 @@ mod tests {
                 })
                 .collect();
             let sorted = sorted_by_name(&specs);
-            let sorted: Vec<&str> = (0..count)
+            let by_position: Vec<&str> = (0..count)
                 .map(|k| specs[sorted.position(k).unwrap()].name())
                 .collect();
-            let mut expected: Vec<&str> = specs.iter().map(PluginSpec::name).collect();
+            let mut applied: Vec<&str> = specs.iter().map(PluginSpec::name).collect();
+            let mut expected = applied.clone();
             expected.sort_unstable();
-            assert_eq!(sorted, expected, "{count} names");
+            sorted.apply(&mut applied);
+            assert_eq!(by_position, expected, "{count} names");
+            assert_eq!(applied, expected, "{count} names, in place");
         }
     }
 }
