@@ -19,7 +19,7 @@
 //! [`linkme`]: https://docs.rs/linkme
 //! [`inventory`]: https://docs.rs/inventory
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{LazyLock, PoisonError, RwLock};
 
@@ -232,8 +232,10 @@ pub struct Registry;
 /// a `&'static` index lets every manager and listing borrow it without counting references.
 /// Plugin libraries opened at run time do not change it: a namespace that a library adds to is
 /// indexed by `dynamic::joined`, by generation, and asked there first.
-static INDEXES: LazyLock<RwLock<HashMap<&'static str, &'static SpecIndex>>> =
-    LazyLock::new(Default::default);
+///
+/// A B-tree, not a hash map: a program has few namespaces, and a hash map's first use asks the
+/// operating system for its random keys, a system call in every program's start.
+static INDEXES: RwLock<BTreeMap<&'static str, &'static SpecIndex>> = RwLock::new(BTreeMap::new());
 
 /// Every namespace that has specs, sorted: only for [`Registry::namespaces`], which needs all.
 static NAMESPACES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
@@ -407,7 +409,7 @@ impl Registry {
             return index;
         }
         let read =
-            |indexes: &HashMap<&'static str, &'static SpecIndex>| indexes.get(namespace).copied();
+            |indexes: &BTreeMap<&'static str, &'static SpecIndex>| indexes.get(namespace).copied();
         if let Some(index) = read(&INDEXES.read().unwrap_or_else(PoisonError::into_inner)) {
             return index;
         }
