@@ -96,9 +96,16 @@ pub struct PluginManager<T: ?Sized + Plugin> {
 #[derive(Default)]
 struct Reported {
     done: AtomicBool,
-    /// The reporting thread, once known; `None` before.
-    reporter: Mutex<Option<ThreadId>>,
+    report: Mutex<Report>,
     changed: Condvar,
+}
+
+#[derive(Default)]
+struct Report {
+    /// The reporting thread, once known; `None` before.
+    reporter: Option<ThreadId>,
+    /// Whether a thread sleeps until the report is done: waking nobody is no system call.
+    waiting: bool,
 }
 
 impl Reported {
@@ -108,31 +115,35 @@ impl Reported {
     }
 
     fn begin(&self) {
-        *self.lock() = Some(thread::current().id());
+        self.lock().reporter = Some(thread::current().id());
     }
 
     fn finish(&self) {
-        let reporter = self.lock();
+        let report = self.lock();
         self.done.store(true, Ordering::Release);
-        drop(reporter);
-        self.changed.notify_all();
+        let waiting = report.waiting;
+        drop(report);
+        if waiting {
+            self.changed.notify_all();
+        }
     }
 
     /// Returns once the report is done, or at once on the reporting thread.
     fn wait(&self) {
         let me = thread::current().id();
-        let mut reporter = self.lock();
-        while !self.is_done() && *reporter != Some(me) {
-            reporter = self
+        let mut report = self.lock();
+        while !self.is_done() && report.reporter != Some(me) {
+            report.waiting = true;
+            report = self
                 .changed
-                .wait(reporter)
+                .wait(report)
                 .unwrap_or_else(PoisonError::into_inner);
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<ThreadId>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Report> {
         // Only plux code runs under this lock.
-        self.reporter.lock().unwrap_or_else(PoisonError::into_inner)
+        self.report.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
