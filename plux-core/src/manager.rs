@@ -18,7 +18,7 @@ use crate::listener::PluginLifecycleListener;
 use crate::plugin::{Plugin, PluginInterface};
 use crate::registry::Registry;
 use crate::spec::PluginSpec;
-use crate::state::{here, Control, Here, Loaded, PluginState, Slot, SlotRef};
+use crate::state::{here, Here, Loaded, PluginState, Records, Run, Slot, SlotRef};
 
 mod parallel;
 
@@ -190,66 +190,87 @@ struct Slots<T: ?Sized + Plugin> {
     chunks: Box<[OnceLock<Chunk<T>>]>,
 }
 
-/// Up to [`CHUNK`] slots, of consecutive entries, in two arrays (see [`SlotRef`]) of one
-/// allocation.
+/// Up to [`CHUNK`] slots, of consecutive entries, in two arrays (see [`SlotRef`]) and their
+/// records, in one allocation.
 struct Chunk<T: ?Sized + Plugin>(Box<ChunkSlots<T>>);
 
 struct ChunkSlots<T: ?Sized + Plugin> {
     loaded: [OnceLock<Loaded<T>>; CHUNK],
-    control: [Control; CHUNK],
+    run: [Run; CHUNK],
+    records: Records,
 }
 
 impl<T: ?Sized + Plugin> Chunk<T> {
-    /// The slots of `entries` (at most [`CHUNK`]), fresh, or broken for an entry's conflict.
+    /// The slots of the [`CHUNK`] entries from `start`, fresh, or broken for an entry's
+    /// conflict.
     fn new(
         entries: Entries<'_>,
         start: usize,
         broken: impl Fn(&PluginSpec, &PluginErrorKind) -> PluginError,
     ) -> Self {
+        let mut chunk = Chunk::fresh();
         if !entries.has_conflicts() {
-            return Chunk::fresh(|_| Control::new());
+            return chunk;
         }
-        Chunk::fresh(|j| {
-            match entries
-                .get(start + j)
-                .and_then(|entry| Some((entry, entry.conflict()?)))
-            {
-                Some((entry, conflict)) => Control::broken(broken(entry.spec(), conflict)),
-                None => Control::new(),
+        for (j, run) in chunk.0.run.iter_mut().enumerate() {
+            let Some(entry) = entries.get(start + j) else {
+                break;
+            };
+            if let Some(conflict) = entry.conflict() {
+                *run = Run::broken();
+                chunk.0.records.broken(j, broken(entry.spec(), conflict));
             }
-        })
+        }
+        chunk
     }
 
-    fn fresh(control: impl FnMut(usize) -> Control) -> Self {
+    fn fresh() -> Self {
         Chunk(Box::new(ChunkSlots {
             loaded: std::array::from_fn(|_| OnceLock::new()),
-            control: std::array::from_fn(control),
+            run: std::array::from_fn(|_| Run::fresh()),
+            records: Records::new(),
         }))
     }
 
     fn get(&self, j: usize) -> Option<SlotRef<'_, T>> {
         let slots = &*self.0;
-        Some(SlotRef::new(slots.loaded.get(j)?, slots.control.get(j)?))
+        Some(SlotRef::new(
+            slots.loaded.get(j)?,
+            slots.run.get(j)?,
+            &slots.records,
+            j,
+        ))
     }
 
     fn into_slots(self) -> impl Iterator<Item = Slot<T>> {
-        let ChunkSlots { loaded, control } = *self.0;
+        let ChunkSlots {
+            loaded,
+            run,
+            mut records,
+        } = *self.0;
         loaded
             .into_iter()
-            .zip(control)
-            .map(|(loaded, control)| Slot::from_parts(loaded, control))
+            .zip(run)
+            .enumerate()
+            .map(move |(j, (loaded, run))| Slot::from_parts(loaded, run, records.take(j)))
     }
 }
 
 impl<T: ?Sized + Plugin> FromIterator<Slot<T>> for Chunk<T> {
     /// At most [`CHUNK`] of `slots`.
     fn from_iter<I: IntoIterator<Item = Slot<T>>>(slots: I) -> Self {
-        let mut chunk = Chunk::fresh(|_| Control::new());
-        for (j, slot) in slots.into_iter().take(CHUNK).enumerate() {
-            let (loaded, control) = slot.into_parts();
-            if let (Some(l), Some(c)) = (chunk.0.loaded.get_mut(j), chunk.0.control.get_mut(j)) {
-                // Replaces a fresh slot: nothing of the user's.
-                (*l, *c) = (loaded, control);
+        let mut chunk = Chunk::fresh();
+        let ChunkSlots {
+            loaded: l,
+            run: r,
+            records,
+        } = &mut *chunk.0;
+        for (j, ((slot, l), r)) in slots.into_iter().zip(l).zip(r).enumerate() {
+            let (loaded, run, record) = slot.into_parts();
+            // Replaces a fresh slot: nothing of the user's.
+            (*l, *r) = (loaded, run);
+            if let Some(record) = record {
+                records.put(j, record);
             }
         }
         chunk
@@ -406,8 +427,10 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                 let (Some(entry), Some(slot)) = (entries.get(i), self.slot(resolved, i)) else {
                     continue;
                 };
-                if let Ok(loaded) = self.drive(here, entry, slot, false) {
-                    plugins.push(loaded.plugin.clone());
+                match self.drive(here, entry, slot, false) {
+                    Ok(loaded) => plugins.push(loaded.plugin.clone()),
+                    // Reported to the listeners and logged already.
+                    Err(error) => drop(error),
                 }
             }
         });

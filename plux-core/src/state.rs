@@ -89,20 +89,20 @@ pub(crate) enum Outcome<T: ?Sized + Plugin> {
 }
 
 /// A settled outcome that is not a loaded plugin.
-enum Record {
+pub(crate) enum Record {
     Disabled(DisabledReason),
     Failed(PluginError),
 }
 
-/// [`Control::run`] of a slot whose lifecycle never ran.
+/// [`Run`] of a slot whose lifecycle never ran.
 const FRESH: u64 = 0;
-/// [`Control::run`] of a slot whose outcome is final until a retry: loaded, or recorded.
+/// [`Run`] of a slot whose outcome is final until a retry: loaded, or recorded.
 const SETTLED: u64 = 1;
-/// Set in [`Control::run`] while running when some thread waits for the outcome: only then must
+/// Set in [`Run`] while running when some thread waits for the outcome: only then must
 /// the runner take the wait-for graph's lock to settle, and wake the waiters.
 const WAITED: u64 = 1;
 
-/// [`Control::run`] while thread `owner` runs the lifecycle (numbers start at 1, so this is
+/// [`Run`] while thread `owner` runs the lifecycle (numbers start at 1, so this is
 /// neither `FRESH` nor `SETTLED`).
 fn running(owner: ThreadNumber) -> u64 {
     owner << 1
@@ -112,28 +112,33 @@ fn running(owner: ThreadNumber) -> u64 {
 /// word holds its owner, and std's `ThreadId` has no stable integer form.
 type ThreadNumber = u64;
 
-/// A slot on its own (tests and the model use one so); a manager keeps the two halves in two
-/// arrays and works on them through a [`SlotRef`].
+/// A slot on its own, with records of its own (tests, the model and a manager's `refresh` use
+/// one so); a manager keeps the parts of its slots in arrays, with one [`Records`] for many
+/// slots, and works on them through a [`SlotRef`].
 pub(crate) struct Slot<T: ?Sized + Plugin> {
     loaded: OnceLock<Loaded<T>>,
-    control: Control,
+    run: Run,
+    records: Records,
 }
 
-/// The half of a slot that a warm lookup does not read.
-pub(crate) struct Control {
-    /// `FRESH`, `SETTLED` or `running(owner)` (maybe `| WAITED`): the one word an uncontended
-    /// load claims and settles, with a compare-and-swap each and no lock.
-    run: AtomicU64,
-    /// The outcome of a settled slot that did not load; boxed, as most slots never have one.
-    record: Mutex<Option<Box<Record>>>,
-}
+/// `FRESH`, `SETTLED` or `running(owner)` (maybe `| WAITED`): the one word of a slot that an
+/// uncontended load claims and settles, with a compare-and-swap each and no lock.
+pub(crate) struct Run(AtomicU64);
 
-/// A slot: its loaded plugin, set once and read without locking on every warm lookup, and its
-/// control. Apart, so that the loaded plugins of a manager are dense: a warm lookup in a large
-/// namespace then finds its slot in a cache more often.
+/// The outcomes of the settled slots of a group (a manager's chunk of slots) that did not load,
+/// by the slot's position in the group, under one lock: most slots never have one, and a lock
+/// of their own would triple the size of every slot.
+pub(crate) struct Records(Mutex<Vec<(usize, Record)>>);
+
+/// A slot: its loaded plugin, set once and read without locking on every warm lookup, its run
+/// word, and the records of its group, where its own is at `at`. The loaded plugins of a
+/// manager are apart from the rest, so that they are dense: a warm lookup in a large namespace
+/// then finds its slot in a cache more often.
 pub(crate) struct SlotRef<'a, T: ?Sized + Plugin> {
     loaded: &'a OnceLock<Loaded<T>>,
-    control: &'a Control,
+    run: &'a Run,
+    records: &'a Records,
+    at: usize,
 }
 
 impl<T: ?Sized + Plugin> Clone for SlotRef<'_, T> {
@@ -144,44 +149,103 @@ impl<T: ?Sized + Plugin> Clone for SlotRef<'_, T> {
 
 impl<T: ?Sized + Plugin> Copy for SlotRef<'_, T> {}
 
-impl Control {
-    pub(crate) fn new() -> Self {
-        Control {
-            run: AtomicU64::new(FRESH),
-            record: Mutex::new(None),
-        }
+impl Run {
+    /// The word of a slot whose lifecycle never ran.
+    pub(crate) fn fresh() -> Self {
+        Run(AtomicU64::new(FRESH))
     }
 
-    /// The control of a slot that can never load (e.g. a duplicated name).
-    pub(crate) fn broken(error: PluginError) -> Self {
-        Control {
-            run: AtomicU64::new(SETTLED),
-            record: Mutex::new(Some(Box::new(Record::Failed(error)))),
-        }
+    /// The word of a slot that can never load (its record says why: see [`Records::broken`]).
+    pub(crate) fn broken() -> Self {
+        Run(AtomicU64::new(SETTLED))
     }
+}
+
+impl Records {
+    pub(crate) fn new() -> Self {
+        Records(Mutex::new(Vec::new()))
+    }
+
+    /// Records why the slot at `at`, whose word is [`Run::broken`], can never load (e.g. a
+    /// duplicated name).
+    pub(crate) fn broken(&mut self, at: usize, error: PluginError) {
+        self.put(at, Record::Failed(error));
+    }
+
+    /// Moves in the record of a slot that moves to `at` (see [`Slot::into_parts`]).
+    pub(crate) fn put(&mut self, at: usize, record: Record) {
+        let records = self.0.get_mut().unwrap_or_else(PoisonError::into_inner);
+        records.retain(|(other, _)| *other != at);
+        records.push((at, record));
+    }
+
+    /// Moves out the record of the slot at `at`, if it has one.
+    pub(crate) fn take(&mut self, at: usize) -> Option<Record> {
+        let records = self.0.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let found = records.iter().position(|(other, _)| *other == at)?;
+        Some(records.swap_remove(found).1)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Vec<(usize, Record)>> {
+        // Plugin code never runs under this lock, so poison can only come from a bug of ours;
+        // the records it guards are still consistent (every write is a single push or removal).
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The record of the slot at `at`, in its group's records.
+fn record_at(records: &mut [(usize, Record)], at: usize) -> Option<&mut Record> {
+    records
+        .iter_mut()
+        .find_map(|(other, record)| (*other == at).then_some(record))
 }
 
 impl<T: ?Sized + Plugin> Slot<T> {
     pub(crate) fn new() -> Self {
-        Slot::from_parts(OnceLock::new(), Control::new())
+        Slot {
+            loaded: OnceLock::new(),
+            run: Run::fresh(),
+            records: Records::new(),
+        }
     }
 
     /// A slot that can never load (e.g. a duplicated name).
     pub(crate) fn broken(error: PluginError) -> Self {
-        Slot::from_parts(OnceLock::new(), Control::broken(error))
+        let mut records = Records::new();
+        records.broken(0, error);
+        Slot {
+            loaded: OnceLock::new(),
+            run: Run::broken(),
+            records,
+        }
     }
 
-    pub(crate) fn from_parts(loaded: OnceLock<Loaded<T>>, control: Control) -> Self {
-        Slot { loaded, control }
+    /// Its loaded plugin, its word and its record: what a manager's group of slots keeps of it.
+    pub(crate) fn into_parts(mut self) -> (OnceLock<Loaded<T>>, Run, Option<Record>) {
+        let record = self.records.take(0);
+        (self.loaded, self.run, record)
     }
 
-    pub(crate) fn into_parts(self) -> (OnceLock<Loaded<T>>, Control) {
-        (self.loaded, self.control)
+    /// A slot of the parts that [`into_parts`](Self::into_parts) took apart.
+    pub(crate) fn from_parts(
+        loaded: OnceLock<Loaded<T>>,
+        run: Run,
+        record: Option<Record>,
+    ) -> Self {
+        let mut records = Records::new();
+        if let Some(record) = record {
+            records.put(0, record);
+        }
+        Slot {
+            loaded,
+            run,
+            records,
+        }
     }
 
     #[cfg(test)]
     pub(crate) fn as_ref(&self) -> SlotRef<'_, T> {
-        SlotRef::new(&self.loaded, &self.control)
+        SlotRef::new(&self.loaded, &self.run, &self.records, 0)
     }
 
     #[cfg(test)]
@@ -213,22 +277,27 @@ impl<T: ?Sized + Plugin> Slot<T> {
 }
 
 impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
-    pub(crate) fn new(loaded: &'a OnceLock<Loaded<T>>, control: &'a Control) -> Self {
-        SlotRef { loaded, control }
+    pub(crate) fn new(
+        loaded: &'a OnceLock<Loaded<T>>,
+        run: &'a Run,
+        records: &'a Records,
+        at: usize,
+    ) -> Self {
+        SlotRef {
+            loaded,
+            run,
+            records,
+            at,
+        }
+    }
+
+    fn word(self) -> &'a AtomicU64 {
+        &self.run.0
     }
 
     #[inline]
     pub(crate) fn loaded(self) -> Option<&'a Loaded<T>> {
         self.loaded.get()
-    }
-
-    fn lock_record(self) -> MutexGuard<'a, Option<Box<Record>>> {
-        // Plugin code never runs under this lock, so poison can only come from a bug of ours;
-        // the record it guards is still consistent (every write is a single assignment).
-        self.control
-            .record
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
     }
 
     pub(crate) fn state(self) -> PluginState<'a, T> {
@@ -241,9 +310,9 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
         if let Some(state) = loaded() {
             return state;
         }
-        match self.control.run.load(Acquire) {
+        match self.word().load(Acquire) {
             FRESH => PluginState::Resolved,
-            SETTLED => match self.lock_record().as_deref() {
+            SETTLED => match record_at(&mut self.records.lock(), self.at) {
                 Some(Record::Disabled(reason)) => PluginState::Disabled(reason.clone()),
                 Some(Record::Failed(error)) => PluginState::Failed(error.clone()),
                 // A retry took the record and runs again, or a load has just finished.
@@ -254,6 +323,11 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
     }
 
     /// [`Slot::get_or_run`] on this thread, as `here` sees it.
+    ///
+    /// Inlined up to the lifecycle: the common case, a fresh slot claimed at the first try
+    /// (every load of a `load_all`, in practice), is a few loads and a compare-and-swap, and
+    /// the rest of the machine stays out of the caller's way.
+    #[inline]
     pub(crate) fn get_or_run_here(
         self,
         here: Here<'_>,
@@ -265,8 +339,31 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
         if let Some(loaded) = self.loaded() {
             return Ok(loaded);
         }
+        if self.word().load(Relaxed) == FRESH {
+            // Not running it already (through any manager): else the loop below says so.
+            if let Some(entered) = here.enter(key) {
+                let me = here.me();
+                if self.claim(FRESH, me) {
+                    return self.run(me, entered, None, error, lifecycle);
+                }
+            }
+        }
+        self.get_or_run_contended(here, key, retry, error, lifecycle)
+    }
+
+    /// [`get_or_run_here`](Self::get_or_run_here) of a slot that is not fresh, or that another
+    /// thread claimed first.
+    #[inline(never)]
+    fn get_or_run_contended(
+        self,
+        here: Here<'_>,
+        key: Key<'_>,
+        retry: bool,
+        error: impl Fn(PluginErrorKind) -> PluginError,
+        lifecycle: impl FnOnce() -> Outcome<T>,
+    ) -> Result<&'a Loaded<T>, PluginError> {
         let (entered, previous) = loop {
-            match self.control.run.load(Acquire) {
+            match self.word().load(Acquire) {
                 FRESH => {
                     // Claims the plugin for this thread unless this thread is running it
                     // already, through any manager.
@@ -283,8 +380,8 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
                     }
                     // Claimed under the record's lock, so that the record taken is the one
                     // the claim replaces.
-                    let mut record = self.lock_record();
-                    match record.as_deref() {
+                    let mut records = self.records.lock();
+                    match record_at(&mut records, self.at) {
                         Some(Record::Disabled(_)) if retry => {}
                         Some(Record::Disabled(reason)) => {
                             return Err(error(PluginErrorKind::Disabled(reason.clone())))
@@ -298,13 +395,27 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
                         return Err(error(PluginErrorKind::Reentrant));
                     };
                     if self.claim(SETTLED, here.me()) {
-                        break (entered, record.take());
+                        let at = records.iter().position(|(other, _)| *other == self.at);
+                        break (entered, at.map(|at| records.swap_remove(at).1));
                     }
                 }
                 word => self.wait(here.me(), word, &error)?,
             }
         };
-        let me = here.me();
+        self.run(here.me(), entered, previous, error, lifecycle)
+    }
+
+    /// Runs the lifecycle of the slot that `me` has claimed (and `entered`), replacing the
+    /// `previous` outcome of a retry, and settles the slot.
+    #[inline]
+    fn run(
+        self,
+        me: ThreadNumber,
+        entered: Entered<'_>,
+        previous: Option<Record>,
+        error: impl Fn(PluginErrorKind) -> PluginError,
+        lifecycle: impl FnOnce() -> Outcome<T>,
+    ) -> Result<&'a Loaded<T>, PluginError> {
         let guard = RunGuard {
             slot: self,
             me,
@@ -325,26 +436,36 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
                 if let Err(rejected) = self.loaded.set(loaded) {
                     discard(rejected);
                 }
-                self.settle(me, None);
+                self.release(me);
                 self.loaded()
                     .ok_or_else(|| error(PluginErrorKind::Interrupted))
             }
-            Outcome::Disabled(reason) => {
-                let disabled = error(PluginErrorKind::Disabled(reason.clone()));
-                self.settle(me, Some(Record::Disabled(reason)));
-                Err(disabled)
-            }
-            Outcome::Failed(failure) => {
-                self.settle(me, Some(Record::Failed(failure.clone())));
-                Err(failure)
-            }
+            Outcome::Disabled(reason) => Err(self.settle_disabled(me, reason, &error)),
+            Outcome::Failed(failure) => Err(self.settle_failed(me, failure)),
         }
+    }
+
+    #[cold]
+    fn settle_disabled(
+        self,
+        me: ThreadNumber,
+        reason: DisabledReason,
+        error: &impl Fn(PluginErrorKind) -> PluginError,
+    ) -> PluginError {
+        let disabled = error(PluginErrorKind::Disabled(reason.clone()));
+        self.settle(me, Record::Disabled(reason));
+        disabled
+    }
+
+    #[cold]
+    fn settle_failed(self, me: ThreadNumber, failure: PluginError) -> PluginError {
+        self.settle(me, Record::Failed(failure.clone()));
+        failure
     }
 
     /// Moves the slot from `from` to running on `me`; false if another thread moved it first.
     fn claim(self, from: u64, me: ThreadNumber) -> bool {
-        self.control
-            .run
+        self.word()
             .compare_exchange(from, running(me), Acquire, Relaxed)
             .is_ok()
     }
@@ -362,7 +483,7 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
         let mut edges = waits::lock(waits);
         // Read again under the graph's lock: a waited slot settles under it, so from here on
         // the runner cannot settle without this thread hearing of it.
-        let now = self.control.run.load(Acquire);
+        let now = self.word().load(Acquire);
         if now >> 1 != owner || now == SETTLED || now == FRESH {
             return Ok(());
         }
@@ -373,8 +494,7 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
         }
         if now & WAITED == 0
             && self
-                .control
-                .run
+                .word()
                 .compare_exchange(now, now | WAITED, Relaxed, Relaxed)
                 .is_err()
         {
@@ -394,37 +514,54 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
         Ok(())
     }
 
-    /// Records the outcome of the run of `me` (`None`: loaded) and marks the slot settled,
+    /// Records the outcome of the run of `me`, which did not load, and marks the slot settled,
     /// waking its waiters if it has any.
-    fn settle(self, me: ThreadNumber, record: Option<Record>) {
-        if let Some(record) = record {
-            // Nothing to replace in principle (a run starts by taking the record), but what
-            // might be there may hold a user's error: dropped outside the lock.
-            let replaced = self.lock_record().replace(Box::new(record));
-            if let Some(replaced) = replaced {
-                discard(replaced);
+    fn settle(self, me: ThreadNumber, record: Record) {
+        // Nothing to replace in principle (a run starts by taking the record), but what
+        // might be there may hold a user's error: dropped outside the lock.
+        let mut records = self.records.lock();
+        let replaced = match record_at(&mut records, self.at) {
+            Some(recorded) => Some(std::mem::replace(recorded, record)),
+            None => {
+                records.push((self.at, record));
+                None
             }
+        };
+        drop(records);
+        if let Some(replaced) = replaced {
+            discard(replaced);
         }
+        self.release(me);
+    }
+
+    /// Marks the slot that `me` ran settled, its outcome set, waking its waiters if it has any.
+    #[inline]
+    fn release(self, me: ThreadNumber) {
         if self
-            .control
-            .run
+            .word()
             .compare_exchange(running(me), SETTLED, Release, Relaxed)
             .is_err()
         {
-            // `WAITED`: every waiter holds the graph's lock from reading the word until it
-            // sleeps, so settling under it wakes every one of them.
-            let waits = sync::waits();
-            let mut edges = waits::lock(waits);
-            self.control.run.store(SETTLED, Release);
-            waits::settled(&mut edges, self.id());
-            drop(edges);
-            waits.woken.notify_all();
+            self.release_waited();
         }
+    }
+
+    /// [`release`](Self::release) of a slot that some thread waits for.
+    #[cold]
+    fn release_waited(self) {
+        // `WAITED`: every waiter holds the graph's lock from reading the word until it
+        // sleeps, so settling under it wakes every one of them.
+        let waits = sync::waits();
+        let mut edges = waits::lock(waits);
+        self.word().store(SETTLED, Release);
+        waits::settled(&mut edges, self.id());
+        drop(edges);
+        waits.woken.notify_all();
     }
 
     /// Identifies the slot in the wait-for graph.
     fn id(self) -> usize {
-        std::ptr::from_ref(self.control).cast::<()>() as usize
+        std::ptr::from_ref(self.run).cast::<()>() as usize
     }
 }
 
@@ -448,7 +585,7 @@ struct RunGuard<'a, T: ?Sized + Plugin, E: Fn(PluginErrorKind) -> PluginError> {
 impl<T: ?Sized + Plugin, E: Fn(PluginErrorKind) -> PluginError> Drop for RunGuard<'_, T, E> {
     fn drop(&mut self) {
         let interrupted = (self.error)(PluginErrorKind::Interrupted);
-        self.slot.settle(self.me, Some(Record::Failed(interrupted)));
+        self.slot.settle(self.me, Record::Failed(interrupted));
     }
 }
 
@@ -476,6 +613,7 @@ impl Key<'_> {
     }
 }
 
+use running::Entered;
 pub(crate) use running::{here, Here};
 
 /// The plugins whose lifecycle this thread is running, innermost last, whatever their manager.
