@@ -167,29 +167,20 @@ pub(crate) struct Lifecycle<'a, T: ?Sized + Plugin> {
 }
 
 impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
+    /// Inlined into the manager's drive, with every step that did not go as it should out of
+    /// line: a plugin that loads with nothing listening runs little more than its own code.
+    #[inline]
     pub(crate) fn run(&self) -> Outcome<T> {
         let spec = self.spec;
-        match self.disabled_before_init() {
-            Ok(None) => {}
-            Ok(Some(reason)) => return self.disabled(reason),
-            Err(error) => return self.init_failed(error),
-        }
-        // After its own filters, so that a plugin switched off loads nothing on its behalf.
-        if let Some(reason) = self.requirements.and_then(|requirements| requirements()) {
-            return self.disabled(reason);
+        if self.may_stop_before_init() {
+            if let Some(outcome) = self.before_init() {
+                return outcome;
+            }
         }
 
         let mut plugin: Arc<T> = match catch_unwind(AssertUnwindSafe(|| spec.create::<T>())) {
             Ok(Ok(plugin)) => plugin,
-            Ok(Err(NotMade::WrongType(found))) => {
-                return self.init_failed(self.error(PluginErrorKind::WrongType {
-                    expected: type_name::<T>(),
-                    found,
-                }));
-            }
-            Ok(Err(NotMade::Failed(error))) => {
-                return self.init_failed(self.error(PluginErrorKind::Factory(Arc::from(error))))
-            }
+            Ok(Err(not_made)) => return self.not_made(not_made),
             Err(panic) => return self.init_failed(self.panicked(Stage::Init, panic)),
         };
         log::debug!(target: "plux", "{spec}: init");
@@ -198,45 +189,22 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
 
         match catch_unwind(AssertUnwindSafe(|| plugin.should_load())) {
             Ok(true) => {}
-            Ok(false) => {
-                let outcome = self.disabled(DisabledReason::ShouldLoad);
-                discard(plugin);
-                return outcome;
-            }
-            Err(panic) => {
-                let error = self.panicked(Stage::ShouldLoad, panic);
-                return self.load_failed(plugin, error);
-            }
+            Ok(false) => return self.refused(plugin),
+            Err(panic) => return self.failed_at(Stage::ShouldLoad, plugin, panic),
+        }
+        if !self.listeners.is_empty() {
+            plugin = match self.approved(plugin) {
+                Ok(plugin) => plugin,
+                Err(outcome) => return outcome,
+            };
         }
 
-        match self.listeners.approve(spec, &plugin) {
-            Approval::Approved => {}
-            Approval::Vetoed(listener, veto) => {
-                let reason = veto.into_reason();
-                let outcome = self.disabled(DisabledReason::Vetoed { listener, reason });
-                discard(plugin);
-                return outcome;
-            }
-            Approval::Panicked(panic) => {
-                let error = self.panicked(Stage::Approve, panic);
-                return self.load_failed(plugin, error);
-            }
-        }
-
-        let args = self.args;
-        self.listeners.notify(spec, "on_load_before", |l| {
-            l.on_load_before(spec, &plugin, args)
-        });
         // The factory's `Arc` is the only one (a factory that kept a clone fails here): `load`
         // gets the plugin to itself, and the loaded plugin is shared without another allocation.
+        let args = self.args;
         let loaded = match Arc::get_mut(&mut plugin) {
             Some(unique) => catch_unwind(AssertUnwindSafe(|| unique.load(args))),
-            None => {
-                let error = self.error(PluginErrorKind::Factory(Arc::from(BoxError::from(
-                    "the factory kept a reference to the plugin it made; it must hand over the only one",
-                ))));
-                return self.load_failed(plugin, error);
-            }
+            None => return self.kept(plugin),
         };
         match loaded {
             Ok(Ok(output)) => {
@@ -246,15 +214,102 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
                 });
                 Outcome::Loaded(Loaded { plugin, output })
             }
-            Ok(Err(error)) => {
-                let error = self.error(PluginErrorKind::Load(Arc::from(error)));
-                self.load_failed(plugin, error)
+            Ok(Err(error)) => self.load_error(plugin, error),
+            Err(panic) => self.failed_at(Stage::Load, plugin, panic),
+        }
+    }
+
+    /// Whether anything may stop the plugin before it is made: a flag or a field each, asked
+    /// in full by [`before_init`](Self::before_init).
+    #[inline]
+    fn may_stop_before_init(&self) -> bool {
+        !self.filters.is_empty()
+            || self.spec.should_load().is_some()
+            || self.requirements.is_some()
+            || global_filter().matching(self.spec).is_some()
+    }
+
+    /// The outcome when the plugin stops before it is made: disabled by a filter, its own check
+    /// or a requirement that did not load, or failed in a filter or its check.
+    #[inline(never)]
+    fn before_init(&self) -> Option<Outcome<T>> {
+        match self.disabled_before_init() {
+            Ok(None) => {}
+            Ok(Some(reason)) => return Some(self.disabled(reason)),
+            Err(error) => return Some(self.init_failed(error)),
+        }
+        // After its own filters, so that a plugin switched off loads nothing on its behalf.
+        let reason = self.requirements.and_then(|requirements| requirements())?;
+        Some(self.disabled(reason))
+    }
+
+    /// The outcome of a factory that made no plugin of `T`.
+    #[cold]
+    fn not_made(&self, not_made: NotMade) -> Outcome<T> {
+        let error = match not_made {
+            NotMade::WrongType(found) => self.error(PluginErrorKind::WrongType {
+                expected: type_name::<T>(),
+                found,
+            }),
+            NotMade::Failed(error) => self.error(PluginErrorKind::Factory(Arc::from(error))),
+        };
+        self.init_failed(error)
+    }
+
+    /// The outcome of a plugin whose `should_load` returned `false`.
+    #[cold]
+    fn refused(&self, plugin: Arc<T>) -> Outcome<T> {
+        let outcome = self.disabled(DisabledReason::ShouldLoad);
+        discard(plugin);
+        outcome
+    }
+
+    /// The outcome of a plugin whose code panicked at `stage`, after it was made.
+    #[cold]
+    fn failed_at(&self, stage: Stage, plugin: Arc<T>, panic: Box<dyn Any + Send>) -> Outcome<T> {
+        let error = self.panicked(stage, panic);
+        self.load_failed(plugin, error)
+    }
+
+    /// Asks the listeners whether the plugin may load, and tells them it is about to; the
+    /// outcome if it may not.
+    #[inline(never)]
+    fn approved(&self, plugin: Arc<T>) -> Result<Arc<T>, Outcome<T>> {
+        let spec = self.spec;
+        match self.listeners.approve(spec, &plugin) {
+            Approval::Approved => {}
+            Approval::Vetoed(listener, veto) => {
+                let reason = veto.into_reason();
+                let outcome = self.disabled(DisabledReason::Vetoed { listener, reason });
+                discard(plugin);
+                return Err(outcome);
             }
-            Err(panic) => {
-                let error = self.panicked(Stage::Load, panic);
-                self.load_failed(plugin, error)
+            Approval::Panicked(panic) => {
+                let error = self.panicked(Stage::Approve, panic);
+                return Err(self.load_failed(plugin, error));
             }
         }
+        let args = self.args;
+        self.listeners.notify(spec, "on_load_before", |l| {
+            l.on_load_before(spec, &plugin, args)
+        });
+        Ok(plugin)
+    }
+
+    /// The outcome of a plugin whose factory kept a reference to it.
+    #[cold]
+    fn kept(&self, plugin: Arc<T>) -> Outcome<T> {
+        let error = self.error(PluginErrorKind::Factory(Arc::from(BoxError::from(
+            "the factory kept a reference to the plugin it made; it must hand over the only one",
+        ))));
+        self.load_failed(plugin, error)
+    }
+
+    /// The outcome of a plugin whose `load` returned an error.
+    #[cold]
+    fn load_error(&self, plugin: Arc<T>, error: BoxError) -> Outcome<T> {
+        let error = self.error(PluginErrorKind::Load(Arc::from(error)));
+        self.load_failed(plugin, error)
     }
 
     /// Why the plugin is disabled before it is made, if it is: the global filter, the manager's
