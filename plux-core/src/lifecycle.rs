@@ -353,7 +353,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
         log::debug!(target: "plux", "{spec}: disabled, {reason}");
         self.listeners
             .notify(spec, "on_disabled", |l| l.on_disabled(spec, &reason));
-        Outcome::Disabled(reason)
+        Outcome::Disabled(Box::new(reason))
     }
 
     fn init_failed(&self, error: PluginError) -> Outcome<T> {
@@ -362,7 +362,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
         self.listeners.notify(spec, "on_init_exception", |l| {
             l.on_init_exception(spec, &error)
         });
-        Outcome::Failed(error)
+        Outcome::Failed(Box::new(error))
     }
 
     /// Reports the failure, then drops the plugin, whose `Drop` is user code: contained.
@@ -373,7 +373,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
             l.on_load_exception(spec, &plugin, &error)
         });
         discard(plugin);
-        Outcome::Failed(error)
+        Outcome::Failed(Box::new(error))
     }
 }
 

@@ -81,11 +81,12 @@ pub(crate) struct Loaded<T: ?Sized + Plugin> {
     pub(crate) output: T::Output,
 }
 
-/// How one run of the lifecycle ended.
+/// How one run of the lifecycle ended. The rare outcomes are boxed, so that the common one
+/// comes back in registers.
 pub(crate) enum Outcome<T: ?Sized + Plugin> {
     Loaded(Loaded<T>),
-    Disabled(DisabledReason),
-    Failed(PluginError),
+    Disabled(Box<DisabledReason>),
+    Failed(Box<PluginError>),
 }
 
 /// A settled outcome that is not a loaded plugin.
@@ -440,8 +441,8 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
                 self.loaded()
                     .ok_or_else(|| error(PluginErrorKind::Interrupted))
             }
-            Outcome::Disabled(reason) => Err(self.settle_disabled(me, reason, &error)),
-            Outcome::Failed(failure) => Err(self.settle_failed(me, failure)),
+            Outcome::Disabled(reason) => Err(self.settle_disabled(me, *reason, &error)),
+            Outcome::Failed(failure) => Err(self.settle_failed(me, *failure)),
         }
     }
 

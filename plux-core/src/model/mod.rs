@@ -67,8 +67,8 @@ fn loaded() -> Outcome<Nop> {
 }
 
 fn failed() -> Outcome<Nop> {
-    Outcome::Failed(error(PluginErrorKind::Load(Arc::from(BoxError::from(
-        "no",
+    Outcome::Failed(Box::new(error(PluginErrorKind::Load(Arc::from(
+        BoxError::from("no"),
     )))))
 }
 
