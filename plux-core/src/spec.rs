@@ -639,6 +639,7 @@ impl PluginSpec {
 
     /// Runs the factory into `product`, in this artifact: what a plugin library's entry point
     /// does for the program.
+    #[inline]
     pub(crate) fn make_into(&self, product: Product<'_>) -> Result<(), BoxError> {
         match &self.0 {
             Repr::Linked(linked) => (linked.factory())(product),

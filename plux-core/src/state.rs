@@ -18,6 +18,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::mem::ManuallyDrop;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use std::sync::{Arc, OnceLock};
 
@@ -432,14 +433,13 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
 
         match outcome {
             Outcome::Loaded(loaded) => {
-                // Set before the word says so, and outside any lock: were it somehow set
-                // already, the rejected plugin would be dropped here, which is user code.
-                if let Err(rejected) = self.loaded.set(loaded) {
-                    discard(rejected);
-                }
+                // Set before the word says so, and outside any lock. Only the thread that
+                // claimed the slot sets it, once; were it somehow set already, the plugin is
+                // leaked, not dropped: its `Drop` is user code, and would run unguarded.
+                let loaded = ManuallyDrop::new(loaded);
+                let published = self.loaded.get_or_init(|| ManuallyDrop::into_inner(loaded));
                 self.release(me);
-                self.loaded()
-                    .ok_or_else(|| error(PluginErrorKind::Interrupted))
+                Ok(published)
             }
             Outcome::Disabled(reason) => Err(self.settle_disabled(me, *reason, &error)),
             Outcome::Failed(failure) => Err(self.settle_failed(me, *failure)),
