@@ -709,6 +709,10 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     }
 
     /// Runs `entry`'s lifecycle in `slot` unless it ran.
+    ///
+    /// Inlined into each caller: called, its slot (four words) would go through memory, and
+    /// read back wider than it was written, which stalls every run of a `load_all`.
+    #[inline(always)]
     fn drive<'a>(
         &'a self,
         here: Here<'_>,
@@ -729,7 +733,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         // and a wider copy of values just stored stalls every run.
         slot.get_or_run_here(
             here,
-            spec.run_key(),
+            &spec.run_key(),
             retry,
             |kind| PluginError::new(spec.namespace(), spec.name(), kind),
             || lifecycle.run(),

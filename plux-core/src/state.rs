@@ -274,7 +274,7 @@ impl<T: ?Sized + Plugin> Slot<T> {
         if let Some(loaded) = slot.loaded() {
             return Ok(loaded);
         }
-        here(|here| slot.get_or_run_here(here, Key::Names(key), retry, error, lifecycle))
+        here(|here| slot.get_or_run_here(here, &Key::Names(key), retry, error, lifecycle))
     }
 }
 
@@ -333,7 +333,7 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
     pub(crate) fn get_or_run_here(
         self,
         here: Here<'_>,
-        key: Key<'_>,
+        key: &Key<'_>,
         retry: bool,
         error: impl Fn(PluginErrorKind) -> PluginError,
         lifecycle: impl FnOnce() -> Outcome<T>,
@@ -359,7 +359,7 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
     fn get_or_run_contended(
         self,
         here: Here<'_>,
-        key: Key<'_>,
+        key: &Key<'_>,
         retry: bool,
         error: impl Fn(PluginErrorKind) -> PluginError,
         lifecycle: impl FnOnce() -> Outcome<T>,
@@ -419,7 +419,7 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
         lifecycle: impl FnOnce() -> Outcome<T>,
     ) -> Result<&'a Loaded<T>, PluginError> {
         let guard = RunGuard {
-            slot: self,
+            slot: &self,
             me,
             error: &error,
         };
@@ -577,13 +577,16 @@ fn permanent(error: &PluginError) -> bool {
 }
 
 /// Marks the slot interrupted if the lifecycle unwinds, so that waiting threads wake up.
-struct RunGuard<'a, T: ?Sized + Plugin, E: Fn(PluginErrorKind) -> PluginError> {
-    slot: SlotRef<'a, T>,
+///
+/// It borrows the slot rather than copying it: a copy of the four words, just passed in memory,
+/// reads them back wider than they were written, which stalls every run.
+struct RunGuard<'g, 'a, T: ?Sized + Plugin, E: Fn(PluginErrorKind) -> PluginError> {
+    slot: &'g SlotRef<'a, T>,
     me: ThreadNumber,
-    error: &'a E,
+    error: &'g E,
 }
 
-impl<T: ?Sized + Plugin, E: Fn(PluginErrorKind) -> PluginError> Drop for RunGuard<'_, T, E> {
+impl<T: ?Sized + Plugin, E: Fn(PluginErrorKind) -> PluginError> Drop for RunGuard<'_, '_, T, E> {
     fn drop(&mut self) {
         let interrupted = (self.error)(PluginErrorKind::Interrupted);
         self.slot.settle(self.me, Record::Failed(interrupted));
@@ -645,8 +648,8 @@ mod running {
     impl Innermost {
         /// The key, when it needs nothing copied.
         #[inline]
-        fn of(key: Key<'_>) -> Option<Self> {
-            match key {
+        fn of(key: &Key<'_>) -> Option<Self> {
+            match *key {
                 Key::Linked(spec) => Some(Innermost::Linked(spec)),
                 Key::Names((Cow::Borrowed(namespace), Cow::Borrowed(name))) => {
                     Some(Innermost::Names((namespace, name)))
@@ -731,12 +734,12 @@ mod running {
         /// Records `key` as running until the returned guard drops (also when the lifecycle
         /// unwinds); `None` when this thread is running `key` already.
         #[inline]
-        pub(super) fn enter(self, key: Key<'_>) -> Option<Entered<'a>> {
+        pub(super) fn enter(self, key: &Key<'_>) -> Option<Entered<'a>> {
             let running = self.0;
             let depth = running.depth.get();
             match Innermost::of(key) {
                 Some(innermost) if depth == 0 => running.innermost.set(Some(innermost)),
-                _ => self.enter_framed(key, depth)?,
+                _ => self.enter_framed(*key, depth)?,
             }
             running.depth.set(depth + 1);
             Some(Entered { running })
@@ -763,7 +766,7 @@ mod running {
             {
                 return None;
             }
-            let named = match (Innermost::of(key), key) {
+            let named = match (Innermost::of(&key), key) {
                 (Some(innermost), _) => {
                     running.innermost.set(Some(innermost));
                     None

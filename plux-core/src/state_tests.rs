@@ -189,7 +189,7 @@ fn a_run_keyed_by_its_spec_meets_the_same_plugin_asked_by_name_and_the_reverse()
             kind(
                 &slot
                     .as_ref()
-                    .get_or_run_here(here, Key::Linked(&SPEC), false, error, lifecycle),
+                    .get_or_run_here(here, &Key::Linked(&SPEC), false, error, lifecycle),
             )
         })
     };
