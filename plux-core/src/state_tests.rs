@@ -4,12 +4,14 @@
 
 use std::borrow::Cow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, OnceLock};
 use std::thread;
 
-use crate::error::{PluginError, PluginErrorKind};
+use crate::error::{DisabledReason, PluginError, PluginErrorKind};
 use crate::spec::linked::{LinkedSpec, Managed};
-use crate::state::{here, waits_on, Key, Loaded, Outcome, PluginState, RunKey, Slot};
+use crate::state::{
+    here, waits_on, Key, Loaded, Outcome, PluginState, Records, Run, RunKey, Slot, SlotRef,
+};
 use crate::FunctionPlugin;
 
 /// A plugin with nothing to load: what the machine stores does not matter to it.
@@ -212,4 +214,57 @@ fn a_run_keyed_by_its_spec_meets_the_same_plugin_asked_by_name_and_the_reverse()
     }));
     assert_eq!((outer, inner), ("Ok", "Reentrant"));
     assert_eq!(by_spec(&Slot::new(), &mut loaded), "Ok", "left, both ways");
+}
+
+#[test]
+fn slots_that_share_their_records_each_keep_their_own_outcome() {
+    let records = Records::new();
+    let loaded_of: [OnceLock<Loaded<Nop>>; 3] = std::array::from_fn(|_| OnceLock::new());
+    let run_of: [Run; 3] = std::array::from_fn(|_| Run::fresh());
+    let slot = |at: usize| SlotRef::new(&loaded_of[at], &run_of[at], &records, at);
+    let names = [
+        Cow::Borrowed("fails"),
+        Cow::Borrowed("off"),
+        Cow::Borrowed("loads"),
+    ];
+    let ask = |at: usize, retry: bool, lifecycle: &mut dyn FnMut() -> Outcome<Nop>| {
+        here(|here| {
+            slot(at)
+                .get_or_run_here(
+                    here,
+                    &Key::Names((&NS, &names[at])),
+                    retry,
+                    error,
+                    lifecycle,
+                )
+                .map(|_| ())
+        })
+    };
+    let mut failed = || Outcome::Failed(Box::new(error(PluginErrorKind::Interrupted)));
+    let mut off = || Outcome::Disabled(Box::new(DisabledReason::ShouldLoad));
+
+    assert!(ask(0, false, &mut failed).is_err());
+    assert!(ask(1, false, &mut off).is_err());
+    assert!(ask(2, false, &mut loaded).is_ok());
+
+    assert!(matches!(slot(0).state(), PluginState::Failed(_)));
+    assert!(matches!(
+        slot(1).state(),
+        PluginState::Disabled(DisabledReason::ShouldLoad)
+    ));
+    assert!(matches!(slot(2).state(), PluginState::Loaded { .. }));
+    // Asked again, each answers from its own record, running nothing.
+    let mut ran = false;
+    let mut runs = || {
+        ran = true;
+        loaded()
+    };
+    let again = ask(0, false, &mut runs);
+    assert!(again.is_err_and(|e| matches!(e.kind(), PluginErrorKind::Interrupted)));
+    assert!(ask(1, false, &mut runs).is_err_and(|e| e.is_disabled()));
+    assert!(!ran);
+    // A retry of one replaces its record only.
+    assert!(ask(1, true, &mut loaded).is_ok());
+    assert!(matches!(slot(0).state(), PluginState::Failed(_)));
+    assert!(matches!(slot(1).state(), PluginState::Loaded { .. }));
 }
