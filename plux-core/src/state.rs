@@ -128,8 +128,8 @@ pub(crate) struct Slot<T: ?Sized + Plugin> {
 pub(crate) struct Run(AtomicU64);
 
 /// The outcomes of the settled slots of a group (a manager's chunk of slots) that did not load,
-/// by the slot's position in the group, under one lock: most slots never have one, and a lock
-/// of their own would triple the size of every slot.
+/// by the slot's position in the group, under one lock: most slots never have one, and a
+/// lock of its own would make each slot's 8 bytes 24.
 pub(crate) struct Records(Mutex<Vec<(usize, Record)>>);
 
 /// A slot: its loaded plugin, set once and read without locking on every warm lookup, its run
@@ -380,7 +380,7 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
                     if let Some(loaded) = self.loaded() {
                         return Ok(loaded);
                     }
-                    // Claimed under the record's lock, so that the record taken is the one
+                    // Claimed under the records' lock, so that the record taken is the one
                     // the claim replaces.
                     let mut records = self.records.lock();
                     match record_at(&mut records, self.at) {

@@ -3,7 +3,7 @@
 //! random schedules. Shuttle explores interleavings of its own locks, condvars and threads and
 //! reports a deadlock as a failure; every scenario below must hold in every schedule.
 //!
-//! The slot's word (`run`), its record's lock and the wait-for graph's lock and condition
+//! The slot's word (`run`), its records' lock and the wait-for graph's lock and condition
 //! variable are shuttle's, so shuttle schedules around every step of a claim, a wait and a
 //! settle. What the shim cannot swap: the slot's `OnceLock` stays std's (only the running
 //! thread writes it, before it settles the word), and so does the counter that numbers threads.
