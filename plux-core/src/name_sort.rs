@@ -52,8 +52,13 @@ impl Sorted {
     }
 
     /// Puts `specs`, the specs sorted, in name order, in place: one cycle of the permutation
-    /// at a time, each key marked done by pointing at its own place.
+    /// at a time, each key marked done by pointing at its own place. A slice of another length
+    /// than the one sorted is left as it is (every position is below both lengths otherwise).
     pub(crate) fn apply<T>(mut self, specs: &mut [T]) {
+        debug_assert_eq!(specs.len(), self.keys.len(), "not the slice sorted");
+        if specs.len() != self.keys.len() {
+            return;
+        }
         for start in 0..specs.len() {
             let mut k = start;
             while let Some(from) = self.take(k) {
