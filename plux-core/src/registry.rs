@@ -357,8 +357,9 @@ impl Registry {
         &ALL
     }
 
-    /// The linked specs of `namespace`: a scan of the section that compares the hash each spec
-    /// carries of its namespace, so it reads nothing outside the section for other namespaces.
+    /// The linked specs of `namespace`: a scan of the section that compares each spec's shared
+    /// part (its `Managed`) with the last that matched, else the hash of the namespace there, so
+    /// it reads the section and the few shared parts, not the namespaces' strings.
     pub(crate) fn linked(namespace: &str) -> impl Iterator<Item = &'static LinkedSpec> + '_ {
         let hash = namespace_hash(namespace);
         let mut known = None;
