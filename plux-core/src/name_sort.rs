@@ -19,34 +19,41 @@ const RADIX_FROM: usize = 64;
 /// The specs' positions in name order (then, for duplicates, by site), each with the bytes of
 /// its name that the sort compared.
 pub(crate) struct Sorted {
-    /// A key: the window of the name (the bytes after the prefix that all names share) above
-    /// `bits` bits of the name's position among the specs sorted.
     keys: Vec<u64>,
+    layout: Layout,
+}
+
+/// How a key holds a name: the window of the name (the bytes after the prefix that all names
+/// share) above `bits` bits of the name's position among the specs sorted.
+#[derive(Clone, Copy)]
+struct Layout {
     bits: u32,
 }
 
-impl Sorted {
-    fn window(&self, key: u64) -> u64 {
+impl Layout {
+    fn window(self, key: u64) -> u64 {
         key.checked_shr(self.bits).unwrap_or(0)
     }
 
-    fn position_of(&self, key: u64) -> usize {
+    fn position(self, key: u64) -> usize {
         (key & self.mask()) as usize
     }
 
-    fn mask(&self) -> u64 {
+    fn mask(self) -> u64 {
         u64::MAX.checked_shr(64 - self.bits).unwrap_or(0)
     }
+}
 
+impl Sorted {
     /// The position among the specs sorted of the `k`-th name in order.
     pub(crate) fn position(&self, k: usize) -> Option<usize> {
-        self.keys.get(k).map(|&key| self.position_of(key))
+        self.keys.get(k).map(|&key| self.layout.position(key))
     }
 
     /// Whether names `k` and `k + 1` in order may be equal: their windows tie.
     pub(crate) fn tied(&self, k: usize) -> bool {
         match (self.keys.get(k), self.keys.get(k + 1)) {
-            (Some(&a), Some(&b)) => self.window(a) == self.window(b),
+            (Some(&a), Some(&b)) => self.layout.window(a) == self.layout.window(b),
             _ => false,
         }
     }
@@ -73,7 +80,7 @@ impl Sorted {
     /// The position of the `k`-th name, unless it is `k` itself or was taken already; it is
     /// marked taken by becoming `k`.
     fn take(&mut self, k: usize) -> Option<usize> {
-        let mask = self.mask();
+        let mask = self.layout.mask();
         let key = self.keys.get_mut(k)?;
         let from = (*key & mask) as usize;
         if from == k {
@@ -121,19 +128,22 @@ pub(crate) fn sorted_by_name(specs: &[PluginSpec]) -> Sorted {
             .enumerate()
             .map(|(i, spec)| window(spec).checked_shl(bits).unwrap_or(0) | i as u64)
             .collect(),
-        bits,
+        layout: Layout { bits },
     };
     if n < RADIX_FROM {
         sorted.keys.sort_unstable();
     } else {
         radix_sort(&mut sorted.keys, bits / 8);
     }
-    let Sorted { keys, bits } = &mut sorted;
-    let same_window = |a: &u64, b: &u64| a.checked_shr(*bits) == b.checked_shr(*bits);
-    let position = |key: u64| (key & u64::MAX.checked_shr(64 - *bits).unwrap_or(0)) as usize;
-    for tied in keys.chunk_by_mut(same_window) {
+    let layout = sorted.layout;
+    for tied in sorted
+        .keys
+        .chunk_by_mut(|&a, &b| layout.window(a) == layout.window(b))
+    {
         if tied.len() > 1 {
-            tied.sort_unstable_by(|&a, &b| compare_whole(specs, position(a), position(b)));
+            tied.sort_unstable_by(|&a, &b| {
+                compare_whole(specs, layout.position(a), layout.position(b))
+            });
         }
     }
     sorted
