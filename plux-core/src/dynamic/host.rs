@@ -466,40 +466,50 @@ fn check_complete(path: &Path) -> Result<(), LibraryError> {
     }
 }
 
-/// What the library was built with, against this program.
+/// What the library was built with, against this program: the first that differs is the error.
 fn check_built(path: &Path, header: &Header) -> Result<(), LibraryError> {
-    let path = || path.to_owned();
-    let rustc = text(path().as_path(), header.rustc, "rustc")?;
-    if rustc != RUSTC {
-        return Err(LibraryError::Rustc {
-            path: path(),
-            library: rustc.to_owned(),
-            program: RUSTC,
-        });
-    }
-    let target = text(path().as_path(), header.target, "target")?;
-    if target != TARGET {
-        return Err(LibraryError::Target {
-            path: path(),
-            library: target.to_owned(),
-            program: TARGET,
-        });
-    }
-    let panic = text(path().as_path(), header.panic, "panic strategy")?;
-    if panic != PANIC {
-        return Err(LibraryError::PanicStrategy {
-            path: path(),
-            library: panic.to_owned(),
-            program: PANIC,
-        });
-    }
-    let plux = text(path().as_path(), header.plux_version, "plux version")?;
-    if plux != PLUX_VERSION {
-        return Err(LibraryError::PluxVersion {
-            path: path(),
-            library: plux.to_owned(),
-            program: PLUX_VERSION,
-        });
+    type Skew = fn(PathBuf, String, &'static str) -> LibraryError;
+    let checks: [(Str, &str, &'static str, Skew); 4] = [
+        (header.rustc, "rustc", RUSTC, |path, library, program| {
+            LibraryError::Rustc {
+                path,
+                library,
+                program,
+            }
+        }),
+        (header.target, "target", TARGET, |path, library, program| {
+            LibraryError::Target {
+                path,
+                library,
+                program,
+            }
+        }),
+        (
+            header.panic,
+            "panic strategy",
+            PANIC,
+            |path, library, program| LibraryError::PanicStrategy {
+                path,
+                library,
+                program,
+            },
+        ),
+        (
+            header.plux_version,
+            "plux version",
+            PLUX_VERSION,
+            |path, library, program| LibraryError::PluxVersion {
+                path,
+                library,
+                program,
+            },
+        ),
+    ];
+    for (field, what, program, skew) in checks {
+        let library = text(path, field, what)?;
+        if library != program {
+            return Err(skew(path.to_owned(), library.to_owned(), program));
+        }
     }
     Ok(())
 }
