@@ -11,7 +11,7 @@
 //! | `warm_lookup_1000`, `warm_lookup_10000` | `load(name)` of a loaded plugin, namespace of 1 000 (registry) / 10 000 (finder) | `HashMap<&str, Arc<_>>` get + clone |
 //! | `first_manager` | the program's first manager of `bench.small` (100 of 10 100 specs), first `exists`, in a new process | touching the 100 specs: a `HashMap` of their names, in this process and in a new one |
 //! | `fresh_manager` | a fresh manager's first `exists`/`load`, namespaces of 100 and 1 000 | none: the two sizes side by side |
-//! | `end_to_end` | a whole process that finds and loads the 1 000 plugins of a namespace | the same process returning at the start of `main` |
+//! | `end_to_end` | a whole process that finds and loads the 1 000 plugins of a namespace | the same process returning at the start of `main`; and one that loads 1 000 plugins from a hand-written list (the load floor's work, on a fresh heap) |
 //! | `list_names` | `list_names()` of a warm manager | a copy of a ready `Vec<&str>` |
 //!
 //! `cargo bench --bench registry`; `PLUX_BENCH_QUICK=1` shortens every measurement (for a smoke
@@ -267,7 +267,11 @@ fn end_to_end(c: &mut Criterion, quick: bool) {
         .sample_size(20)
         .warm_up_time(Duration::from_millis(if quick { 20 } else { 200 }))
         .measurement_time(Duration::from_millis(if quick { 100 } else { 2000 }));
-    for (id, child) in [("plux_load_all_1000", "e2e"), ("floor_empty_main", "empty")] {
+    for (id, child) in [
+        ("plux_load_all_1000", "e2e"),
+        ("floor_empty_main", "empty"),
+        ("floor_hand_written_list", "e2e_floor"),
+    ] {
         group.bench_function(id, |b| {
             b.iter_custom(|iters| (0..iters).map(|_| run_child(&exe, child).1).sum())
         });
@@ -308,7 +312,9 @@ fn run_child(exe: &Path, what: &str) -> (Duration, Duration) {
 /// - `first_manager`: the first manager of `bench.small`, its first `exists`;
 /// - `touch`: the floor of touching those specs in a new process, a map of their 100 names;
 /// - `e2e`: a fresh manager's `load_all` of the 1 000 plugins of `bench.ns3` (the parent times
-///   the whole process); `empty`: nothing; `phases`: the phases of `e2e` one by one, each with
+///   the whole process); `empty`: nothing; `e2e_floor`: what `e2e` does without a registry, the
+///   physical floor of `load_all` over a list of 1 000 factories written by hand, on the fresh
+///   heap of a new process (no discovery, no sorting, no lifecycle); `phases`: the phases of `e2e` one by one, each with
 ///   its time and page faults;
 /// - for profilers (a fixed amount of work and no criterion around it): `load_all`, the mean of
 ///   `PLUX_BENCH_ROUNDS` (default 100) fresh-manager `load_all`s, e.g.
@@ -334,6 +340,10 @@ fn child(what: &str) {
             assert_eq!(manager.load_all().len(), PER_NAMESPACE);
         }
         "empty" => {}
+        "e2e_floor" => {
+            let factories = [make_trivial as fn() -> Box<Trivial>; PER_NAMESPACE];
+            assert_eq!(physical_floor(black_box(&factories)).len(), PER_NAMESPACE);
+        }
         "phases" => {
             // Each phase of `e2e` apart, with the page faults it took (each fresh page of heap
             // is one): the scan of the section (with the `Vec` of the namespace's specs), the
@@ -398,8 +408,8 @@ fn child(what: &str) {
             return;
         }
         other => panic!(
-            "{CHILD_ENV}={other:?}: expected `first_manager`, `touch`, `e2e`, `empty`, `phases`, \
-             `warm` or `load_all`"
+            "{CHILD_ENV}={other:?}: expected `first_manager`, `touch`, `e2e`, `empty`, `e2e_floor`, \
+             `phases`, `warm` or `load_all`"
         ),
     }
     println!("{}", start.elapsed().as_nanos());
