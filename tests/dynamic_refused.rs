@@ -137,6 +137,26 @@ fn libraries_built_otherwise_are_refused_by_name() {
         }
         other => panic!("expected PluxVersion, got {other:?}"),
     }
+    match open_skewed(&dir, "plux-source") {
+        error @ LibraryError::PluxSource { .. } => {
+            let LibraryError::PluxSource {
+                library, program, ..
+            } = &error
+            else {
+                unreachable!()
+            };
+            assert_eq!(library, "0123456789abcdef");
+            assert_eq!(program.len(), 16, "{program}");
+            assert_ne!(library, program);
+            let message = error.to_string();
+            assert!(message.contains("from other sources"), "{message}");
+            assert!(
+                message.contains(&format!("plux {program_plux}")),
+                "{message}"
+            );
+        }
+        other => panic!("expected PluxSource, got {other:?}"),
+    }
     match open_skewed(&dir, "rustc") {
         LibraryError::Rustc {
             library, program, ..

@@ -4,7 +4,7 @@
 //! library: a magic number, the layout version, and what the library was built with. Only when
 //! every one of those matches the program does the program install its allocator in the library
 //! and read the [`Exports`], which are plain Rust values: from then on both sides are the same
-//! rustc, target, panic strategy and plux, so Rust types have the same layout on both.
+//! rustc, target, panic strategy and plux source, so Rust types have the same layout on both.
 
 use std::ffi::c_void;
 
@@ -16,7 +16,7 @@ use crate::spec::{PluginSpec, Product};
 pub const MAGIC: [u8; 8] = *b"plux-lib";
 
 /// The layout of [`Header`] and [`Exports`]: a change to either bumps it.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
 /// The symbol a plugin library exports: `extern "C" fn() -> *const Header`.
 #[cfg_attr(not(feature = "dynamic"), allow(dead_code))]
@@ -30,6 +30,10 @@ pub const TARGET: &str = env!("PLUX_TARGET");
 
 /// This plux-core's version.
 pub const PLUX_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A fingerprint of this plux-core's source files (FNV-1a, by its build script), which tells
+/// apart two builds of one version from different sources.
+pub const PLUX_SOURCE: &str = env!("PLUX_SOURCE");
 
 /// The panic strategy this plux-core was compiled with.
 pub const PANIC: &str = if cfg!(panic = "unwind") {
@@ -92,6 +96,8 @@ pub struct Header {
     pub panic: Str,
     /// `PLUX_VERSION`.
     pub plux_version: Str,
+    /// `PLUX_SOURCE`.
+    pub plux_source: Str,
     /// Makes the library allocate with the program's allocator. Called once the checks pass,
     /// before [`exports`](Self::exports).
     pub install_allocator: extern "C" fn(*const AllocatorFns),

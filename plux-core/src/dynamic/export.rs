@@ -6,7 +6,8 @@ use std::ptr;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
 use crate::dynamic::abi::{
-    AllocatorFns, Exports, Header, Str, ABI_VERSION, MAGIC, PANIC, PLUX_VERSION, RUSTC, TARGET,
+    AllocatorFns, Exports, Header, Str, ABI_VERSION, MAGIC, PANIC, PLUX_SOURCE, PLUX_VERSION,
+    RUSTC, TARGET,
 };
 use crate::dynamic::contain::catch;
 use crate::registry::Registry;
@@ -135,6 +136,7 @@ static HEADER: SharedHeader = SharedHeader(Header {
     target: Str::new(TARGET),
     panic: Str::new(PANIC),
     plux_version: Str::new(PLUX_VERSION),
+    plux_source: Str::new(PLUX_SOURCE),
     install_allocator,
     exports,
 });
@@ -156,6 +158,7 @@ pub fn header_copy() -> Header {
         target: h.target,
         panic: h.panic,
         plux_version: h.plux_version,
+        plux_source: h.plux_source,
         install_allocator: h.install_allocator,
         exports: h.exports,
     }

@@ -10,7 +10,7 @@ use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use crate::dynamic::abi::{
     AllocatorFns, Exports, Header, LibrarySpec, Str, ABI_VERSION, ENTRY_SYMBOL, MAGIC, PANIC,
-    PLUX_VERSION, RUSTC, TARGET,
+    PLUX_SOURCE, PLUX_VERSION, RUSTC, TARGET,
 };
 use crate::dynamic::fingerprint::{interfaces, Fingerprint};
 use crate::dynamic::joined;
@@ -125,6 +125,21 @@ pub enum LibraryError {
         /// The file.
         path: PathBuf,
         /// The library's plux version.
+        library: String,
+        /// This program's.
+        program: &'static str,
+    },
+    /// Built against the same version of plux as this program, from other sources (a git or
+    /// path dependency between releases): the types it hands over may have another layout.
+    #[error(
+        "plugin library {} was built against plux {PLUX_VERSION} from other sources (source \
+         fingerprint {library}, this program's {program}): build both against the same plux",
+        path.display()
+    )]
+    PluxSource {
+        /// The file.
+        path: PathBuf,
+        /// The fingerprint of the library's plux-core source.
         library: String,
         /// This program's.
         program: &'static str,
@@ -469,7 +484,7 @@ fn check_complete(path: &Path) -> Result<(), LibraryError> {
 /// What the library was built with, against this program: the first that differs is the error.
 fn check_built(path: &Path, header: &Header) -> Result<(), LibraryError> {
     type Skew = fn(PathBuf, String, &'static str) -> LibraryError;
-    let checks: [(Str, &str, &'static str, Skew); 4] = [
+    let checks: [(Str, &str, &'static str, Skew); 5] = [
         (header.rustc, "rustc", RUSTC, |path, library, program| {
             LibraryError::Rustc {
                 path,
@@ -499,6 +514,16 @@ fn check_built(path: &Path, header: &Header) -> Result<(), LibraryError> {
             "plux version",
             PLUX_VERSION,
             |path, library, program| LibraryError::PluxVersion {
+                path,
+                library,
+                program,
+            },
+        ),
+        (
+            header.plux_source,
+            "plux source",
+            PLUX_SOURCE,
+            |path, library, program| LibraryError::PluxSource {
                 path,
                 library,
                 program,

@@ -12,9 +12,9 @@
 //! [`refresh`](crate::PluginManager::refresh).
 //!
 //! Before any of its plugins registers, the program checks that the library was built by the
-//! same rustc, for the same target, with the same panic strategy, against the same plux, and
-//! that each plugin's interface is the program's by [`Fingerprint`]; a mismatch is a
-//! `LibraryError` naming both sides, and nothing of the library registers.
+//! same rustc, for the same target, with the same panic strategy, against the same plux
+//! (version and source), and that each plugin's interface is the program's by [`Fingerprint`];
+//! a mismatch is a `LibraryError` naming both sides, and nothing of the library registers.
 //!
 //! The hazards of loading Rust from Rust, and how each is handled or refused, are in
 //! `docs/dynamic.md` of the repository. In short:
