@@ -119,32 +119,28 @@ fn libraries_built_otherwise_are_refused_by_name() {
     let program_plux = env!("CARGO_PKG_VERSION");
 
     match open_skewed(&dir, "plux-version") {
-        error @ LibraryError::PluxVersion { .. } => {
-            let LibraryError::PluxVersion {
-                library, program, ..
-            } = &error
-            else {
-                unreachable!()
-            };
+        ref error @ LibraryError::PluxVersion {
+            ref library,
+            program,
+            ..
+        } => {
             assert_eq!(library, "0.0.1-other");
-            assert_eq!(*program, program_plux);
+            assert_eq!(program, program_plux);
             let message = error.to_string();
             assert!(message.contains("against plux 0.0.1-other"), "{message}");
             assert!(
-                message.contains(&format!("against plux {program_plux}")),
+                message.contains(&format!("against plux {program}")),
                 "{message}"
             );
         }
         other => panic!("expected PluxVersion, got {other:?}"),
     }
     match open_skewed(&dir, "plux-source") {
-        error @ LibraryError::PluxSource { .. } => {
-            let LibraryError::PluxSource {
-                library, program, ..
-            } = &error
-            else {
-                unreachable!()
-            };
+        ref error @ LibraryError::PluxSource {
+            ref library,
+            program,
+            ..
+        } => {
             assert_eq!(library, "0123456789abcdef");
             assert_eq!(program.len(), 16, "{program}");
             assert_ne!(library, program);
