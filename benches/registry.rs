@@ -311,11 +311,11 @@ fn run_child(exe: &Path, what: &str) -> (Duration, Duration) {
 ///
 /// - `first_manager`: the first manager of `bench.small`, its first `exists`;
 /// - `touch`: the floor of touching those specs in a new process, a map of their 100 names;
-/// - `e2e`: a fresh manager's `load_all` of the 1 000 plugins of `bench.ns3` (the parent times
-///   the whole process); `empty`: nothing; `e2e_floor`: what `e2e` does without a registry, the
-///   physical floor of `load_all` over a list of 1 000 factories written by hand, on the fresh
-///   heap of a new process (no discovery, no sorting, no lifecycle); `phases`: the phases of `e2e` one by one, each with
-///   its time and page faults;
+/// - `e2e`: a fresh manager's `load_all` of the 1 000 plugins of `bench.ns3` (the parent
+///   times the whole process); `empty`: nothing; `e2e_floor`: what `e2e` does without a
+///   registry, the physical floor of `load_all` over a list of 1 000 factories written by
+///   hand, on the fresh heap of a new process (no discovery, no sorting, no lifecycle);
+///   `phases`: the phases of `e2e` one by one, each with its time and page faults;
 /// - for profilers (a fixed amount of work and no criterion around it): `load_all`, the mean of
 ///   `PLUX_BENCH_ROUNDS` (default 100) fresh-manager `load_all`s, e.g.
 ///   `PLUX_BENCH_CHILD=load_all valgrind --tool=callgrind target/release/deps/registry-*`;
