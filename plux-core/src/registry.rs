@@ -416,15 +416,11 @@ impl Registry {
         }
         // Built outside the lock, so that other namespaces stay available meanwhile; two threads
         // that race on the same namespace both build it, and the first to insert wins.
-        let mut key = None;
-        let specs: Vec<PluginSpec> = Registry::linked(namespace)
-            .inspect(|spec| key = Some(spec.namespace()))
-            .map(PluginSpec::linked)
-            .collect();
-        let Some(key) = key else {
+        let mut linked = Registry::linked(namespace).peekable();
+        let Some(key) = linked.peek().map(|spec| spec.namespace()) else {
             return &EMPTY;
         };
-        let built = SpecIndex::new(specs);
+        let built = SpecIndex::new(linked.map(PluginSpec::linked).collect());
         let mut indexes = INDEXES.write().unwrap_or_else(PoisonError::into_inner);
         if let Some(index) = read(&indexes) {
             return index;
