@@ -282,14 +282,6 @@ fn names_iter<'a>(borrowed: &'a [&'a str], owned: &'a [Box<str>]) -> NamesIter<'
 }
 
 impl MadeSpec {
-    /// A copy of `spec` to change.
-    fn of(spec: &PluginSpec) -> MadeSpec {
-        match &spec.0 {
-            Repr::Made(made) => MadeSpec::clone(made),
-            Repr::Linked(linked) => MadeSpec::of_linked(linked),
-        }
-    }
-
     fn of_linked(linked: &'static LinkedSpec) -> MadeSpec {
         let extra = linked.extra();
         let names =
@@ -469,10 +461,10 @@ impl PluginSpec {
     /// through the library's entry points, which contain panics on the library's side.
     #[cfg_attr(not(feature = "dynamic"), allow(dead_code))]
     pub(crate) fn of_library(library: &'static str, entry: LibrarySpec) -> PluginSpec {
-        let mut made = MadeSpec::of(entry.spec);
-        made.location.library = Some(library);
-        made.factory = Factory::Dynamic(Arc::new(entry));
-        PluginSpec(Repr::Made(Arc::new(made)))
+        entry.spec.clone().set(|made| {
+            made.location.library = Some(library);
+            made.factory = Factory::Dynamic(Arc::new(entry));
+        })
     }
 
     /// The namespace, e.g. `localstack.plugins.services`.
