@@ -419,14 +419,9 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// see [`try_load_all`](Self::try_load_all) to stop at the first failure instead, and
     /// [`load_all_parallel`](Self::load_all_parallel) to load on several threads.
     pub fn load_all(&self) -> Vec<Arc<T>> {
-        let resolved = self.resolved();
-        let (order, entries) = (resolved.index.order(), resolved.index.entries());
-        let mut plugins = Vec::with_capacity(order.len());
+        let mut plugins = Vec::with_capacity(self.resolved().index.order().len());
         here(|here| {
-            for i in order {
-                let (Some(entry), Some(slot)) = (entries.get(i), self.slot(resolved, i)) else {
-                    continue;
-                };
+            for (entry, slot) in self.slots() {
                 match self.drive(here, entry, slot, false) {
                     Ok(loaded) => plugins.push(loaded.plugin.clone()),
                     // Reported to the listeners and logged already.
