@@ -10,6 +10,7 @@
 //! heap is a page fault, which costs as much as thousands of instructions.
 
 use std::cmp::Ordering;
+use std::ops::{BitOr, BitXor};
 
 use crate::spec::PluginSpec;
 
@@ -111,12 +112,8 @@ pub(crate) fn sorted_by_name(specs: &[PluginSpec]) -> Sorted {
             head
         })
         .collect();
-    let first = heads.first().copied().unwrap_or(0);
-    let differ = heads
-        .iter()
-        .fold(0, |differ, &head| differ | (head ^ first));
-    let shared = match differ {
-        0 => shared_prefix(specs),
+    let shared = match differing(heads.iter().copied()).1 {
+        0 => shared_prefix(specs, 16),
         differ => (differ.leading_zeros() / 8) as usize,
     };
     // The window is in the name's first 16 bytes unless it reaches past them into a longer name.
@@ -170,19 +167,29 @@ fn compare_whole(specs: &[PluginSpec], a: usize, b: usize) -> Ordering {
     }
 }
 
-/// How many leading bytes all names share, compared 16 bytes at a time (zero-padded, so that a
-/// name shorter than the count differs from a longer one within it).
-fn shared_prefix(specs: &[PluginSpec]) -> usize {
-    let mut shared = 0;
+/// How many leading bytes all names share, knowing that they share the first `shared`, compared
+/// 16 bytes at a time (zero-padded, so that a name shorter than the count differs from a longer
+/// one within it).
+fn shared_prefix(specs: &[PluginSpec], mut shared: usize) -> usize {
     loop {
-        let mut names = specs.iter().map(|spec| bytes_at(spec.name(), shared));
-        let first = names.next().unwrap_or(0);
-        let differ = names.fold(0, |differ, bytes| differ | (bytes ^ first));
+        let (first, differ) = differing(specs.iter().map(|spec| bytes_at(spec.name(), shared)));
         if differ != 0 || first == 0 {
             return shared + (differ.leading_zeros() / 8) as usize;
         }
         shared += 16;
     }
+}
+
+/// The first of `values`, and the bits in which any of the others differs from it.
+fn differing<T>(mut values: impl Iterator<Item = T>) -> (T, T)
+where
+    T: Copy + Default + BitOr<Output = T> + BitXor<Output = T>,
+{
+    let first = values.next().unwrap_or_default();
+    (
+        first,
+        values.fold(T::default(), |differ, value| differ | (value ^ first)),
+    )
 }
 
 /// 16 bytes of `name` from `start`, big-endian, zero-padded.
@@ -203,8 +210,7 @@ pub(crate) fn bytes_at(name: &str, start: usize) -> u128 {
 /// window in which keys differ (the `position_bytes` below it are in order already), and the
 /// counts of all passes taken in one read of the keys.
 fn radix_sort(keys: &mut Vec<u64>, position_bytes: u32) {
-    let first = keys.first().copied().unwrap_or(0);
-    let differ = keys.iter().fold(0, |differ, &key| differ | (key ^ first));
+    let (_, differ) = differing(keys.iter().copied());
     let bytes: Vec<usize> = (position_bytes..8)
         .filter(|&b| (differ >> (b * 8)) as u8 != 0)
         .map(|b| b as usize)
