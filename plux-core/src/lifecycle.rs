@@ -189,7 +189,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
 
         match catch_unwind(AssertUnwindSafe(|| plugin.should_load())) {
             Ok(true) => {}
-            Ok(false) => return self.refused(plugin),
+            Ok(false) => return self.disabled_made(plugin, DisabledReason::ShouldLoad),
             Err(panic) => return self.failed_at(Stage::ShouldLoad, plugin, panic),
         }
         if !self.listeners.is_empty() {
@@ -256,10 +256,11 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
         self.init_failed(error)
     }
 
-    /// The outcome of a plugin whose `should_load` returned `false`.
+    /// The outcome of a plugin disabled once made (by its `should_load`, or a listener's veto):
+    /// reported, then dropped.
     #[cold]
-    fn refused(&self, plugin: Arc<T>) -> Outcome<T> {
-        let outcome = self.disabled(DisabledReason::ShouldLoad);
+    fn disabled_made(&self, plugin: Arc<T>, reason: DisabledReason) -> Outcome<T> {
+        let outcome = self.disabled(reason);
         discard(plugin);
         outcome
     }
@@ -280,14 +281,9 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
             Approval::Approved => {}
             Approval::Vetoed(listener, veto) => {
                 let reason = veto.into_reason();
-                let outcome = self.disabled(DisabledReason::Vetoed { listener, reason });
-                discard(plugin);
-                return Err(outcome);
+                return Err(self.disabled_made(plugin, DisabledReason::Vetoed { listener, reason }));
             }
-            Approval::Panicked(panic) => {
-                let error = self.panicked(Stage::Approve, panic);
-                return Err(self.load_failed(plugin, error));
-            }
+            Approval::Panicked(panic) => return Err(self.failed_at(Stage::Approve, plugin, panic)),
         }
         let args = self.args;
         self.listeners.notify(spec, "on_load_before", |l| {
