@@ -183,9 +183,7 @@ impl Records {
 
     /// Moves out the record of the slot at `at`, if it has one.
     pub(crate) fn take(&mut self, at: usize) -> Option<Record> {
-        let records = self.0.get_mut().unwrap_or_else(PoisonError::into_inner);
-        let found = records.iter().position(|(other, _)| *other == at)?;
-        Some(records.swap_remove(found).1)
+        take_record(self.0.get_mut().unwrap_or_else(PoisonError::into_inner), at)
     }
 
     fn lock(&self) -> MutexGuard<'_, Vec<(usize, Record)>> {
@@ -193,6 +191,12 @@ impl Records {
         // the records it guards are still consistent (every write is a single push or removal).
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// Takes the record of the slot at `at` out of its group's records.
+fn take_record(records: &mut Vec<(usize, Record)>, at: usize) -> Option<Record> {
+    let found = records.iter().position(|(other, _)| *other == at)?;
+    Some(records.swap_remove(found).1)
 }
 
 /// The record of the slot at `at`, in its group's records.
@@ -397,8 +401,7 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
                         return Err(error(PluginErrorKind::Reentrant));
                     };
                     if self.claim(SETTLED, here.me()) {
-                        let at = records.iter().position(|(other, _)| *other == self.at);
-                        break (entered, at.map(|at| records.swap_remove(at).1));
+                        break (entered, take_record(&mut records, self.at));
                     }
                 }
                 word => self.wait(here.me(), word, &error)?,
