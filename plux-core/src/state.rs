@@ -177,8 +177,9 @@ impl Records {
     /// Moves in the record of a slot that moves to `at` (see [`Slot::into_parts`]).
     pub(crate) fn put(&mut self, at: usize, record: Record) {
         let records = self.0.get_mut().unwrap_or_else(PoisonError::into_inner);
-        records.retain(|(other, _)| *other != at);
-        records.push((at, record));
+        if let Some(replaced) = replace_record(records, at, record) {
+            discard(replaced);
+        }
     }
 
     /// Moves out the record of the slot at `at`, if it has one.
@@ -197,6 +198,17 @@ impl Records {
 fn take_record(records: &mut Vec<(usize, Record)>, at: usize) -> Option<Record> {
     let found = records.iter().position(|(other, _)| *other == at)?;
     Some(records.swap_remove(found).1)
+}
+
+/// Sets the record of the slot at `at` in its group's records; the one it replaces, if any.
+fn replace_record(records: &mut Vec<(usize, Record)>, at: usize, record: Record) -> Option<Record> {
+    match record_at(records, at) {
+        Some(recorded) => Some(std::mem::replace(recorded, record)),
+        None => {
+            records.push((at, record));
+            None
+        }
+    }
 }
 
 /// The record of the slot at `at`, in its group's records.
@@ -524,13 +536,7 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
         // Nothing to replace in principle (a run starts by taking the record), but what
         // might be there may hold a user's error: dropped outside the lock.
         let mut records = self.records.lock();
-        let replaced = match record_at(&mut records, self.at) {
-            Some(recorded) => Some(std::mem::replace(recorded, record)),
-            None => {
-                records.push((self.at, record));
-                None
-            }
-        };
+        let replaced = replace_record(&mut records, self.at, record);
         drop(records);
         if let Some(replaced) = replaced {
             discard(replaced);
