@@ -366,6 +366,22 @@ impl Registry {
         backend::specs().filter(move |spec| spec.is_of(namespace, hash, &mut known))
     }
 
+    /// The specs of `namespace`: linked, then those of `libraries` (plugin libraries' specs).
+    pub(crate) fn of_namespace(
+        namespace: &str,
+        libraries: impl IntoIterator<Item = &'static PluginSpec>,
+    ) -> Vec<PluginSpec> {
+        Registry::linked(namespace)
+            .map(PluginSpec::linked)
+            .chain(
+                libraries
+                    .into_iter()
+                    .filter(|spec| spec.namespace() == namespace)
+                    .cloned(),
+            )
+            .collect()
+    }
+
     /// Every spec: linked, then those of the plugin libraries opened so far.
     pub(crate) fn declared() -> impl Iterator<Item = &'static PluginSpec> {
         Registry::all().iter().chain(library_specs())
@@ -433,15 +449,7 @@ impl Registry {
 
 impl PluginFinder for Registry {
     fn find_plugins(&self, namespace: &str) -> Vec<PluginSpec> {
-        Registry::linked(namespace)
-            .map(PluginSpec::linked)
-            .chain(
-                library_specs()
-                    .into_iter()
-                    .filter(|spec| spec.namespace() == namespace)
-                    .cloned(),
-            )
-            .collect()
+        Registry::of_namespace(namespace, library_specs())
     }
 }
 

@@ -99,16 +99,7 @@ pub(crate) fn index(namespace: &str) -> Option<&'static SpecIndex> {
         }
     }
     // Plux code only under the lock: building an index runs nothing of a plugin's.
-    let specs: Vec<PluginSpec> = Registry::linked(namespace)
-        .map(PluginSpec::linked)
-        .chain(
-            joined
-                .specs
-                .iter()
-                .filter(|spec| spec.namespace() == namespace)
-                .map(|&spec| spec.clone()),
-        )
-        .collect();
+    let specs = Registry::of_namespace(namespace, joined.specs.iter().copied());
     let index: &'static SpecIndex = Box::leak(Box::new(SpecIndex::new(specs)));
     joined.indexes.insert(namespace, (current, index));
     Some(index)
