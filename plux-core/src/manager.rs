@@ -665,18 +665,24 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// Every spec with its slot, in load order.
     fn slots(&self) -> impl Iterator<Item = (IndexEntry<'_>, SlotRef<'_, T>)> {
         let resolved = self.resolved();
-        let entries = resolved.index.entries();
         resolved
             .index
             .order()
             .into_iter()
-            .filter_map(move |i| Some((entries.get(i)?, self.slot(resolved, i)?)))
+            .filter_map(move |i| self.entry(resolved, i))
     }
 
-    fn slot<'a>(&self, resolved: &'a Resolved<T>, i: usize) -> Option<SlotRef<'a, T>> {
-        resolved.slots.get(i, &resolved.index, |spec, conflict| {
+    /// Entry `i` of the index, with its slot.
+    fn entry<'a>(
+        &self,
+        resolved: &'a Resolved<T>,
+        i: usize,
+    ) -> Option<(IndexEntry<'a>, SlotRef<'a, T>)> {
+        let entry = resolved.index.entries().get(i)?;
+        let slot = resolved.slots.get(i, &resolved.index, |spec, conflict| {
             self.conflict_error(spec, conflict)
-        })
+        })?;
+        Some((entry, slot))
     }
 
     fn find<'a>(
@@ -687,7 +693,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         let found = resolved
             .index
             .position(name)
-            .and_then(|i| Some((resolved.index.entries().get(i)?, self.slot(resolved, i)?)));
+            .and_then(|i| self.entry(resolved, i));
         match (found, &resolved.invalid_namespace) {
             (Some(found), _) => Ok(found),
             // Not about `name`: no plugin can be found in an invalid namespace.

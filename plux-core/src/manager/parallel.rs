@@ -74,10 +74,9 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
 
     /// One worker: loads ready plugins until none is left.
     fn start_work(&self, resolved: &Resolved<T>, start: &Start, successors: &[Vec<usize>]) {
-        let entries = resolved.index.entries();
         here(|here| {
             while let Some(i) = start.next() {
-                if let (Some(entry), Some(slot)) = (entries.get(i), self.slot(resolved, i)) {
+                if let Some((entry, slot)) = self.entry(resolved, i) {
                     // Contained: an error is recorded in the slot, reported and logged.
                     let _ = self.drive(here, entry, slot, false);
                 }
