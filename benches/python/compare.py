@@ -379,6 +379,25 @@ def timed_process(command, env):
     return time.perf_counter() - start
 
 
+def interleaved(processes, rounds, what):
+    """Each of `processes` ({name: (command, env)}) once to warm the page cache (and plux-Python's
+    file cache), then `rounds` rounds of all of them in turn, so that the machine's load drifts
+    alike for all; each one's times in seconds."""
+    for command, env in processes.values():
+        timed_process(command, env)
+    times = {name: [] for name in processes}
+    log(f"{what}: {rounds} interleaved rounds of {', '.join(processes)}")
+    for _ in range(rounds):
+        for name, (command, env) in processes.items():
+            times[name].append(timed_process(command, env))
+    return times
+
+
+def rust_child(binary, what):
+    """The bench `binary` as a child doing `what` (see `child` in benches/registry.rs)."""
+    return [str(binary)], dict(os.environ, PLUX_BENCH_CHILD=what)
+
+
 def end_to_end(python, rounds):
     """(a): whole processes, interleaved round by round; medians in seconds."""
     binary = bench_binary()
@@ -387,37 +406,24 @@ def end_to_end(python, rounds):
         "from plux import PluginManager\n"
         f"assert len(PluginManager({NAMESPACE!r}).load_all()) == {DEFAULT_PER_NAMESPACE}\n"
     )
-    rust_env = lambda what: dict(os.environ, PLUX_BENCH_CHILD=what)  # noqa: E731
     processes = {
-        "rust": ([str(binary)], rust_env("e2e")),
-        "rust_empty": ([str(binary)], rust_env("empty")),
+        "rust": rust_child(binary, "e2e"),
+        "rust_empty": rust_child(binary, "empty"),
         "python": ([str(python), str(script)], python_env()),
         "python_empty": ([str(python), "-c", "pass"], python_env()),
     }
-    for command, env in processes.values():  # warm the page cache, and plux-Python's file cache
-        timed_process(command, env)
-    times = {name: [] for name in processes}
-    log(f"end to end: {rounds} interleaved rounds of {', '.join(processes)}")
-    for _ in range(rounds):
-        for name, (command, env) in processes.items():
-            times[name].append(timed_process(command, env))
+    times = interleaved(processes, rounds, "end to end")
     return {name: statistics.median(samples) for name, samples in times.items()}
 
 
 def end_to_end_rust(rounds):
     """The end-to-end goal: the process that loads 1 000 plugins, the empty one and the one that
-    loads 1 000 plugins from a hand-written list (no discovery), interleaved round by round, so
-    that the machine's load drifts alike for all; each round's differences."""
+    loads 1 000 plugins from a hand-written list (no discovery), interleaved; each round's
+    differences from the empty one."""
     binary = bench_binary()
-    env = lambda what: dict(os.environ, PLUX_BENCH_CHILD=what)  # noqa: E731
     children = ("e2e", "empty", "e2e_floor")
-    for what in children:
-        timed_process([str(binary)], env(what))
-    log(f"end to end (Rust only): {rounds} interleaved rounds")
-    times = {what: [] for what in children}
-    for _ in range(rounds):
-        for what in children:
-            times[what].append(timed_process([str(binary)], env(what)))
+    times = interleaved({what: rust_child(binary, what) for what in children}, rounds,
+                        "end to end (Rust only)")
     above = lambda what: statistics.median(  # noqa: E731
         a - b for a, b in zip(times[what], times["empty"]))
     return {
