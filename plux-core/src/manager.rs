@@ -6,7 +6,6 @@ use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
-use std::thread::{self, ThreadId};
 
 use crate::error::{DisabledReason, DisplayCycle, PluginError, PluginErrorKind};
 use crate::finder::{Entries, IndexEntry, PluginFinder, SpecIndex};
@@ -18,7 +17,8 @@ use crate::listener::PluginLifecycleListener;
 use crate::plugin::{Plugin, PluginInterface};
 use crate::registry::Registry;
 use crate::spec::PluginSpec;
-use crate::state::{here, Here, Loaded, PluginState, Records, Run, Slot, SlotRef};
+use crate::state::{current_thread, here, Here, Loaded, PluginState, Records, Run, Slot, SlotRef};
+use crate::sync::ThreadId;
 
 mod parallel;
 
@@ -115,7 +115,7 @@ impl Reported {
     }
 
     fn begin(&self) {
-        self.lock().reporter = Some(thread::current().id());
+        self.lock().reporter = Some(current_thread());
     }
 
     fn finish(&self) {
@@ -130,7 +130,7 @@ impl Reported {
 
     /// Returns once the report is done, or at once on the reporting thread.
     fn wait(&self) {
-        let me = thread::current().id();
+        let me = current_thread();
         let mut report = self.lock();
         while !self.is_done() && report.reporter != Some(me) {
             report.waiting = true;
@@ -349,6 +349,19 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             resolved: OnceLock::new(),
             reported: Reported::default(),
         }
+    }
+
+    /// The load arguments this manager hands every plugin's `load` (see
+    /// [`with_args`](Self::with_args)).
+    ///
+    /// ```
+    /// use plux_core::{PluginManager, FunctionPlugin};
+    ///
+    /// let hooks = PluginManager::<FunctionPlugin<fn()>>::in_namespace("my.hooks");
+    /// assert_eq!(hooks.args(), &());
+    /// ```
+    pub fn args(&self) -> &T::Args {
+        &self.args
     }
 
     /// Adds a listener (see also [`add_listener`](Self::add_listener)); an `Arc` of one is one.

@@ -21,7 +21,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{LazyLock, PoisonError, RwLock};
+use std::sync::{LazyLock, OnceLock, PoisonError, RwLock};
 
 use crate::finder::{PluginFinder, SpecIndex};
 use crate::spec::linked::{namespace_hash, LinkedSpec};
@@ -354,6 +354,12 @@ impl Registry {
     /// Every spec linked into the program, in link order (which is unspecified and changes
     /// between builds). Plugin libraries' are in [`dynamic::libraries`](crate::dynamic).
     pub fn all() -> &'static [PluginSpec] {
+        (process().all)()
+    }
+
+    /// The specs linked into this copy of plux-core's own binary (a plugin library's own, where
+    /// [`all`](Self::all) is the program's once the library joined it).
+    pub(crate) fn linked_here() -> &'static [PluginSpec] {
         &ALL
     }
 
@@ -384,12 +390,12 @@ impl Registry {
 
     /// Every spec: linked, then those of the plugin libraries opened so far.
     pub(crate) fn declared() -> impl Iterator<Item = &'static PluginSpec> {
-        Registry::all().iter().chain(library_specs())
+        (process().declared)().into_iter()
     }
 
     /// What each `link_plugins!` of the program linked, in link order.
     pub fn links() -> &'static [LinkRecord] {
-        backend::links()
+        (process().links)()
     }
 
     /// The backend that filled the registry: `"linkme"` or `"inventory"`.
@@ -400,12 +406,7 @@ impl Registry {
     /// Every namespace that has at least one spec (linked, or of a plugin library opened so
     /// far), sorted.
     pub fn namespaces() -> &'static [&'static str] {
-        warn_unverified_links_once();
-        #[cfg(feature = "dynamic")]
-        if let Some(namespaces) = crate::dynamic::joined::namespaces(&NAMESPACES) {
-            return namespaces;
-        }
-        &NAMESPACES
+        (process().namespaces)()
     }
 
     /// The specs of `namespace`, in load order (see
@@ -420,43 +421,138 @@ impl Registry {
     /// A namespace without specs is not kept (any string may be asked for), so asking for one
     /// scans the slice each time.
     pub(crate) fn index(namespace: &str) -> &'static SpecIndex {
-        warn_unverified_links_once();
-        #[cfg(feature = "dynamic")]
-        if let Some(index) = crate::dynamic::joined::index(namespace) {
-            return index;
+        match JOINED.get() {
+            None => own_index(namespace),
+            Some(host) => (host.index)(namespace),
         }
-        let read =
-            |indexes: &BTreeMap<&'static str, &'static SpecIndex>| indexes.get(namespace).copied();
-        if let Some(index) = read(&INDEXES.read().unwrap_or_else(PoisonError::into_inner)) {
-            return index;
-        }
-        // Built outside the lock, so that other namespaces stay available meanwhile; two threads
-        // that race on the same namespace both build it, and the first to insert wins.
-        let mut linked = Registry::linked(namespace).peekable();
-        let Some(key) = linked.peek().map(|spec| spec.namespace()) else {
-            return &EMPTY;
-        };
-        let built = SpecIndex::new(linked.map(PluginSpec::linked).collect());
-        let mut indexes = INDEXES.write().unwrap_or_else(PoisonError::into_inner);
-        if let Some(index) = read(&indexes) {
-            return index;
-        }
-        let index: &'static SpecIndex = Box::leak(Box::new(built));
-        indexes.insert(key, index);
-        index
     }
+}
+
+/// The registry of the process: this copy's own, or in a plugin library's copy of plux-core
+/// that joined the program's, the program's (see [`join`]).
+fn process() -> &'static Shared {
+    JOINED.get().copied().unwrap_or(&OWN)
+}
+
+/// What a plugin library's copy of plux-core reads instead of its own registry once it joined
+/// the program's, so that a manager made in library code finds the program's plugins (and the
+/// library's, which the program added). Sound because a library joins only after its header
+/// shows the same rustc, target and plux source: these types have the same layout on both sides.
+pub(crate) struct Shared {
+    index: fn(&str) -> &'static SpecIndex,
+    namespaces: fn() -> &'static [&'static str],
+    all: fn() -> &'static [PluginSpec],
+    declared: fn() -> Vec<&'static PluginSpec>,
+    links: fn() -> &'static [LinkRecord],
+    find: fn(&str) -> Vec<PluginSpec>,
+}
+
+static OWN: Shared = Shared {
+    index: own_index,
+    namespaces: own_namespaces,
+    all: Registry::linked_here,
+    declared: own_declared,
+    links: backend::links,
+    find: own_find,
+};
+
+/// The program's registry, in a plugin library's copy that joined it.
+static JOINED: OnceLock<&'static Shared> = OnceLock::new();
+
+/// This copy's registry, for a plugin library to [`join`].
+#[cfg_attr(not(feature = "dynamic"), allow(dead_code))]
+pub(crate) fn shared() -> &'static Shared {
+    &OWN
+}
+
+/// Makes the registry `host`'s, for good: a library joins one program, once.
+pub(crate) fn join(host: &'static Shared) {
+    if !std::ptr::eq(host, &OWN) {
+        let _ = JOINED.set(host);
+    }
+}
+
+/// Plugins that join the registry after start-up, from whatever adds them (plugin libraries):
+/// the registry asks them first, without knowing where they come from.
+pub(crate) struct Additions {
+    /// The index of a namespace with added plugins (and its linked ones); `None` when nothing
+    /// was added there.
+    pub(crate) index: fn(&str) -> Option<&'static SpecIndex>,
+    /// Every namespace, given the linked ones (sorted); `None` while nothing was added.
+    pub(crate) namespaces: fn(&[&'static str]) -> Option<&'static [&'static str]>,
+    /// Every added spec.
+    pub(crate) specs: fn() -> Vec<&'static PluginSpec>,
+}
+
+static ADDITIONS: OnceLock<&'static Additions> = OnceLock::new();
+
+/// Makes the registry ask `additions` too, from now on (the first caller's, once).
+#[cfg_attr(not(feature = "dynamic"), allow(dead_code))]
+pub(crate) fn add(additions: &'static Additions) {
+    let _ = ADDITIONS.set(additions);
+}
+
+fn own_namespaces() -> &'static [&'static str] {
+    warn_unverified_links_once();
+    if let Some(namespaces) = ADDITIONS
+        .get()
+        .and_then(|added| (added.namespaces)(&NAMESPACES))
+    {
+        return namespaces;
+    }
+    &NAMESPACES
+}
+
+fn own_declared() -> Vec<&'static PluginSpec> {
+    Registry::linked_here()
+        .iter()
+        .chain(added_specs())
+        .collect()
+}
+
+fn own_find(namespace: &str) -> Vec<PluginSpec> {
+    Registry::of_namespace(namespace, added_specs())
+}
+
+/// The specs added after start-up (plugin libraries').
+fn added_specs() -> Vec<&'static PluginSpec> {
+    ADDITIONS
+        .get()
+        .map_or_else(Vec::new, |added| (added.specs)())
+}
+
+/// [`Registry::index`] of this copy's registry.
+///
+/// A namespace without specs is not kept (any string may be asked for), so asking for one
+/// scans the slice each time.
+fn own_index(namespace: &str) -> &'static SpecIndex {
+    warn_unverified_links_once();
+    if let Some(index) = ADDITIONS.get().and_then(|added| (added.index)(namespace)) {
+        return index;
+    }
+    let read =
+        |indexes: &BTreeMap<&'static str, &'static SpecIndex>| indexes.get(namespace).copied();
+    if let Some(index) = read(&INDEXES.read().unwrap_or_else(PoisonError::into_inner)) {
+        return index;
+    }
+    // Built outside the lock, so that other namespaces stay available meanwhile; two threads
+    // that race on the same namespace both build it, and the first to insert wins.
+    let mut linked = Registry::linked(namespace).peekable();
+    let Some(key) = linked.peek().map(|spec| spec.namespace()) else {
+        return &EMPTY;
+    };
+    let built = SpecIndex::new(linked.map(PluginSpec::linked).collect());
+    let mut indexes = INDEXES.write().unwrap_or_else(PoisonError::into_inner);
+    if let Some(index) = read(&indexes) {
+        return index;
+    }
+    let index: &'static SpecIndex = Box::leak(Box::new(built));
+    indexes.insert(key, index);
+    index
 }
 
 impl PluginFinder for Registry {
     fn find_plugins(&self, namespace: &str) -> Vec<PluginSpec> {
-        Registry::of_namespace(namespace, library_specs())
+        (process().find)(namespace)
     }
-}
-
-/// The specs of the plugin libraries opened so far.
-fn library_specs() -> Vec<&'static PluginSpec> {
-    #[cfg(feature = "dynamic")]
-    return crate::dynamic::joined::specs();
-    #[cfg(not(feature = "dynamic"))]
-    Vec::new()
 }

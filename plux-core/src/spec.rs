@@ -647,8 +647,11 @@ impl PluginSpec {
     pub(crate) fn create<T: ?Sized + Plugin>(&self) -> Result<Arc<T>, NotMade> {
         let mut slot: Option<Arc<T>> = None;
         let mut other = None;
+        // A library's factory, or any factory when this copy of plux is a library's that joined
+        // the program (the factory may be the program's): `T` is known by fingerprint only.
         let across = match self.dynamic_factory() {
             Some(make) if make.in_library() => Some(T::FINGERPRINT),
+            _ if crate::state::is_joined() => Some(T::FINGERPRINT),
             _ => None,
         };
         let product = Product {

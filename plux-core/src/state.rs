@@ -495,7 +495,7 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
         error: &impl Fn(PluginErrorKind) -> PluginError,
     ) -> Result<(), PluginError> {
         let owner = word >> 1;
-        let waits = sync::waits();
+        let waits = waits();
         let mut edges = waits::lock(waits);
         // Read again under the graph's lock: a waited slot settles under it, so from here on
         // the runner cannot settle without this thread hearing of it.
@@ -561,7 +561,7 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
     fn release_waited(self) {
         // `WAITED`: every waiter holds the graph's lock from reading the word until it
         // sleeps, so settling under it wakes every one of them.
-        let waits = sync::waits();
+        let waits = waits();
         let mut edges = waits::lock(waits);
         self.word().store(SETTLED, Release);
         waits::settled(&mut edges, self.id());
@@ -628,6 +628,70 @@ impl Key<'_> {
 
 use running::Entered;
 pub(crate) use running::{here, Here};
+
+/// What every copy of plux-core in a process shares, so that the process has one plux: the
+/// wait-for graph (and the condition variable its waiters sleep on), thread identity, and the
+/// plugins each thread is running.
+///
+/// A plugin library links its own copy of plux-core, with statics and thread-locals of its own.
+/// Once the program opens the library, the library's copy [`join`]s the program's: from then on
+/// a manager behaves the same whichever copy's code drives it (a library plugin calling the
+/// program's manager waits in the program's graph and is woken by the program's runner).
+/// Sound because a library joins only after its header shows the same rustc, target and plux
+/// source: these types have the same layout on both sides.
+pub(crate) struct Shared {
+    waits: fn() -> &'static Waits,
+    current_thread: fn() -> ThreadId,
+    here: fn(&mut InHere<'_>),
+}
+
+/// What [`Shared`]'s `here` runs on the thread's record.
+type InHere<'f> = dyn FnMut(Here<'_>) + 'f;
+
+static OWN: Shared = Shared {
+    waits: sync::waits,
+    current_thread: sync::current_thread,
+    here: running::here_dyn,
+};
+
+/// The program's [`Shared`], in a plugin library's copy that joined it; unset otherwise. Not one
+/// of the model's primitives: it is never set there.
+static JOINED: OnceLock<&'static Shared> = OnceLock::new();
+
+/// This copy's [`Shared`], for a plugin library to [`join`].
+#[cfg_attr(not(feature = "dynamic"), allow(dead_code))]
+pub(crate) fn shared() -> &'static Shared {
+    &OWN
+}
+
+/// Makes this copy of plux-core use `host`'s graph, thread identity and running plugins, for
+/// good (a library joins one program, once).
+pub(crate) fn join(host: &'static Shared) {
+    if !std::ptr::eq(host, &OWN) {
+        let _ = JOINED.set(host);
+    }
+}
+
+#[inline]
+fn joined() -> Option<&'static Shared> {
+    JOINED.get().copied()
+}
+
+/// Whether this copy of plux-core is a plugin library's that joined the program's: then the
+/// plugins it handles may be made by another copy's code.
+pub(crate) fn is_joined() -> bool {
+    joined().is_some()
+}
+
+/// The process's wait-for graph.
+fn waits() -> &'static Waits {
+    joined().map_or_else(sync::waits, |host| (host.waits)())
+}
+
+/// This thread, as the process's plux knows it (std's `ThreadId` is per copy of std).
+pub(crate) fn current_thread() -> ThreadId {
+    joined().map_or_else(sync::current_thread, |host| (host.current_thread)())
+}
 
 /// The plugins whose lifecycle this thread is running, innermost last, whatever their manager.
 mod running {
@@ -716,7 +780,33 @@ mod running {
     /// `load_all` of many cheap plugins feels.
     #[inline]
     pub(crate) fn here<R>(f: impl FnOnce(Here<'_>) -> R) -> R {
-        RUNNING.with(|running| f(Here(running)))
+        match super::joined() {
+            None => RUNNING.with(|running| f(Here(running))),
+            Some(host) => here_of(host, f),
+        }
+    }
+
+    /// [`here`] in a plugin library's copy that joined the program's: the program's thread,
+    /// reached through the program's code.
+    #[cold]
+    fn here_of<R>(host: &'static Shared, f: impl FnOnce(Here<'_>) -> R) -> R {
+        let mut f = Some(f);
+        let mut out = None;
+        (host.here)(&mut |here| out = f.take().map(|f| f(here)));
+        match out {
+            Some(out) => out,
+            None => unreachable!("`here_dyn` calls its closure exactly once"),
+        }
+    }
+
+    /// [`here`] for another copy of plux-core (see [`Shared`]). The thread gets its number here,
+    /// from this copy's counter, before the other copy's code can ask for it.
+    pub(super) fn here_dyn(f: &mut InHere<'_>) {
+        RUNNING.with(|running| {
+            let here = Here(running);
+            here.me();
+            f(here)
+        })
     }
 
     // Inlined, as is `Entered`'s drop, and the guard is one pointer: a guard moved through
@@ -887,7 +977,7 @@ mod waits {
                 None => break,
             }
         }
-        let thread = sync::current_thread();
+        let thread = current_thread();
         edges.insert(
             me,
             Edge {
@@ -908,7 +998,7 @@ mod waits {
 /// Whether `thread` is in the wait-for graph, and waiting on which slot (see `Slot::id`).
 #[cfg(test)]
 pub(crate) fn waits_on(thread: ThreadId) -> Option<usize> {
-    waits::lock(sync::waits())
+    waits::lock(waits())
         .values()
         .find(|edge| edge.thread == thread)
         .map(|edge| edge.slot)

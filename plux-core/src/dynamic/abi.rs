@@ -9,14 +9,16 @@
 use std::ffi::c_void;
 
 use crate::dynamic::contain::Caught;
+use crate::filter::GlobalFilter;
 use crate::plugin::BoxError;
 use crate::spec::{PluginSpec, Product};
+use crate::{registry, state};
 
 /// The first bytes of every [`Header`].
 pub const MAGIC: [u8; 8] = *b"plux-lib";
 
 /// The layout of [`Header`] and [`Exports`]: a change to either bumps it.
-pub const ABI_VERSION: u32 = 2;
+pub const ABI_VERSION: u32 = 3;
 
 /// The symbol a plugin library exports: `extern "C" fn() -> *const Header`.
 #[cfg_attr(not(feature = "dynamic"), allow(dead_code))]
@@ -117,6 +119,38 @@ pub struct Exports {
     pub create: CreateFn,
     /// Runs a spec's `should_load` check; `Ok(true)` for a spec without one.
     pub should_load: fn(&PluginSpec) -> Result<bool, Caught>,
+    /// Makes the library's copy of plux use the program's [`Process`]. Called once the checks
+    /// pass, before any plugin of the library runs.
+    pub join: fn(&'static Process),
+}
+
+/// The plux of the program, which every library's copy of plux-core joins, so that a process
+/// has one plux however many copies of its code it holds: one registry (a manager made in
+/// library code finds the program's plugins), one global filter, one wait-for graph with its
+/// condition variable, one numbering of threads and one record of the plugins each thread is
+/// running (a library plugin that calls the program's manager waits and is woken like a
+/// linked one, and re-entrance through it is `Reentrant`).
+pub struct Process {
+    state: fn() -> &'static state::Shared,
+    registry: fn() -> &'static registry::Shared,
+    filter: fn() -> &'static GlobalFilter,
+}
+
+impl Process {
+    /// This copy of plux-core's.
+    #[cfg_attr(not(feature = "dynamic"), allow(dead_code))]
+    pub(crate) const THIS: Process = Process {
+        state: state::shared,
+        registry: registry::shared,
+        filter: crate::filter::own_filter,
+    };
+
+    /// Makes this copy of plux-core use `program`'s instead of its own.
+    pub(crate) fn join(program: &'static Process) {
+        state::join((program.state)());
+        registry::join((program.registry)());
+        crate::filter::join((program.filter)());
+    }
 }
 
 /// A spec of a plugin library, with the entry points that run its code on the library's side.

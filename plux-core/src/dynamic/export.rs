@@ -6,8 +6,8 @@ use std::ptr;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
 use crate::dynamic::abi::{
-    AllocatorFns, Exports, Header, Str, ABI_VERSION, MAGIC, PANIC, PLUX_SOURCE, PLUX_VERSION,
-    RUSTC, TARGET,
+    AllocatorFns, Exports, Header, Process, Str, ABI_VERSION, MAGIC, PANIC, PLUX_SOURCE,
+    PLUX_VERSION, RUSTC, TARGET,
 };
 use crate::dynamic::contain::catch;
 use crate::registry::Registry;
@@ -107,12 +107,13 @@ extern "C" fn exports() -> *const c_void {
 }
 
 static EXPORTS: Exports = Exports {
-    specs: Registry::all,
+    specs: Registry::linked_here,
     create: |spec, product| catch(|| spec.make_into(product)),
     should_load: |spec| match spec.should_load() {
         None => Ok(true),
         Some(should_load) => catch(should_load),
     },
+    join: Process::join,
 };
 
 /// This library's exports, for tests that fake what a library exports.

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use crate::dynamic::abi::{
-    AllocatorFns, Exports, Header, LibrarySpec, Str, ABI_VERSION, ENTRY_SYMBOL, MAGIC, PANIC,
-    PLUX_SOURCE, PLUX_VERSION, RUSTC, TARGET,
+    AllocatorFns, Exports, Header, LibrarySpec, Process, Str, ABI_VERSION, ENTRY_SYMBOL, MAGIC,
+    PANIC, PLUX_SOURCE, PLUX_VERSION, RUSTC, TARGET,
 };
 use crate::dynamic::fingerprint::{interfaces, Fingerprint};
 use crate::dynamic::joined;
@@ -317,6 +317,9 @@ pub fn libraries() -> Vec<Library> {
 
 static LIBRARIES: Mutex<Vec<Library>> = Mutex::new(Vec::new());
 
+/// This program's plux, which every library it opens joins.
+static PROCESS: Process = Process::THIS;
+
 /// What this program's allocator looks like to a library (see `HostAllocator`).
 static ALLOCATOR: AllocatorFns = AllocatorFns {
     alloc: host_alloc,
@@ -440,6 +443,8 @@ fn load(path: PathBuf) -> Result<Library, LibraryError> {
     }
     let library_specs = (exports.specs)();
     check_types(&path, library_specs)?;
+    // Before any plugin of the library runs: from here on its plux is the program's.
+    (exports.join)(&PROCESS);
 
     let path: &'static Path = Box::leak(path.into_boxed_path());
     let shown: &'static str = Box::leak(path.display().to_string().into_boxed_str());

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, PoisonError, RwLock};
 
 use crate::finder::SpecIndex;
-use crate::registry::Registry;
+use crate::registry::{self, Additions, Registry};
 use crate::spec::PluginSpec;
 
 #[derive(Default)]
@@ -30,10 +30,17 @@ struct Joined {
 
 static JOINED: LazyLock<RwLock<Joined>> = LazyLock::new(RwLock::default);
 
+/// How the registry reaches the libraries' plugins.
+static ADDITIONS: Additions = Additions {
+    index,
+    namespaces,
+    specs,
+};
+
 /// Bumped by every library that adds plugins; 0 until then.
 static GENERATION: AtomicU64 = AtomicU64::new(0);
 
-pub(crate) fn generation() -> u64 {
+fn generation() -> u64 {
     GENERATION.load(Ordering::Acquire)
 }
 
@@ -52,6 +59,8 @@ pub(crate) fn add(specs: Vec<PluginSpec>) -> Vec<&'static PluginSpec> {
     joined.specs.extend(&specs);
     // Under the lock: a reader that sees the new generation finds the new specs.
     GENERATION.fetch_add(1, Ordering::AcqRel);
+    drop(joined);
+    registry::add(&ADDITIONS);
     specs
 }
 
@@ -62,7 +71,7 @@ fn leak_str(s: &str) -> &'static str {
 }
 
 /// Every spec of every library opened so far.
-pub(crate) fn specs() -> Vec<&'static PluginSpec> {
+fn specs() -> Vec<&'static PluginSpec> {
     if generation() == 0 {
         return Vec::new();
     }
@@ -74,7 +83,7 @@ pub(crate) fn specs() -> Vec<&'static PluginSpec> {
 }
 
 /// The index of `namespace` with its library plugins; `None` when no library has any there.
-pub(crate) fn index(namespace: &str) -> Option<&'static SpecIndex> {
+fn index(namespace: &str) -> Option<&'static SpecIndex> {
     if generation() == 0 {
         return None;
     }
@@ -107,7 +116,7 @@ pub(crate) fn index(namespace: &str) -> Option<&'static SpecIndex> {
 
 /// Every namespace, linked (`linked`, sorted) and of libraries, sorted; `None` while no library
 /// has added any.
-pub(crate) fn namespaces(linked: &[&'static str]) -> Option<&'static [&'static str]> {
+fn namespaces(linked: &[&'static str]) -> Option<&'static [&'static str]> {
     let current = generation();
     if current == 0 {
         return None;
