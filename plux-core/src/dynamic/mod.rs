@@ -24,7 +24,8 @@
 //! | `TypeId` differs between artifacts | plugins cross by [`Fingerprint`] of their interface, never by `TypeId` |
 //! | two copies of std: a library's panic cannot be caught by the program | factory, `should_load` and `load` catch on the library's side and re-raise on the program's |
 //! | two allocators | the library allocates with the program's (`export_plugins!` installs it) |
-//! | statics and thread-locals exist twice | documented: each side has its own |
+//! | plux's statics and thread-locals exist twice | the library's copy joins the program's when opened: one registry, filter, wait-for graph and thread record per process |
+//! | other crates' statics exist twice | documented: each side has its own; share through load arguments |
 //! | unloading | never: a library stays mapped for the life of the process |
 //! | a truncated file, which the loader would map past its end | refused before loading (ELF) |
 //!
