@@ -25,7 +25,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::grammar::InvalidIdent;
-use crate::spec::Location;
+use crate::location::Location;
 
 /// The step of the lifecycle that went wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

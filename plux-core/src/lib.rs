@@ -27,6 +27,7 @@ mod grammar;
 pub mod inspect;
 mod lifecycle;
 mod listener;
+mod location;
 mod manager;
 #[cfg(test)]
 mod model;
@@ -46,10 +47,11 @@ pub use finder::PluginFinder;
 pub use function::{FunctionPlugin, Hook};
 pub use grammar::{check_name, check_namespace, IdentKind, InvalidIdent};
 pub use listener::{PluginLifecycleListener, Veto};
+pub use location::Location;
 pub use manager::PluginManager;
 pub use plugin::{BoxError, Plugin, PluginInterface};
 pub use registry::{LinkRecord, LinkedCrate, Registry};
-pub use spec::{FactoryFn, FactoryResult, Location, PluginSpec, Product};
+pub use spec::{FactoryFn, FactoryResult, PluginSpec, Product};
 pub use state::PluginState;
 
 /// What the macros expand to. Not public API: it changes without notice.

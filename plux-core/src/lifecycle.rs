@@ -13,7 +13,7 @@ use crate::listener::{PluginLifecycleListener, Veto};
 use crate::plugin::BoxError;
 use crate::plugin::Plugin;
 use crate::spec::{NotMade, PluginSpec};
-use crate::state::{Loaded, Outcome};
+use crate::state::{is_joined, Loaded, Outcome};
 
 /// A manager's filter: keeps the plugins for which it returns `true`.
 pub(crate) type Filter = Box<dyn Fn(&PluginSpec) -> bool + Send + Sync>;
@@ -178,11 +178,12 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
             }
         }
 
-        let mut plugin: Arc<T> = match catch_unwind(AssertUnwindSafe(|| spec.create::<T>())) {
-            Ok(Ok(plugin)) => plugin,
-            Ok(Err(not_made)) => return self.not_made(not_made),
-            Err(panic) => return self.init_failed(self.panicked(Stage::Init, panic)),
-        };
+        let mut plugin: Arc<T> =
+            match catch_unwind(AssertUnwindSafe(|| spec.create::<T>(is_joined()))) {
+                Ok(Ok(plugin)) => plugin,
+                Ok(Err(not_made)) => return self.not_made(not_made),
+                Err(panic) => return self.init_failed(self.panicked(Stage::Init, panic)),
+            };
         log::debug!(target: "plux", "{spec}: init");
         self.listeners
             .notify(spec, "on_init_after", |l| l.on_init_after(spec, &plugin));

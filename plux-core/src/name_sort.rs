@@ -12,7 +12,7 @@
 use std::cmp::Ordering;
 use std::ops::{BitOr, BitXor};
 
-use crate::spec::PluginSpec;
+use crate::spec::{bytes_at, PluginSpec};
 
 /// Below this many names a comparison sort is as fast as the radix sort's setup.
 const RADIX_FROM: usize = 64;
@@ -190,20 +190,6 @@ where
         first,
         values.fold(T::default(), |differ, value| differ | (value ^ first)),
     )
-}
-
-/// 16 bytes of `name` from `start`, big-endian, zero-padded.
-pub(crate) fn bytes_at(name: &str, start: usize) -> u128 {
-    let from = name.as_bytes().get(start..).unwrap_or_default();
-    if let Some(bytes) = from.first_chunk::<16>() {
-        return u128::from_be_bytes(*bytes);
-    }
-    let mut bytes = [0u8; 16];
-    let len = from.len().min(bytes.len());
-    if let (Some(to), Some(from)) = (bytes.get_mut(..len), from.get(..len)) {
-        to.copy_from_slice(from);
-    }
-    u128::from_be_bytes(bytes)
 }
 
 /// Sorts `keys` (stable, least significant byte first), with a pass only for the bytes of the

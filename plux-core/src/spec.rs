@@ -5,51 +5,15 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::dynamic::contain::resume;
-use crate::dynamic::{Fingerprint, LibrarySpec};
+use crate::dynamic::Fingerprint;
 use crate::grammar::{check_name, check_namespace, InvalidIdent};
 use crate::plugin::{BoxError, Plugin};
-use crate::state::Key;
 
 pub(crate) mod linked;
 
+pub(crate) use crate::location::Location;
+
 use linked::{Extra, LinkedSpec};
-
-/// Where a plugin was declared, for diagnostics (duplicates, logs, the module filter).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Location {
-    /// `module_path!()` of the declaration; `None` for specs made at run time.
-    pub module_path: Option<&'static str>,
-    /// Source file of the declaration.
-    pub file: &'static str,
-    /// Line of the declaration.
-    pub line: u32,
-    /// Column of the declaration.
-    pub column: u32,
-    /// The plugin library the plugin was loaded from (see [`dynamic`](crate::dynamic)); `None`
-    /// for plugins linked into the program.
-    pub library: Option<&'static str>,
-}
-
-impl Location {
-    /// The crate that declared the plugin (first segment of the module path), if known.
-    pub fn crate_name(&self) -> Option<&'static str> {
-        self.module_path.and_then(|path| path.split("::").next())
-    }
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(module) = self.module_path {
-            write!(f, "{module} at ")?;
-        }
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)?;
-        if let Some(library) = self.library {
-            write!(f, " in library {library}")?;
-        }
-        Ok(())
-    }
-}
 
 /// Where a factory puts the plugin it makes: the slot of the manager that asked, which holds
 /// the manager's own plugin type, erased here since specs are not generic.
@@ -169,26 +133,31 @@ impl<F: Fn(Product<'_>) -> Result<(), BoxError> + Send + Sync> Make for Closure<
     }
 }
 
-/// A plugin library's spec: made and checked through the library's entry points, which contain
-/// panics on the library's side; what they caught is raised again here.
-impl Make for LibrarySpec {
-    fn create(&self, product: Product<'_>) -> Result<(), BoxError> {
-        resume((self.exports.create)(self.spec, product))
-    }
-
-    fn check(&self, _: fn() -> bool) -> bool {
-        resume((self.exports.should_load)(self.spec))
-    }
-
-    fn in_library(&self) -> bool {
-        true
-    }
-}
-
 #[derive(Clone)]
 enum Factory {
     Static(FactoryFn),
     Dynamic(Arc<dyn Make>),
+}
+
+/// The plugin a manager is asked for, by namespace and name: the same across managers.
+pub(crate) type RunKey<'a> = (&'a Cow<'static, str>, &'a Cow<'static, str>);
+
+/// What a run is keyed by (see [`PluginSpec::run_key`]): a linked spec, whose names are read
+/// only when compared, by a run inside it (reading them on every run costs a cache miss on the
+/// name); or the names.
+#[derive(Clone, Copy)]
+pub(crate) enum Key<'a> {
+    Linked(&'static LinkedSpec),
+    Names(RunKey<'a>),
+}
+
+impl Key<'_> {
+    pub(crate) fn names(&self) -> (&str, &str) {
+        match *self {
+            Key::Linked(spec) => (spec.namespace(), spec.name()),
+            Key::Names((namespace, name)) => (namespace, name),
+        }
+    }
 }
 
 /// Why [`PluginSpec::create`] made no plugin.
@@ -460,10 +429,14 @@ impl PluginSpec {
     /// A plugin library's spec as the program that opened `library` uses it: made and checked
     /// through the library's entry points, which contain panics on the library's side.
     #[cfg_attr(not(feature = "dynamic"), allow(dead_code))]
-    pub(crate) fn of_library(library: &'static str, entry: LibrarySpec) -> PluginSpec {
-        entry.spec.clone().set(|made| {
+    pub(crate) fn of_library(
+        library: &'static str,
+        spec: &PluginSpec,
+        entry: Arc<dyn Make>,
+    ) -> PluginSpec {
+        spec.clone().set(|made| {
             made.location.library = Some(library);
-            made.factory = Factory::Dynamic(Arc::new(entry));
+            made.factory = Factory::Dynamic(entry);
         })
     }
 
@@ -489,7 +462,7 @@ impl PluginSpec {
     pub(crate) fn name_head(&self) -> (u128, usize) {
         match &self.0 {
             Repr::Linked(linked) => linked.name_head(),
-            Repr::Made(made) => (crate::name_sort::bytes_at(&made.name, 0), made.name.len()),
+            Repr::Made(made) => (bytes_at(&made.name, 0), made.name.len()),
         }
     }
 
@@ -644,14 +617,19 @@ impl PluginSpec {
 
     /// Runs the factory for a manager of `T`. The manager calls this once per plugin, inside
     /// its panic guard.
-    pub(crate) fn create<T: ?Sized + Plugin>(&self) -> Result<Arc<T>, NotMade> {
+    ///
+    /// `by_fingerprint`: the manager's plugin type may come from another copy of plux (this is a
+    /// plugin library's copy, joined to the program's), so `T` is known by fingerprint only.
+    pub(crate) fn create<T: ?Sized + Plugin>(
+        &self,
+        by_fingerprint: bool,
+    ) -> Result<Arc<T>, NotMade> {
         let mut slot: Option<Arc<T>> = None;
         let mut other = None;
-        // A library's factory, or any factory when this copy of plux is a library's that joined
-        // the program (the factory may be the program's): `T` is known by fingerprint only.
+        // A library's factory, or any factory when the manager's `T` is another copy's.
         let across = match self.dynamic_factory() {
             Some(make) if make.in_library() => Some(T::FINGERPRINT),
-            _ if crate::state::is_joined() => Some(T::FINGERPRINT),
+            _ if by_fingerprint => Some(T::FINGERPRINT),
             _ => None,
         };
         let product = Product {
@@ -731,4 +709,18 @@ impl<P: Plugin, E: Into<BoxError>> FactoryResult for Result<P, E> {
     fn into_plugin(self) -> Result<P, BoxError> {
         self.map_err(Into::into)
     }
+}
+
+/// 16 bytes of `name` from `start`, big-endian, zero-padded.
+pub(crate) fn bytes_at(name: &str, start: usize) -> u128 {
+    let from = name.as_bytes().get(start..).unwrap_or_default();
+    if let Some(bytes) = from.first_chunk::<16>() {
+        return u128::from_be_bytes(*bytes);
+    }
+    let mut bytes = [0u8; 16];
+    let len = from.len().min(bytes.len());
+    if let (Some(to), Some(from)) = (bytes.get_mut(..len), from.get(..len)) {
+        to.copy_from_slice(from);
+    }
+    u128::from_be_bytes(bytes)
 }

@@ -27,6 +27,9 @@ use crate::error::{DisabledReason, PluginError, PluginErrorKind};
 use crate::lifecycle::discard;
 use crate::plugin::Plugin;
 use crate::spec::linked::LinkedSpec;
+use crate::spec::Key;
+#[cfg(test)]
+use crate::spec::RunKey;
 
 /// Where a plugin is in its lifecycle, as seen by
 /// [`PluginManager::state`](crate::PluginManager::state).
@@ -602,29 +605,8 @@ impl<T: ?Sized + Plugin, E: Fn(PluginErrorKind) -> PluginError> Drop for RunGuar
     }
 }
 
-/// The plugin a manager is asked for, by namespace and name: the same across managers.
-pub(crate) type RunKey<'a> = (&'a Cow<'static, str>, &'a Cow<'static, str>);
-
 /// A key of names borrowed for the whole program (a linked spec's): kept as it is.
 type StaticKey = (&'static str, &'static str);
-
-/// What a run is keyed by (see [`PluginSpec::run_key`]): a linked spec, whose names are read
-/// only when compared, by a run inside it (reading them on every run costs a cache miss on the
-/// name); or the names.
-#[derive(Clone, Copy)]
-pub(crate) enum Key<'a> {
-    Linked(&'static LinkedSpec),
-    Names(RunKey<'a>),
-}
-
-impl Key<'_> {
-    fn names(&self) -> (&str, &str) {
-        match *self {
-            Key::Linked(spec) => (spec.namespace(), spec.name()),
-            Key::Names((namespace, name)) => (namespace, name),
-        }
-    }
-}
 
 use running::Entered;
 pub(crate) use running::{here, Here};

@@ -9,9 +9,8 @@ use std::thread;
 
 use crate::error::{DisabledReason, PluginError, PluginErrorKind};
 use crate::spec::linked::{LinkedSpec, Managed};
-use crate::state::{
-    here, waits_on, Key, Loaded, Outcome, PluginState, Records, Run, RunKey, Slot, SlotRef,
-};
+use crate::spec::{Key, RunKey};
+use crate::state::{here, waits_on, Loaded, Outcome, PluginState, Records, Run, Slot, SlotRef};
 use crate::FunctionPlugin;
 
 /// A plugin with nothing to load: what the machine stores does not matter to it.

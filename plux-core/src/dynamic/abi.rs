@@ -8,10 +8,10 @@
 
 use std::ffi::c_void;
 
-use crate::dynamic::contain::Caught;
+use crate::dynamic::contain::{resume, Caught};
 use crate::filter::GlobalFilter;
 use crate::plugin::BoxError;
-use crate::spec::{PluginSpec, Product};
+use crate::spec::{Make, PluginSpec, Product};
 use crate::{registry, state};
 
 /// The first bytes of every [`Header`].
@@ -154,9 +154,26 @@ impl Process {
 }
 
 /// A spec of a plugin library, with the entry points that run its code on the library's side.
+#[cfg_attr(not(feature = "dynamic"), allow(dead_code))]
 pub(crate) struct LibrarySpec {
     /// The library's own spec (its factory and check are the library's functions).
     pub(crate) spec: &'static PluginSpec,
     /// The library's entry points.
     pub(crate) exports: &'static Exports,
+}
+
+/// A plugin library's spec: made and checked through the library's entry points, which contain
+/// panics on the library's side; what they caught is raised again here.
+impl Make for LibrarySpec {
+    fn create(&self, product: Product<'_>) -> Result<(), BoxError> {
+        resume((self.exports.create)(self.spec, product))
+    }
+
+    fn check(&self, _: fn() -> bool) -> bool {
+        resume((self.exports.should_load)(self.spec))
+    }
+
+    fn in_library(&self) -> bool {
+        true
+    }
 }

@@ -450,7 +450,7 @@ fn load(path: PathBuf) -> Result<Library, LibraryError> {
     let shown: &'static str = Box::leak(path.display().to_string().into_boxed_str());
     let specs: Vec<PluginSpec> = library_specs
         .iter()
-        .map(|spec| PluginSpec::of_library(shown, LibrarySpec { spec, exports }))
+        .map(|spec| PluginSpec::of_library(shown, spec, Arc::new(LibrarySpec { spec, exports })))
         .collect();
     let specs = joined::add(specs);
     log::info!(

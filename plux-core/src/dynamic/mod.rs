@@ -48,5 +48,4 @@ pub use fingerprint::Fingerprint;
 #[cfg(feature = "dynamic")]
 pub use host::{libraries, open, open_dir, Library, LibraryError};
 
-pub(crate) use abi::LibrarySpec;
 pub(crate) use product::put_across;

@@ -168,7 +168,7 @@ impl LinkedSpec {
         let head = match self.text.as_bytes().first_chunk::<16>() {
             Some(head) if len < 16 => u128::from_be_bytes(*head) & !(u128::MAX >> (len * 8)),
             Some(head) => u128::from_be_bytes(*head),
-            None => crate::name_sort::bytes_at(self.name(), 0),
+            None => crate::spec::bytes_at(self.name(), 0),
         };
         (head, len)
     }
@@ -254,10 +254,7 @@ mod tests {
         assert_eq!(location.line, SPEC_LINE);
         assert!(location.column > 1);
         assert_eq!(SPEC.priority(), 3);
-        assert_eq!(
-            SPEC.name_head(),
-            (crate::name_sort::bytes_at("name-1", 0), 6)
-        );
+        assert_eq!(SPEC.name_head(), (crate::spec::bytes_at("name-1", 0), 6));
         let mut known = None;
         assert!(!SPEC.is_of("linked.u", namespace_hash("linked.u"), &mut known));
         assert!(known.is_none());
