@@ -27,6 +27,7 @@ mod grammar;
 pub mod inspect;
 mod lifecycle;
 mod listener;
+mod logged;
 mod manager;
 #[cfg(test)]
 mod model;

@@ -10,6 +10,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use crate::error::{DisabledReason, PluginError, PluginErrorKind, Stage};
 use crate::filter::global_filter;
 use crate::listener::{PluginLifecycleListener, Veto};
+use crate::logged::{self, plux_log};
 use crate::plugin::BoxError;
 use crate::plugin::Plugin;
 use crate::spec::{NotMade, PluginSpec};
@@ -102,8 +103,8 @@ impl<T: ?Sized + Plugin> Listeners<T> {
         let snapshot = self.snapshot();
         for listener in snapshot.iter() {
             if let Err(panic) = catch_unwind(AssertUnwindSafe(|| call(&**listener))) {
-                log::error!(
-                    target: "plux",
+                plux_log!(
+                    Error,
                     "{plugin}: listener panicked in {hook} ({}); ignored",
                     panic_message(panic)
                 );
@@ -147,8 +148,8 @@ pub(crate) fn display_contained(value: &dyn std::fmt::Display) -> String {
 /// output may run user code in its `Drop`, which must not unwind through the manager.
 pub(crate) fn discard<V>(value: V) {
     if let Err(panic) = catch_unwind(AssertUnwindSafe(move || drop(value))) {
-        log::error!(
-            target: "plux",
+        plux_log!(
+            Error,
             "a plugin value panicked when dropped ({}); ignored",
             panic_message(panic)
         );
@@ -183,7 +184,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
             Ok(Err(not_made)) => return self.not_made(not_made),
             Err(panic) => return self.init_failed(self.panicked(Stage::Init, panic)),
         };
-        log::debug!(target: "plux", "{spec}: init");
+        plux_log!(Debug, "{spec}: init");
         self.listeners
             .notify(spec, "on_init_after", |l| l.on_init_after(spec, &plugin));
 
@@ -208,7 +209,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
         };
         match loaded {
             Ok(Ok(output)) => {
-                log::debug!(target: "plux", "{spec}: loaded");
+                plux_log!(Debug, "{spec}: loaded");
                 self.listeners.notify(spec, "on_load_after", |l| {
                     l.on_load_after(spec, &plugin, &output)
                 });
@@ -346,7 +347,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
 
     fn disabled(&self, reason: DisabledReason) -> Outcome<T> {
         let spec = self.spec;
-        log::debug!(target: "plux", "{spec}: disabled, {reason}");
+        plux_log!(Debug, "{spec}: disabled, {reason}");
         self.listeners
             .notify(spec, "on_disabled", |l| l.on_disabled(spec, &reason));
         Outcome::Disabled(Box::new(reason))
@@ -379,7 +380,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
 /// The error is formatted here, inside a panic guard, not by the logger: its `Display` may be a
 /// plugin's own error's, and a logger formats outside any guard of ours.
 pub(crate) fn log_failure(error: &PluginError) {
-    if !log::log_enabled!(target: "plux", log::Level::Error) {
+    if !logged::enabled(log::Level::Error) {
         return;
     }
     let line = catch_unwind(AssertUnwindSafe(|| error.to_string())).unwrap_or_else(|panic| {
@@ -391,7 +392,7 @@ pub(crate) fn log_failure(error: &PluginError) {
             panic_message(panic)
         )
     });
-    log::error!(target: "plux", "{line}");
+    plux_log!(Error, "{line}");
 }
 
 /// What kind of failure, without formatting anything of the plugin's.

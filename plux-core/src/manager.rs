@@ -15,6 +15,7 @@ use crate::lifecycle::{
     discard, display_contained, log_failure, panic_message, Filter, Lifecycle, Listeners,
 };
 use crate::listener::PluginLifecycleListener;
+use crate::logged::{self, plux_log};
 use crate::plugin::{Plugin, PluginInterface};
 use crate::registry::Registry;
 use crate::spec::PluginSpec;
@@ -805,7 +806,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         // no plugin has a conflict to log: a fresh manager then costs the same for any number
         // of plugins.
         if self.listeners.is_empty()
-            && !log::log_enabled!(target: "plux", log::Level::Debug)
+            && !logged::enabled(log::Level::Debug)
             && !index.has_conflicts()
         {
             return;
@@ -821,7 +822,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             let spec = entry.spec();
             match entry.conflict() {
                 None => {
-                    log::debug!(target: "plux", "{spec}: resolved");
+                    plux_log!(Debug, "{spec}: resolved");
                     self.listeners
                         .notify(spec, "on_resolve_after", |l| l.on_resolve_after(spec));
                 }
@@ -833,10 +834,10 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                         PluginErrorKind::OrderCycle(members) => {
                             if logged_cycles.insert(Arc::as_ptr(members).cast::<()>()) {
                                 let cycle = DisplayCycle { namespace, members };
-                                log::error!(target: "plux", "{cycle}");
+                                plux_log!(Error, "{cycle}");
                             }
                         }
-                        _ => log::error!(target: "plux", "{error}"),
+                        _ => plux_log!(Error, "{error}"),
                     }
                     self.listeners.notify(spec, "on_resolve_exception", |l| {
                         l.on_resolve_exception(namespace, &error)
@@ -852,8 +853,8 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         let specs = match catch_unwind(AssertUnwindSafe(|| finder.find_plugins(namespace))) {
             Ok(specs) => specs,
             Err(panic) => {
-                log::error!(
-                    target: "plux",
+                plux_log!(
+                    Error,
                     "{namespace}: the plugin finder panicked ({}); no plugins resolved",
                     panic_message(panic)
                 );
@@ -865,7 +866,10 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             .filter(|spec| {
                 let ours = spec.namespace() == namespace;
                 if !ours {
-                    log::warn!(target: "plux", "{namespace}: the finder returned {spec}, of another namespace; ignored");
+                    plux_log!(
+                        Warn,
+                        "{namespace}: the finder returned {spec}, of another namespace; ignored"
+                    );
                 }
                 ours
             })

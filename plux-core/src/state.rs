@@ -515,7 +515,7 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
                 .is_err()
         {
             // Settled meanwhile (it needed no lock, nobody waiting yet): the edge goes too.
-            edges.remove(&me);
+            edges.edges.remove(&me);
             return Ok(());
         }
         // No `end` after waking: the runner removes this edge when the slot settles, under
@@ -627,7 +627,7 @@ impl Key<'_> {
 }
 
 use running::Entered;
-pub(crate) use running::{here, Here};
+pub(crate) use running::{here, Behalf, Here};
 
 /// The plugins whose lifecycle this thread is running, innermost last, whatever their manager.
 mod running {
@@ -733,13 +733,107 @@ mod running {
 
         #[cold]
         fn number(self) -> ThreadNumber {
-            // Not one of shuttle's atomics in the model: numbering needs no scheduling.
-            static NEXT: AtomicU64 = AtomicU64::new(1);
-            let me = NEXT.fetch_add(1, Relaxed);
+            let me = fresh_number();
             self.0.me.set(me);
             me
         }
 
+        /// What the workers of a parallel start that this thread makes take over from it.
+        pub(crate) fn behalf(self) -> Behalf {
+            let running = self.0;
+            let frames = running.frames.borrow();
+            let statics = |names: (&'static str, &'static str)| {
+                (Cow::Borrowed(names.0), Cow::Borrowed(names.1))
+            };
+            let keys = frames
+                .iter()
+                .flat_map(|frame| {
+                    let spilled = frame.spilled.map(|spilled| statics(spilled.names()));
+                    spilled.into_iter().chain(frame.named.clone())
+                })
+                .chain(running.innermost.get().map(|inner| statics(inner.names())))
+                .collect();
+            Behalf {
+                principal: self.me(),
+                keys,
+            }
+        }
+
+        /// Runs `f` as a worker of the parallel start that `behalf` describes, until it
+        /// returns or unwinds: in the wait-for graph, its principal waits for it; and it is
+        /// running what its principal runs, so that asking for any of those is
+        /// [`Reentrant`](PluginErrorKind::Reentrant) here as it is there.
+        ///
+        /// The principal's own share runs under a number of its own: the slots it claims there
+        /// settle without waiting for the other workers, unlike those it held before the start.
+        pub(crate) fn act_for<R>(self, behalf: &Behalf, f: impl FnOnce(Here<'_>) -> R) -> R {
+            let running = self.0;
+            let own = self.me();
+            let principal = behalf.principal;
+            let worker = if own == principal {
+                let worker = fresh_number();
+                running.me.set(worker);
+                worker
+            } else {
+                own
+            };
+            waits::hired(sync::waits(), principal, worker);
+            let mut acting = Acting {
+                running,
+                own,
+                principal,
+                worker,
+                entered: Vec::new(),
+            };
+            if own != principal {
+                for (namespace, name) in &behalf.keys {
+                    acting
+                        .entered
+                        .extend(self.enter(&Key::Names((namespace, name))));
+                }
+            }
+            let result = f(self);
+            drop(acting);
+            result
+        }
+    }
+
+    /// A thread number never used before.
+    fn fresh_number() -> ThreadNumber {
+        // Not one of shuttle's atomics in the model: numbering needs no scheduling.
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        NEXT.fetch_add(1, Relaxed)
+    }
+
+    /// What the workers of a parallel start take over from the thread that starts it (see
+    /// [`Here::act_for`]).
+    pub(crate) struct Behalf {
+        principal: ThreadNumber,
+        /// The plugins it runs, outermost first.
+        keys: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+    }
+
+    /// A worker at work: when it stops (or unwinds), it leaves what it took over, innermost
+    /// first, gets its own number back and leaves the graph.
+    struct Acting<'a> {
+        running: &'a Running,
+        own: ThreadNumber,
+        principal: ThreadNumber,
+        worker: ThreadNumber,
+        entered: Vec<Entered<'a>>,
+    }
+
+    impl Drop for Acting<'_> {
+        fn drop(&mut self) {
+            while let Some(entered) = self.entered.pop() {
+                drop(entered);
+            }
+            self.running.me.set(self.own);
+            waits::dismissed(sync::waits(), self.principal, self.worker);
+        }
+    }
+
+    impl<'a> Here<'a> {
         /// Records `key` as running until the returned guard drops (also when the lifecycle
         /// unwinds); `None` when this thread is running `key` already.
         #[inline]
@@ -839,13 +933,25 @@ mod running {
 /// waiter's in between, and must not see a cycle that no longer exists). Every insertion checks
 /// for a cycle, so the graph never has one.
 ///
+/// A thread in a parallel start waits for the start's workers, which act on its behalf (see
+/// [`Here::act_for`]): those waits are in the graph too, as the workers of their principal, so
+/// that a worker waiting on a slot its principal holds is a cycle, not a deadlock.
+///
 /// One condition variable for the process, not one per slot: waiting is rare (two threads
 /// asking for one plugin at once), and a slot without one is smaller, which every warm lookup
 /// and every `load_all` feels. A settling slot wakes every waiter; the others go back to sleep.
 #[derive(Default)]
 pub(crate) struct Waits {
-    edges: Mutex<HashMap<ThreadNumber, Edge>>,
+    graph: Mutex<Graph>,
     woken: Condvar,
+}
+
+#[derive(Default)]
+struct Graph {
+    /// What each waiting thread waits on.
+    edges: HashMap<ThreadNumber, Edge>,
+    /// The workers of each thread in a parallel start: it waits for every one of them.
+    workers: HashMap<ThreadNumber, Vec<ThreadNumber>>,
 }
 
 /// What a waiting thread waits on.
@@ -862,33 +968,26 @@ struct Edge {
 mod waits {
     use super::*;
 
-    pub(super) type Edges<'a> = MutexGuard<'a, HashMap<ThreadNumber, Edge>>;
+    pub(super) type Edges<'a> = MutexGuard<'a, Graph>;
 
     pub(super) fn lock(waits: &Waits) -> Edges<'_> {
         // Only plux code runs under this lock.
-        waits.edges.lock().unwrap_or_else(PoisonError::into_inner)
+        waits.graph.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Records that `me` waits on `slot`, run by `owner`, unless that closes a cycle (then
     /// returns false).
     pub(super) fn begin(
-        edges: &mut Edges<'_>,
+        graph: &mut Edges<'_>,
         me: ThreadNumber,
         owner: ThreadNumber,
         slot: usize,
     ) -> bool {
-        let mut next = owner;
-        loop {
-            if next == me {
-                return false;
-            }
-            match edges.get(&next) {
-                Some(edge) => next = edge.owner,
-                None => break,
-            }
+        if reaches(graph, owner, me) {
+            return false;
         }
         let thread = sync::current_thread();
-        edges.insert(
+        graph.edges.insert(
             me,
             Edge {
                 owner,
@@ -899,9 +998,51 @@ mod waits {
         true
     }
 
+    /// Whether `from` waits, through any chain of waits, on `to` (or is `to`).
+    ///
+    /// The graph has no cycle, so the walk ends; without parallel starts it is a single path.
+    fn reaches(graph: &Graph, from: ThreadNumber, to: ThreadNumber) -> bool {
+        let mut next = vec![from];
+        while let Some(thread) = next.pop() {
+            if thread == to {
+                return true;
+            }
+            if let Some(edge) = graph.edges.get(&thread) {
+                next.push(edge.owner);
+            }
+            if let Some(workers) = graph.workers.get(&thread) {
+                next.extend(workers);
+            }
+        }
+        false
+    }
+
     /// `slot` has its final outcome: whoever waits on it waits no more.
-    pub(super) fn settled(edges: &mut Edges<'_>, slot: usize) {
-        edges.retain(|_, edge| edge.slot != slot);
+    pub(super) fn settled(graph: &mut Edges<'_>, slot: usize) {
+        graph.edges.retain(|_, edge| edge.slot != slot);
+    }
+
+    /// `principal` waits for `worker` until [`dismissed`] (a worker waits on nothing yet, so
+    /// this closes no cycle).
+    pub(super) fn hired(waits: &Waits, principal: ThreadNumber, worker: ThreadNumber) {
+        lock(waits)
+            .workers
+            .entry(principal)
+            .or_default()
+            .push(worker);
+    }
+
+    /// `worker` has finished its part of `principal`'s start.
+    pub(super) fn dismissed(waits: &Waits, principal: ThreadNumber, worker: ThreadNumber) {
+        let mut graph = lock(waits);
+        if let Some(workers) = graph.workers.get_mut(&principal) {
+            if let Some(at) = workers.iter().position(|&w| w == worker) {
+                workers.swap_remove(at);
+            }
+            if workers.is_empty() {
+                graph.workers.remove(&principal);
+            }
+        }
     }
 }
 
@@ -909,6 +1050,7 @@ mod waits {
 #[cfg(test)]
 pub(crate) fn waits_on(thread: ThreadId) -> Option<usize> {
     waits::lock(sync::waits())
+        .edges
         .values()
         .find(|edge| edge.thread == thread)
         .map(|edge| edge.slot)
