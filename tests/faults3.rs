@@ -331,3 +331,61 @@ fn a_parallel_start_runs_at_most_max_threads() {
         "{used} threads"
     );
 }
+
+/// Loads `b` of its manager when the thread that owns it exits, and sends the outcome back.
+struct LoadsOnExit {
+    manager: Arc<PluginManager<Probe>>,
+    outcome: std::sync::mpsc::Sender<(Result<(), &'static str>, Result<(), &'static str>)>,
+}
+
+impl Drop for LoadsOnExit {
+    fn drop(&mut self) {
+        let kind = |result: Result<Arc<Probe>, plux::PluginError>| {
+            result.map(drop).map_err(|error| kind_name(error.kind()))
+        };
+        let loaded = kind(self.manager.load("a"));
+        let fresh = kind(self.manager.load("b"));
+        let _ = self.outcome.send((loaded, fresh));
+    }
+}
+
+thread_local! {
+    static ON_EXIT: std::cell::RefCell<Option<LoadsOnExit>> = const { std::cell::RefCell::new(None) };
+}
+
+#[test]
+fn a_load_from_a_thread_local_destructor_returns_an_error_instead_of_aborting() {
+    let ns = "f3.thread_exit";
+    let manager = Arc::new(
+        PluginManager::<Probe>::in_namespace(ns).finder(
+            plain(ns, 0)
+                .into_iter()
+                .chain([probe(ns, "a").build().0, probe(ns, "b").build().0])
+                .collect::<Vec<_>>(),
+        ),
+    );
+    let (outcome, received) = std::sync::mpsc::channel();
+    let on_thread = manager.clone();
+    thread::spawn(move || {
+        // Registered first, so destroyed last: after plux's own thread-local, which the
+        // load below registers.
+        ON_EXIT.with(|cell| {
+            *cell.borrow_mut() = Some(LoadsOnExit {
+                manager: on_thread.clone(),
+                outcome,
+            })
+        });
+        on_thread.load("a").expect("loads");
+    })
+    .join()
+    .expect("the thread exits without a panic");
+
+    let (loaded, fresh) = received
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the destructor ran and reported");
+    assert_eq!(loaded, Ok(()), "a plugin loaded already is returned");
+    assert!(
+        matches!(fresh, Ok(()) | Err("ThreadExiting")),
+        "a fresh plugin loads or gets a typed error: {fresh:?}"
+    );
+}

@@ -14,6 +14,7 @@
 //! | [`OrderCycle`](PluginErrorKind::OrderCycle) | `after`/`before` constraints form a cycle; every plugin on it gets this error | `on_resolve_exception` | same error | same error |
 //! | [`Reentrant`](PluginErrorKind::Reentrant) | a plugin is asked for while its own lifecycle runs: on the same thread, or on a thread that (through any chain of threads waiting inside plux managers) the asking thread would wait for | — (the call that asked gets it; the plugin being loaded decides what to do with it) | — | — |
 //! | [`Interrupted`](PluginErrorKind::Interrupted) | the manager itself was unwound mid-lifecycle (a bug) | — | same error | runs the lifecycle again |
+//! | [`ThreadExiting`](PluginErrorKind::ThreadExiting) | asked for from a thread-local's destructor, once the thread's plux state is gone | — | same error on that thread | same error on that thread |
 //!
 //! A failed or disabled plugin is *sticky*: `load` returns the recorded error without running any
 //! plugin code again, so a broken plugin costs nothing on the next call. `retry` clears the record
@@ -170,6 +171,12 @@ pub enum PluginErrorKind {
     /// The manager was unwound in the middle of this plugin's lifecycle.
     #[error("lifecycle interrupted by a panic inside the manager")]
     Interrupted,
+    /// The plugin was asked for on a thread that is exiting, from a thread-local's destructor
+    /// that runs after plux's own per-thread state was destroyed: its lifecycle cannot run
+    /// there. A plugin loaded already is still returned; load it before the thread ends, or
+    /// from another thread.
+    #[error("asked for on an exiting thread, from a thread-local's destructor: load it before")]
+    ThreadExiting,
 }
 
 /// How many members of an ordering cycle its message names before "and N more".

@@ -19,7 +19,7 @@ use crate::logged::{self, plux_log};
 use crate::plugin::{Plugin, PluginInterface};
 use crate::registry::Registry;
 use crate::spec::PluginSpec;
-use crate::state::{here, Here, Loaded, PluginState, Records, Run, Slot, SlotRef};
+use crate::state::{here, Exiting, Here, Loaded, PluginState, Records, Run, Slot, SlotRef};
 
 mod parallel;
 
@@ -400,7 +400,9 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             return Ok(loaded.plugin.clone());
         }
         let (entry, slot) = self.find(resolved, name)?;
-        here(|here| self.drive(here, entry, slot, false)).map(|loaded| loaded.plugin.clone())
+        here(|here| self.drive(here, entry, slot, false))
+            .unwrap_or_else(|exiting| Err(self.exiting(exiting, name)))
+            .map(|loaded| loaded.plugin.clone())
     }
 
     /// Runs the lifecycle of a failed or disabled plugin once more (e.g. after its configuration
@@ -408,7 +410,9 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// a duplicated name stays an error.
     pub fn retry(&self, name: &str) -> Result<Arc<T>, PluginError> {
         let (entry, slot) = self.find(self.resolved(), name)?;
-        here(|here| self.drive(here, entry, slot, true)).map(|loaded| loaded.plugin.clone())
+        here(|here| self.drive(here, entry, slot, true))
+            .unwrap_or_else(|exiting| Err(self.exiting(exiting, name)))
+            .map(|loaded| loaded.plugin.clone())
     }
 
     /// Loads every plugin of the namespace, in load order, and returns those that loaded.
@@ -421,7 +425,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// [`load_all_parallel`](Self::load_all_parallel) to load on several threads.
     pub fn load_all(&self) -> Vec<Arc<T>> {
         let mut plugins = Vec::with_capacity(self.resolved().index.order().len());
-        here(|here| {
+        let all = here(|here| {
             for (entry, slot) in self.slots() {
                 match self.drive(here, entry, slot, false) {
                     Ok(loaded) => plugins.push(loaded.plugin.clone()),
@@ -430,7 +434,10 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                 }
             }
         });
-        plugins
+        match all {
+            Ok(()) => plugins,
+            Err(exiting) => self.loaded_on_exit(exiting),
+        }
     }
 
     /// Loads the plugins in load order and stops at the first that fails, returning its error
@@ -449,6 +456,12 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                 }
             }
             Ok(plugins)
+        })
+        .unwrap_or_else(|Exiting| {
+            Err(PluginError::of_namespace(
+                &self.namespace,
+                PluginErrorKind::ThreadExiting,
+            ))
         })
     }
 
@@ -656,6 +669,25 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             self.reported.wait();
         }
         resolved
+    }
+
+    /// The error of a plugin asked for on an exiting thread (see [`here`]), logged.
+    #[cold]
+    fn exiting(&self, Exiting: Exiting, name: &str) -> PluginError {
+        let error = PluginError::new(&self.namespace, name, PluginErrorKind::ThreadExiting);
+        log_failure(&error);
+        error
+    }
+
+    /// What `load_all` returns on an exiting thread (see [`here`]): the plugins loaded
+    /// already; nothing else can load there.
+    #[cold]
+    pub(crate) fn loaded_on_exit(&self, Exiting: Exiting) -> Vec<Arc<T>> {
+        log_failure(&PluginError::of_namespace(
+            &self.namespace,
+            PluginErrorKind::ThreadExiting,
+        ));
+        self.loaded()
     }
 
     /// Every spec, in load order.

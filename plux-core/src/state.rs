@@ -290,7 +290,8 @@ impl<T: ?Sized + Plugin> Slot<T> {
         if let Some(loaded) = slot.loaded() {
             return Ok(loaded);
         }
-        here(|here| slot.get_or_run_here(here, &Key::Names(key), retry, error, lifecycle))
+        here(|here| slot.get_or_run_here(here, &Key::Names(key), retry, &error, lifecycle))
+            .unwrap_or_else(|Exiting| Err(error(PluginErrorKind::ThreadExiting)))
     }
 }
 
@@ -627,7 +628,7 @@ impl Key<'_> {
 }
 
 use running::Entered;
-pub(crate) use running::{here, Behalf, Here};
+pub(crate) use running::{here, Behalf, Exiting, Here};
 
 /// The plugins whose lifecycle this thread is running, innermost last, whatever their manager.
 mod running {
@@ -714,10 +715,19 @@ mod running {
 
     /// Calls `f` with this thread: one thread-local access for any number of runs, which a
     /// `load_all` of many cheap plugins feels.
+    ///
+    /// [`Exiting`] from a thread-local's destructor that runs after plux's own was destroyed:
+    /// without it, no run can be checked for re-entrance.
     #[inline]
-    pub(crate) fn here<R>(f: impl FnOnce(Here<'_>) -> R) -> R {
-        RUNNING.with(|running| f(Here(running)))
+    pub(crate) fn here<R>(f: impl FnOnce(Here<'_>) -> R) -> Result<R, Exiting> {
+        RUNNING
+            .try_with(|running| f(Here(running)))
+            .map_err(|_| Exiting)
     }
+
+    /// This thread is exiting, and what plux keeps per thread is gone.
+    #[derive(Debug)]
+    pub(crate) struct Exiting;
 
     // Inlined, as is `Entered`'s drop, and the guard is one pointer: a guard moved through
     // memory across calls costs store-to-load stalls that outweigh everything else here.

@@ -66,7 +66,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             changed: Condvar::new(),
             successors: plan.successors,
         };
-        here(|here| {
+        let started = here(|here| {
             let behalf = here.behalf();
             thread::scope(|scope| {
                 let work = Work {
@@ -78,7 +78,10 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                 here.act_for(&behalf, |here| work.run(scope, here));
             });
         });
-        self.loaded()
+        match started {
+            Ok(()) => self.loaded(),
+            Err(exiting) => self.loaded_on_exit(exiting),
+        }
     }
 
     /// The most threads [`load_all_parallel`](Self::load_all_parallel) runs, whatever it is
@@ -138,7 +141,8 @@ impl<'a, T: ?Sized + Plugin> Work<'a, T> {
         let spawned = thread::Builder::new()
             .name(format!("plux-start-{hired}"))
             .spawn_scoped(scope, move || {
-                here(|here| here.act_for(self.behalf, |here| self.run(scope, here)));
+                // A thread of our own: its thread-locals are there until it returns.
+                let _ = here(|here| here.act_for(self.behalf, |here| self.run(scope, here)));
             });
         if let Err(error) = spawned {
             self.start.refused();
