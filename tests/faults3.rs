@@ -389,3 +389,89 @@ fn a_load_from_a_thread_local_destructor_returns_an_error_instead_of_aborting() 
         "a fresh plugin loads or gets a typed error: {fresh:?}"
     );
 }
+
+/// plux's `test_on_after_before_with_error`: a listener that fails `plugin2` once it loaded.
+struct FailsPlugin2;
+
+impl PluginLifecycleListener<Probe> for FailsPlugin2 {
+    fn confirm(&self, spec: &PluginSpec, _: &Probe, _: &String) -> Result<(), plux::BoxError> {
+        if spec.name() == "plugin2" {
+            return Err("error loading plugin 2".into());
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn on_after_before_with_error() {
+    let ns = "f3.after_error";
+    let journal = plux_fixture_probe::Journal::new();
+    let manager = PluginManager::<Probe>::in_namespace(ns)
+        .finder(vec![
+            probe(ns, "plugin1").build().0,
+            probe(ns, "plugin2").build().0,
+        ])
+        .listener(FailsPlugin2)
+        .listener(journal.clone());
+
+    let plugins = manager.load_all();
+    assert_eq!(plugins.len(), 1);
+
+    let error = manager.load("plugin2").expect_err("failed after load");
+    assert!(
+        error.to_string().contains("error loading plugin 2"),
+        "{error}"
+    );
+    assert!(matches!(
+        error.kind(),
+        plux::PluginErrorKind::Rejected { listener: 0, .. }
+    ));
+    // The other listeners hear it, and never of a load that did not stand.
+    let heard = journal.hooks_of("plugin2");
+    assert!(
+        heard.iter().any(|hook| hook.starts_with("load_exception")),
+        "{heard:?}"
+    );
+    assert!(
+        !heard.iter().any(|hook| hook.starts_with("load_after")),
+        "{heard:?}"
+    );
+    assert!(matches!(
+        manager.state("plugin2"),
+        Some(PluginState::Failed(_))
+    ));
+    let report = plux::inspect::Report::collect()
+        .with_states(&manager)
+        .to_string();
+    assert!(
+        report.contains("failed by listener #0 after load: error loading plugin 2"),
+        "{report}"
+    );
+}
+
+struct ConfirmPanics;
+
+impl PluginLifecycleListener<Probe> for ConfirmPanics {
+    fn confirm(&self, _: &PluginSpec, _: &Probe, _: &String) -> Result<(), plux::BoxError> {
+        panic!("confirm boom")
+    }
+}
+
+#[test]
+fn a_confirm_that_panics_fails_the_plugin_and_retry_asks_again() {
+    let ns = "f3.confirm_panics";
+    let manager = PluginManager::<Probe>::in_namespace(ns)
+        .finder(vec![probe(ns, "a").build().0])
+        .listener(ConfirmPanics);
+
+    let error = manager.load("a").expect_err("failed after load");
+
+    assert!(matches!(
+        error.kind(),
+        plux::PluginErrorKind::Panicked { stage: plux::Stage::Confirm, message } if message == "confirm boom"
+    ));
+    assert_eq!(
+        kind_name(manager.retry("a").expect_err("asked again").kind()),
+        "Panicked"
+    );
+}

@@ -80,6 +80,28 @@ impl<T: ?Sized + Plugin> Listeners<T> {
         Approval::Approved
     }
 
+    /// Asks every listener, in order, whether the loaded plugin may stay loaded; the first that
+    /// does not confirm decides.
+    pub(crate) fn confirm(
+        &self,
+        spec: &PluginSpec,
+        plugin: &T,
+        output: &T::Output,
+    ) -> Confirmation {
+        if self.is_empty() {
+            return Confirmation::Confirmed;
+        }
+        let snapshot = self.snapshot();
+        for (position, listener) in snapshot.iter().enumerate() {
+            match catch_unwind(AssertUnwindSafe(|| listener.confirm(spec, plugin, output))) {
+                Ok(Ok(())) => {}
+                Ok(Err(reason)) => return Confirmation::Rejected(position, reason),
+                Err(panic) => return Confirmation::Panicked(panic),
+            }
+        }
+        Confirmation::Confirmed
+    }
+
     /// Calls `hook` on every listener; a panicking listener is logged and skipped.
     #[inline]
     pub(crate) fn notify(
@@ -120,6 +142,15 @@ pub(crate) enum Approval {
     Vetoed(usize, Veto),
     /// An `approve` panicked: that fails the plugin, since a check that broke must not let it
     /// through.
+    Panicked(Box<dyn Any + Send>),
+}
+
+/// What the listeners said of a plugin that loaded.
+pub(crate) enum Confirmation {
+    Confirmed,
+    /// By the listener at this position, for this reason.
+    Rejected(usize, BoxError),
+    /// A `confirm` panicked: that fails the plugin, as a rejection would.
     Panicked(Box<dyn Any + Send>),
 }
 
@@ -209,6 +240,12 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
         };
         match loaded {
             Ok(Ok(output)) => {
+                if !self.listeners.is_empty() {
+                    if let Some(failed) = self.unconfirmed(&plugin, &output) {
+                        discard(output);
+                        return self.load_failed(plugin, failed);
+                    }
+                }
                 plux_log!(Debug, "{spec}: loaded");
                 self.listeners.notify(spec, "on_load_after", |l| {
                     l.on_load_after(spec, &plugin, &output)
@@ -291,6 +328,21 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
             l.on_load_before(spec, &plugin, args)
         });
         Ok(plugin)
+    }
+
+    /// Why the listeners fail the plugin that loaded, if one does.
+    #[inline(never)]
+    fn unconfirmed(&self, plugin: &T, output: &T::Output) -> Option<PluginError> {
+        match self.listeners.confirm(self.spec, plugin, output) {
+            Confirmation::Confirmed => None,
+            Confirmation::Rejected(listener, reason) => {
+                Some(self.error(PluginErrorKind::Rejected {
+                    listener,
+                    reason: Arc::from(reason),
+                }))
+            }
+            Confirmation::Panicked(panic) => Some(self.panicked(Stage::Confirm, panic)),
+        }
     }
 
     /// The outcome of a plugin whose factory kept a reference to it.
