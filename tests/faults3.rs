@@ -475,3 +475,87 @@ fn a_confirm_that_panics_fails_the_plugin_and_retry_asks_again() {
         "Panicked"
     );
 }
+
+/// A finder whose specs grow, like the registry when a library is opened.
+struct Growing(Arc<Mutex<Vec<PluginSpec>>>);
+
+impl plux::PluginFinder for Growing {
+    fn find_plugins(&self, _: &str) -> Vec<PluginSpec> {
+        self.0.lock().expect("not poisoned").clone()
+    }
+}
+
+fn requiring(ns: &str, name: &str, required: &str) -> PluginSpec {
+    probe(ns, name)
+        .build()
+        .0
+        .with_requires([required])
+        .expect("a valid name")
+}
+
+#[test]
+fn refresh_clears_a_requirement_error_that_the_new_specs_resolve() {
+    let ns = "f3.refresh_late";
+    let specs = Arc::new(Mutex::new(vec![
+        requiring(ns, "app", "late"),
+        requiring(ns, "web", "app"),
+    ]));
+    let mut manager = PluginManager::<Probe>::in_namespace(ns).finder(Growing(specs.clone()));
+    assert_eq!(
+        kind_name(manager.load("app").expect_err("late is missing").kind()),
+        "OrderUnknown"
+    );
+    assert_eq!(
+        kind_name(manager.load("web").expect_err("app did not load").kind()),
+        "Disabled"
+    );
+
+    specs
+        .lock()
+        .expect("not poisoned")
+        .push(probe(ns, "late").build().0);
+    assert_eq!(manager.refresh(), ["late"]);
+
+    assert!(matches!(manager.state("app"), Some(PluginState::Resolved)));
+    manager
+        .retry("web")
+        .expect("app and late load on its behalf now");
+    assert_eq!(manager.loaded().len(), 3);
+}
+
+#[test]
+fn retry_with_requirements_retries_the_chain_that_failed_a_plugin_bottom_up() {
+    let ns = "f3.retry_chain";
+    let up = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let base_up = up.clone();
+    let base = probe(ns, "base")
+        .on_load(move |_, _| match base_up.load(SeqCst) {
+            true => Ok("up".into()),
+            false => Err("base is down".into()),
+        })
+        .build()
+        .0;
+    let manager = PluginManager::<Probe>::in_namespace(ns).finder(vec![
+        base,
+        requiring(ns, "mid", "base"),
+        requiring(ns, "top", "mid"),
+        probe(ns, "other").load_fails().build().0,
+    ]);
+    manager.load("top").expect_err("base is down");
+    manager.load("other").expect_err("fails");
+
+    up.store(true, SeqCst);
+    assert!(
+        manager.retry("top").is_err(),
+        "mid is still recorded disabled"
+    );
+    manager
+        .retry_with_requirements("top")
+        .expect("base, mid, then top");
+
+    assert_eq!(manager.loaded().len(), 3);
+    assert!(
+        matches!(manager.state("other"), Some(PluginState::Failed(_))),
+        "what top does not require is left alone"
+    );
+}

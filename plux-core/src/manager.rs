@@ -415,6 +415,71 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             .map(|loaded| loaded.plugin.clone())
     }
 
+    /// [`retry`](Self::retry)s the plugin `name` together with the requirements that failed
+    /// it: every plugin it requires, directly or not, that is not loaded is retried first,
+    /// requirements before the plugins that require them, then `name` itself.
+    ///
+    /// This is how a chain recovers once what broke it is fixed (a library opened and
+    /// [`refresh`](Self::refresh)ed, a configuration changed): `retry` alone runs only `name`'s
+    /// lifecycle, and finds a failed requirement failed still.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use plux_core::{BoxError, Plugin, PluginManager, PluginSpec};
+    ///
+    /// static DATABASE_UP: AtomicBool = AtomicBool::new(false);
+    ///
+    /// struct Service;
+    /// impl Plugin for Service {
+    ///     type Args = ();
+    ///     type Output = ();
+    ///     fn load(&mut self, _: &()) -> Result<(), BoxError> {
+    ///         if DATABASE_UP.load(Ordering::SeqCst) { Ok(()) } else { Err("database down".into()) }
+    ///     }
+    /// }
+    ///
+    /// let make = || Ok(Box::new(Service));
+    /// let manager = PluginManager::<Service>::in_namespace("app").finder(vec![
+    ///     PluginSpec::new("app", "database", make)?,
+    ///     PluginSpec::new("app", "cache", make)?.with_requires(["database"])?,
+    ///     PluginSpec::new("app", "web", || Ok(Box::new(Service)))?.with_requires(["cache"])?,
+    /// ]);
+    /// assert!(manager.load("web").is_err());
+    ///
+    /// DATABASE_UP.store(true, Ordering::SeqCst);
+    /// assert!(manager.retry("web").is_err()); // `cache` is still recorded as failed
+    /// manager.retry_with_requirements("web")?;
+    /// assert_eq!(manager.loaded().len(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn retry_with_requirements(&self, name: &str) -> Result<Arc<T>, PluginError> {
+        let resolved = self.resolved();
+        // An explicit walk, not recursion: a chain may be as long as the namespace.
+        let mut failed_it = Vec::new();
+        let mut seen = HashSet::new();
+        let mut walk = vec![(name, false)];
+        while let Some((next, expanded)) = walk.pop() {
+            if expanded {
+                failed_it.push(next);
+                continue;
+            }
+            let Some((entry, slot)) = self.find(resolved, next).ok() else {
+                continue;
+            };
+            if slot.loaded().is_some() || !seen.insert(next) {
+                continue;
+            }
+            walk.push((next, true));
+            let requires: Vec<&str> = entry.spec().requires().collect();
+            walk.extend(requires.into_iter().rev().map(|required| (required, false)));
+        }
+        for requirement in failed_it.iter().filter(|&&failed| failed != name) {
+            // Its outcome is recorded, and `name`'s lifecycle reads it.
+            let _ = self.retry(requirement);
+        }
+        self.retry(name)
+    }
+
     /// Loads every plugin of the namespace, in load order, and returns those that loaded.
     ///
     /// The load order is by priority (higher first), then name, within the plugins' `after` and
@@ -515,11 +580,23 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// [`finder`](Self::finder). Returns the names it did not have before, in load order; the
     /// listeners hear of each as of a fresh resolution.
     ///
-    /// Every plugin the manager had keeps its state (a loaded plugin stays loaded, a failed one
-    /// failed), unless its name is now in conflict, e.g. a library declares it too: then it is
-    /// a [`Duplicate`](PluginErrorKind::Duplicate), as it would be for a new manager, and the
-    /// manager drops what it held of it. A manager that has not resolved its namespace yet has
-    /// nothing to refresh: its first use sees everything.
+    /// Every name, its conflicts and the load order are resolved again, as a new manager would
+    /// resolve them; the lifecycles that ran are not. So every plugin the manager had keeps its
+    /// state (a loaded plugin stays loaded, a failed one failed), except where the conflicts
+    /// changed:
+    ///
+    /// - a name now in conflict, e.g. declared by a library too, is a
+    ///   [`Duplicate`](PluginErrorKind::Duplicate) (or whatever the new conflict is), and the
+    ///   manager drops what it held of it;
+    /// - a name whose conflict the new specs resolve (an `after`, `before` or `requires` that
+    ///   named no plugin and now does, a duplicate gone) is fresh, and loads when next asked for;
+    ///   the listeners hear of it in `on_resolve_after` as of a new plugin.
+    ///
+    /// A plugin that did not load because of such a requirement is disabled, and stays so until
+    /// asked again: [`retry`](Self::retry) it, or
+    /// [`retry_with_requirements`](Self::retry_with_requirements) to retry the requirements
+    /// that failed it first. A manager that has not resolved its namespace yet has nothing to
+    /// refresh: its first use sees everything.
     ///
     /// ```
     /// use plux_core::{FunctionPlugin, PluginManager, PluginSpec};
@@ -580,6 +657,9 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                     .index
                     .position(name)
                     .and_then(|i| old.index.entries().get(i));
+                // Whether its conflict is gone: what the manager recorded of it was that
+                // conflict, and no lifecycle ran.
+                let mut cleared = false;
                 match before {
                     None => {
                         added.insert(name.to_owned());
@@ -588,10 +668,14 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                     Some(before) if before.conflict().is_none() && entry.conflict().is_some() => {
                         reported.insert(name.to_owned());
                     }
+                    Some(before) if before.conflict().is_some() && entry.conflict().is_none() => {
+                        cleared = true;
+                        reported.insert(name.to_owned());
+                    }
                     Some(_) => {}
                 }
                 let slot = match (kept.remove(name), entry.conflict()) {
-                    (Some(slot), None) => {
+                    (Some(slot), None) if !cleared => {
                         any_kept = true;
                         slot
                     }
