@@ -559,3 +559,35 @@ fn retry_with_requirements_retries_the_chain_that_failed_a_plugin_bottom_up() {
         "what top does not require is left alone"
     );
 }
+
+#[test]
+fn a_chain_of_100_000_requirements_loads_on_a_2_mib_thread() {
+    const LINKS: usize = 100_000;
+    let ns = "f3.deep_chain";
+    let make = || Ok(Box::new(plux::FunctionPlugin::new((|| {}) as fn())));
+    let specs: Vec<PluginSpec> = (0..LINKS)
+        .map(|i| {
+            let spec = PluginSpec::new(ns, format!("p{i:06}"), make).expect("valid");
+            match i {
+                0 => spec,
+                _ => spec
+                    .with_requires([format!("p{:06}", i - 1)])
+                    .expect("valid"),
+            }
+        })
+        .collect();
+    let manager =
+        Arc::new(PluginManager::<plux::FunctionPlugin<fn()>>::in_namespace(ns).finder(specs));
+    manager.list_names(); // resolved on this thread: the walk is what runs on the small one
+
+    let on_thread = manager.clone();
+    let last = thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || on_thread.load(&format!("p{:06}", LINKS - 1)).map(drop))
+        .expect("spawned")
+        .join()
+        .expect("no overflow");
+
+    last.expect("the whole chain loads");
+    assert_eq!(manager.loaded().len(), LINKS);
+}

@@ -203,13 +203,38 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
     /// line: a plugin that loads with nothing listening runs little more than its own code.
     #[inline]
     pub(crate) fn run(&self) -> Outcome<T> {
-        let spec = self.spec;
         if self.may_stop_before_init() {
             if let Some(outcome) = self.before_init() {
                 return outcome;
             }
         }
+        self.from_init()
+    }
 
+    /// The lifecycle of a plugin that its filters let through, once its requirements are
+    /// loaded, or `unmet`: the second half of a run that the manager's walk of requirements
+    /// drives step by step (the first is [`filtered`](Self::filtered)).
+    pub(crate) fn after_requirements(&self, unmet: Option<DisabledReason>) -> Outcome<T> {
+        match unmet {
+            Some(reason) => self.disabled(reason),
+            None => self.from_init(),
+        }
+    }
+
+    /// The outcome when a filter or the spec's own check stops the plugin, or `None`: the first
+    /// half of a run that the manager's walk of requirements drives.
+    pub(crate) fn filtered(&self) -> Option<Outcome<T>> {
+        match self.disabled_before_init() {
+            Ok(None) => None,
+            Ok(Some(reason)) => Some(self.disabled(reason)),
+            Err(error) => Some(self.init_failed(error)),
+        }
+    }
+
+    /// The lifecycle from the factory on.
+    #[inline]
+    fn from_init(&self) -> Outcome<T> {
+        let spec = self.spec;
         let mut plugin: Arc<T> = match catch_unwind(AssertUnwindSafe(|| spec.create::<T>())) {
             Ok(Ok(plugin)) => plugin,
             Ok(Err(not_made)) => return self.not_made(not_made),
@@ -271,10 +296,8 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
     /// or a requirement that did not load, or failed in a filter or its check.
     #[inline(never)]
     fn before_init(&self) -> Option<Outcome<T>> {
-        match self.disabled_before_init() {
-            Ok(None) => {}
-            Ok(Some(reason)) => return Some(self.disabled(reason)),
-            Err(error) => return Some(self.init_failed(error)),
+        if let Some(outcome) = self.filtered() {
+            return Some(outcome);
         }
         // After its own filters, so that a plugin switched off loads nothing on its behalf.
         let reason = self.requirements.and_then(|requirements| requirements())?;

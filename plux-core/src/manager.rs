@@ -8,12 +8,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::thread::{self, ThreadId};
 
-use crate::error::{DisabledReason, DisplayCycle, PluginError, PluginErrorKind};
+use crate::error::{DisplayCycle, PluginError, PluginErrorKind};
 use crate::finder::{Entries, IndexEntry, PluginFinder, SpecIndex};
 use crate::grammar::{check_name, check_namespace};
-use crate::lifecycle::{
-    discard, display_contained, log_failure, panic_message, Filter, Lifecycle, Listeners,
-};
+use crate::lifecycle::{discard, log_failure, panic_message, Filter, Lifecycle, Listeners};
 use crate::listener::PluginLifecycleListener;
 use crate::logged::{self, plux_log};
 use crate::plugin::{Plugin, PluginInterface};
@@ -22,6 +20,7 @@ use crate::spec::PluginSpec;
 use crate::state::{here, Exiting, Here, Loaded, PluginState, Records, Run, Slot, SlotRef};
 
 mod parallel;
+mod requirements;
 
 /// Loads the plugins of one namespace as `T`, each at most once, from any number of threads.
 ///
@@ -839,7 +838,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         retry: bool,
     ) -> Result<&'a Loaded<T>, PluginError> {
         let spec = entry.spec();
-        let requirements = || self.load_requirements(spec);
+        let requirements = || self.load_requirements(here, spec);
         let lifecycle = Lifecycle {
             spec,
             args: &self.args,
@@ -856,21 +855,6 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             |kind| PluginError::new(spec.namespace(), spec.name(), kind),
             || lifecycle.run(),
         )
-    }
-
-    /// Loads what `spec` requires, in this manager; the reason `spec` is disabled if one did not
-    /// load. Runs while `spec`'s slot is running, so that a requirement cycle at run time is
-    /// [`Reentrant`](PluginErrorKind::Reentrant), not a deadlock.
-    fn load_requirements(&self, spec: &PluginSpec) -> Option<DisabledReason> {
-        for name in spec.requires() {
-            if let Err(error) = self.load(name) {
-                return Some(DisabledReason::Requirement {
-                    name: name.to_owned(),
-                    why: display_contained(error.kind()),
-                });
-            }
-        }
-        None
     }
 
     fn resolve(&self) -> Resolved<T> {

@@ -381,6 +381,22 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
         error: impl Fn(PluginErrorKind) -> PluginError,
         lifecycle: impl FnOnce() -> Outcome<T>,
     ) -> Result<&'a Loaded<T>, PluginError> {
+        match self.claim_contended(here, key, retry, &error)? {
+            Claim::Loaded(loaded) => Ok(loaded),
+            Claim::Mine(entered, previous) => {
+                self.run(here.me(), entered, previous, error, lifecycle)
+            }
+        }
+    }
+
+    /// Claims the slot for this thread, waiting while another runs it; or its outcome.
+    fn claim_contended<'h>(
+        self,
+        here: Here<'h>,
+        key: &Key<'_>,
+        retry: bool,
+        error: &impl Fn(PluginErrorKind) -> PluginError,
+    ) -> Result<Claim<'a, 'h, T>, PluginError> {
         let (entered, previous) = loop {
             match self.word().load(Acquire) {
                 FRESH => {
@@ -395,7 +411,7 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
                 }
                 SETTLED => {
                     if let Some(loaded) = self.loaded() {
-                        return Ok(loaded);
+                        return Ok(Claim::Loaded(loaded));
                     }
                     // Claimed under the records' lock, so that the record taken is the one
                     // the claim replaces.
@@ -417,10 +433,60 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
                         break (entered, take_record(&mut records, self.at));
                     }
                 }
-                word => self.wait(here.me(), word, &error)?,
+                word => self.wait(here.me(), word, error)?,
             }
         };
-        self.run(here.me(), entered, previous, error, lifecycle)
+        Ok(Claim::Mine(entered, previous))
+    }
+
+    /// Claims the slot for this thread, to run its lifecycle step by step (see [`Held`]); or
+    /// its outcome, when it has one (loaded, or recorded) or when claiming it would be
+    /// re-entrant. Waits while another thread runs it.
+    pub(crate) fn hold<'h>(
+        self,
+        here: Here<'h>,
+        key: Key<'a>,
+    ) -> Result<Holding<'a, 'h, T>, PluginError> {
+        let error = |kind| held_error(&key, kind);
+        match self.claim_contended(here, &key, false, &error)? {
+            Claim::Loaded(_) => Ok(Holding::Loaded),
+            Claim::Mine(entered, previous) => {
+                let held = Held {
+                    slot: self,
+                    me: here.me(),
+                    key,
+                    entered: Some(entered),
+                };
+                // The outcome it replaces may hold the last copy of a user's error.
+                if let Some(previous) = previous {
+                    discard(previous);
+                }
+                Ok(Holding::Held(held))
+            }
+        }
+    }
+
+    /// Publishes the outcome of the run of `me`, and settles the slot.
+    #[inline]
+    fn conclude(
+        self,
+        me: ThreadNumber,
+        outcome: Outcome<T>,
+        error: &impl Fn(PluginErrorKind) -> PluginError,
+    ) -> Result<&'a Loaded<T>, PluginError> {
+        match outcome {
+            Outcome::Loaded(loaded) => {
+                // Set before the word says so, and outside any lock. Only the thread that
+                // claimed the slot sets it, once; were it somehow set already, the plugin is
+                // leaked, not dropped: its `Drop` is user code, and would run unguarded.
+                let loaded = ManuallyDrop::new(loaded);
+                let published = self.loaded.get_or_init(|| ManuallyDrop::into_inner(loaded));
+                self.release(me);
+                Ok(published)
+            }
+            Outcome::Disabled(reason) => Err(self.settle_disabled(me, *reason, error)),
+            Outcome::Failed(failure) => Err(self.settle_failed(me, *failure)),
+        }
     }
 
     /// Runs the lifecycle of the slot that `me` has claimed (and `entered`), replacing the
@@ -446,20 +512,7 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
         let outcome = lifecycle();
         drop(entered);
         std::mem::forget(guard);
-
-        match outcome {
-            Outcome::Loaded(loaded) => {
-                // Set before the word says so, and outside any lock. Only the thread that
-                // claimed the slot sets it, once; were it somehow set already, the plugin is
-                // leaked, not dropped: its `Drop` is user code, and would run unguarded.
-                let loaded = ManuallyDrop::new(loaded);
-                let published = self.loaded.get_or_init(|| ManuallyDrop::into_inner(loaded));
-                self.release(me);
-                Ok(published)
-            }
-            Outcome::Disabled(reason) => Err(self.settle_disabled(me, *reason, &error)),
-            Outcome::Failed(failure) => Err(self.settle_failed(me, *failure)),
-        }
+        self.conclude(me, outcome, &error)
     }
 
     #[cold]
@@ -574,6 +627,57 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
     fn id(self) -> usize {
         std::ptr::from_ref(self.run).cast::<()>() as usize
     }
+}
+
+/// What [`SlotRef::claim_contended`] got: the loaded plugin, or the slot for this thread, with
+/// the outcome its run replaces.
+enum Claim<'a, 'h, T: ?Sized + Plugin> {
+    Loaded(&'a Loaded<T>),
+    Mine(Entered<'h>, Option<Record>),
+}
+
+/// What [`SlotRef::hold`] got.
+pub(crate) enum Holding<'a, 'h, T: ?Sized + Plugin> {
+    /// Loaded already (by this run or another).
+    Loaded,
+    /// Claimed by this thread: its lifecycle is the caller's to run.
+    Held(Held<'a, 'h, T>),
+}
+
+/// A slot this thread claimed and runs the lifecycle of step by step, holding it meanwhile as
+/// [`SlotRef::get_or_run_here`] does for a lifecycle in one piece: the manager's walk of
+/// requirements holds a chain of them at once instead of recursing. Dropped unfinished (an
+/// unwind), it settles the slot [`Interrupted`](PluginErrorKind::Interrupted).
+pub(crate) struct Held<'a, 'h, T: ?Sized + Plugin> {
+    slot: SlotRef<'a, T>,
+    me: ThreadNumber,
+    key: Key<'a>,
+    /// `None` once finished.
+    entered: Option<Entered<'h>>,
+}
+
+impl<'a, T: ?Sized + Plugin> Held<'a, '_, T> {
+    /// Settles the slot with the outcome of its lifecycle, which ran.
+    pub(crate) fn finish(mut self, outcome: Outcome<T>) -> Result<&'a Loaded<T>, PluginError> {
+        drop(self.entered.take());
+        let (slot, me, key) = (self.slot, self.me, self.key);
+        std::mem::forget(self);
+        slot.conclude(me, outcome, &|kind| held_error(&key, kind))
+    }
+}
+
+impl<T: ?Sized + Plugin> Drop for Held<'_, '_, T> {
+    fn drop(&mut self) {
+        drop(self.entered.take());
+        let interrupted = held_error(&self.key, PluginErrorKind::Interrupted);
+        self.slot.settle(self.me, Record::Failed(interrupted));
+    }
+}
+
+/// An error about the plugin that `key` names.
+fn held_error(key: &Key<'_>, kind: PluginErrorKind) -> PluginError {
+    let (namespace, name) = key.names();
+    PluginError::new(namespace, name, kind)
 }
 
 fn permanent(error: &PluginError) -> bool {
@@ -695,6 +799,32 @@ mod running {
         /// How many frames `frames` has: read on every exit, without borrowing them.
         framed: Cell<usize>,
         frames: RefCell<Vec<Frame>>,
+        /// How many names of `frames` have each hash ([`hash`]): a run checks them before
+        /// scanning the frames, so that entering a run inside a chain of thousands (a walk of
+        /// requirements holds one per link) costs the same as inside a few.
+        hashes: RefCell<Option<HashMap<u64, usize>>>,
+    }
+
+    /// A hash of the names `(namespace, name)` (FNV-1a): cheap, and the same for a static and
+    /// a copied pair of names.
+    fn hash((namespace, name): (&str, &str)) -> u64 {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in namespace.bytes().chain([0xff]).chain(name.bytes()) {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+        hash
+    }
+
+    impl Frame {
+        /// The hashes of the names it holds.
+        fn hashes(&self) -> impl Iterator<Item = u64> + '_ {
+            let spilled = self.spilled.map(|spilled| hash(spilled.names()));
+            let named = self
+                .named
+                .as_ref()
+                .map(|(namespace, name)| hash((namespace, name)));
+            spilled.into_iter().chain(named)
+        }
     }
 
     sync::thread_local! {
@@ -705,6 +835,7 @@ mod running {
                 innermost: Cell::new(None),
                 framed: Cell::new(0),
                 frames: RefCell::new(Vec::new()),
+                hashes: RefCell::new(None),
             }
         };
     }
@@ -874,8 +1005,10 @@ mod running {
                         .as_ref()
                         .is_some_and(|(namespace, name)| is(key, (namespace, name)))
             };
+            let mut hashes = running.hashes.borrow_mut();
+            let hashes = hashes.get_or_insert_with(HashMap::new);
             if innermost.is_some_and(|innermost| is(key, innermost.names()))
-                || frames.iter().any(runs)
+                || (hashes.contains_key(&hash(key.names())) && frames.iter().any(runs))
             {
                 return None;
             }
@@ -890,11 +1023,15 @@ mod running {
                 }
                 (None, Key::Linked(_)) => None,
             };
-            frames.push(Frame {
+            let frame = Frame {
                 depth,
                 spilled: innermost,
                 named,
-            });
+            };
+            for hash in frame.hashes() {
+                *hashes.entry(hash).or_default() += 1;
+            }
+            frames.push(frame);
             running.framed.set(frames.len());
             Some(())
         }
@@ -924,10 +1061,25 @@ mod running {
             let running = self.running;
             let mut frames = running.frames.borrow_mut();
             // The names are plux's own `Cow`s: dropping them runs no user code.
-            let restored = if frames.last().is_some_and(|frame| frame.depth == depth) {
-                frames.pop().and_then(|frame| frame.spilled)
-            } else {
-                None
+            let left = match frames.last() {
+                Some(frame) if frame.depth == depth => frames.pop(),
+                _ => None,
+            };
+            let restored = match left {
+                Some(frame) => {
+                    if let Some(hashes) = running.hashes.borrow_mut().as_mut() {
+                        for hash in frame.hashes() {
+                            if let Some(count) = hashes.get_mut(&hash) {
+                                *count -= 1;
+                                if *count == 0 {
+                                    hashes.remove(&hash);
+                                }
+                            }
+                        }
+                    }
+                    frame.spilled
+                }
+                None => None,
             };
             running.innermost.set(restored);
             running.framed.set(frames.len());
