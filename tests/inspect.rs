@@ -133,7 +133,8 @@ fn the_health_check_lists_every_problem_of_the_program() {
         .iter()
         .map(ToString::to_string)
         .collect();
-    assert_eq!(listed.len(), 2, "{listed:#?}");
+    // This program links its crates by hand (`use plux_fixture_alpha as _;`): that is no problem.
+    assert_eq!(listed.len(), 1, "{listed:#?}");
     assert!(
         matches!(
             &problems.problems()[0],
@@ -142,15 +143,10 @@ fn the_health_check_lists_every_problem_of_the_program() {
         ),
         "{listed:#?}"
     );
-    assert!(matches!(problems.problems()[1], Problem::NoLink));
     // What `check().unwrap()` prints in a failing test: the list, not a Debug dump.
     let printed = format!("{problems:?}");
     assert!(
-        printed.starts_with("2 problems with the plugins of this program:\n  - plugin `fixtures.dup/same` cannot load: declared 2 times"),
-        "{printed}"
-    );
-    assert!(
-        printed.contains("\n  - this program has no `plux::link_plugins!()`"),
+        printed.starts_with("1 problem with the plugins of this program:\n  - plugin `fixtures.dup/same` cannot load: declared 2 times"),
         "{printed}"
     );
 }

@@ -9,11 +9,13 @@
 //! | [`Factory`](PluginErrorKind::Factory) | the factory returned `Err` | `on_init_exception` | same error, nothing re-runs | runs the lifecycle again |
 //! | [`WrongType`](PluginErrorKind::WrongType) | the factory made something that is not the manager's `T` | `on_init_exception` | same error | runs the lifecycle again |
 //! | [`Load`](PluginErrorKind::Load) | `load` returned `Err` | `on_load_exception` | same error, nothing re-runs | runs the lifecycle again |
-//! | [`Panicked`](PluginErrorKind::Panicked) | a filter, the factory, `should_load`, a listener's `approve` or `load` panicked | `on_init_exception` (filter, factory) or `on_load_exception` | same error, nothing re-runs | runs the lifecycle again |
+//! | [`Rejected`](PluginErrorKind::Rejected) | `load` succeeded, then a listener's [`confirm`](crate::PluginLifecycleListener::confirm) returned `Err` | `on_load_exception` | same error, nothing re-runs | runs the lifecycle again |
+//! | [`Panicked`](PluginErrorKind::Panicked) | a filter, the factory, `should_load`, a listener's `approve`, `load` or a listener's `confirm` panicked | `on_init_exception` (filter, factory) or `on_load_exception` | same error, nothing re-runs | runs the lifecycle again |
 //! | [`OrderUnknown`](PluginErrorKind::OrderUnknown) | an `after`/`before`/`requires` constraint names no plugin of the namespace | `on_resolve_exception` | same error | same error |
 //! | [`OrderCycle`](PluginErrorKind::OrderCycle) | `after`/`before` constraints form a cycle; every plugin on it gets this error | `on_resolve_exception` | same error | same error |
 //! | [`Reentrant`](PluginErrorKind::Reentrant) | a plugin is asked for while its own lifecycle runs: on the same thread, or on a thread that (through any chain of threads waiting inside plux managers) the asking thread would wait for | — (the call that asked gets it; the plugin being loaded decides what to do with it) | — | — |
 //! | [`Interrupted`](PluginErrorKind::Interrupted) | the manager itself was unwound mid-lifecycle (a bug) | — | same error | runs the lifecycle again |
+//! | [`ThreadExiting`](PluginErrorKind::ThreadExiting) | asked for from a thread-local's destructor, once the thread's plux state is gone | — | same error on that thread | same error on that thread |
 //!
 //! A failed or disabled plugin is *sticky*: `load` returns the recorded error without running any
 //! plugin code again, so a broken plugin costs nothing on the next call. `retry` clears the record
@@ -40,6 +42,8 @@ pub enum Stage {
     Approve,
     /// [`Plugin::load`](crate::Plugin::load) (init → loaded).
     Load,
+    /// A listener's [`confirm`](crate::PluginLifecycleListener::confirm), after `load`.
+    Confirm,
 }
 
 impl fmt::Display for Stage {
@@ -50,6 +54,7 @@ impl fmt::Display for Stage {
             Stage::ShouldLoad => "should_load",
             Stage::Approve => "a listener's approve",
             Stage::Load => "load",
+            Stage::Confirm => "a listener's confirm",
         })
     }
 }
@@ -130,6 +135,15 @@ pub enum PluginErrorKind {
     /// `load` returned an error.
     #[error("load failed: {0}")]
     Load(Arc<dyn Error + Send + Sync>),
+    /// `load` succeeded, but a listener's [`confirm`](crate::PluginLifecycleListener::confirm)
+    /// failed the plugin with this reason.
+    #[error("failed by listener #{listener} after load: {reason}")]
+    Rejected {
+        /// Position of the listener, from 0, in the order they were added.
+        listener: usize,
+        /// Its reason.
+        reason: Arc<dyn Error + Send + Sync>,
+    },
     /// User code panicked; the panic was caught.
     #[error("{stage} panicked: {message}")]
     Panicked {
@@ -170,6 +184,12 @@ pub enum PluginErrorKind {
     /// The manager was unwound in the middle of this plugin's lifecycle.
     #[error("lifecycle interrupted by a panic inside the manager")]
     Interrupted,
+    /// The plugin was asked for on a thread that is exiting, from a thread-local's destructor
+    /// that runs after plux's own per-thread state was destroyed: its lifecycle cannot run
+    /// there. A plugin loaded already is still returned; load it before the thread ends, or
+    /// from another thread.
+    #[error("asked for on an exiting thread, from a thread-local's destructor: load it before")]
+    ThreadExiting,
 }
 
 /// How many members of an ordering cycle its message names before "and N more".
@@ -298,7 +318,9 @@ impl PluginErrorKind {
     /// plugin's own error type).
     pub fn cause(&self) -> Option<&(dyn Error + Send + Sync + 'static)> {
         match self {
-            PluginErrorKind::Factory(cause) | PluginErrorKind::Load(cause) => Some(&**cause),
+            PluginErrorKind::Factory(cause)
+            | PluginErrorKind::Load(cause)
+            | PluginErrorKind::Rejected { reason: cause, .. } => Some(&**cause),
             _ => None,
         }
     }

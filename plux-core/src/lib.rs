@@ -28,6 +28,7 @@ pub mod inspect;
 mod lifecycle;
 mod listener;
 mod location;
+mod logged;
 mod manager;
 #[cfg(test)]
 mod model;

@@ -10,6 +10,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use crate::error::{DisabledReason, PluginError, PluginErrorKind, Stage};
 use crate::filter::global_filter;
 use crate::listener::{PluginLifecycleListener, Veto};
+use crate::logged::{self, plux_log};
 use crate::plugin::BoxError;
 use crate::plugin::Plugin;
 use crate::spec::{NotMade, PluginSpec};
@@ -79,6 +80,28 @@ impl<T: ?Sized + Plugin> Listeners<T> {
         Approval::Approved
     }
 
+    /// Asks every listener, in order, whether the loaded plugin may stay loaded; the first that
+    /// does not confirm decides.
+    pub(crate) fn confirm(
+        &self,
+        spec: &PluginSpec,
+        plugin: &T,
+        output: &T::Output,
+    ) -> Confirmation {
+        if self.is_empty() {
+            return Confirmation::Confirmed;
+        }
+        let snapshot = self.snapshot();
+        for (position, listener) in snapshot.iter().enumerate() {
+            match catch_unwind(AssertUnwindSafe(|| listener.confirm(spec, plugin, output))) {
+                Ok(Ok(())) => {}
+                Ok(Err(reason)) => return Confirmation::Rejected(position, reason),
+                Err(panic) => return Confirmation::Panicked(panic),
+            }
+        }
+        Confirmation::Confirmed
+    }
+
     /// Calls `hook` on every listener; a panicking listener is logged and skipped.
     #[inline]
     pub(crate) fn notify(
@@ -102,8 +125,8 @@ impl<T: ?Sized + Plugin> Listeners<T> {
         let snapshot = self.snapshot();
         for listener in snapshot.iter() {
             if let Err(panic) = catch_unwind(AssertUnwindSafe(|| call(&**listener))) {
-                log::error!(
-                    target: "plux",
+                plux_log!(
+                    Error,
                     "{plugin}: listener panicked in {hook} ({}); ignored",
                     panic_message(panic)
                 );
@@ -119,6 +142,15 @@ pub(crate) enum Approval {
     Vetoed(usize, Veto),
     /// An `approve` panicked: that fails the plugin, since a check that broke must not let it
     /// through.
+    Panicked(Box<dyn Any + Send>),
+}
+
+/// What the listeners said of a plugin that loaded.
+pub(crate) enum Confirmation {
+    Confirmed,
+    /// By the listener at this position, for this reason.
+    Rejected(usize, BoxError),
+    /// A `confirm` panicked: that fails the plugin, as a rejection would.
     Panicked(Box<dyn Any + Send>),
 }
 
@@ -147,8 +179,8 @@ pub(crate) fn display_contained(value: &dyn std::fmt::Display) -> String {
 /// output may run user code in its `Drop`, which must not unwind through the manager.
 pub(crate) fn discard<V>(value: V) {
     if let Err(panic) = catch_unwind(AssertUnwindSafe(move || drop(value))) {
-        log::error!(
-            target: "plux",
+        plux_log!(
+            Error,
             "a plugin value panicked when dropped ({}); ignored",
             panic_message(panic)
         );
@@ -171,20 +203,44 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
     /// line: a plugin that loads with nothing listening runs little more than its own code.
     #[inline]
     pub(crate) fn run(&self) -> Outcome<T> {
-        let spec = self.spec;
         if self.may_stop_before_init() {
             if let Some(outcome) = self.before_init() {
                 return outcome;
             }
         }
+        self.from_init()
+    }
 
-        let mut plugin: Arc<T> =
-            match catch_unwind(AssertUnwindSafe(|| spec.create::<T>(is_joined()))) {
-                Ok(Ok(plugin)) => plugin,
-                Ok(Err(not_made)) => return self.not_made(not_made),
-                Err(panic) => return self.init_failed(self.panicked(Stage::Init, panic)),
-            };
-        log::debug!(target: "plux", "{spec}: init");
+    /// The lifecycle of a plugin that its filters let through, once its requirements are
+    /// loaded, or `unmet`: the second half of a run that the manager's walk of requirements
+    /// drives step by step (the first is [`filtered`](Self::filtered)).
+    pub(crate) fn after_requirements(&self, unmet: Option<DisabledReason>) -> Outcome<T> {
+        match unmet {
+            Some(reason) => self.disabled(reason),
+            None => self.from_init(),
+        }
+    }
+
+    /// The outcome when a filter or the spec's own check stops the plugin, or `None`: the first
+    /// half of a run that the manager's walk of requirements drives.
+    pub(crate) fn filtered(&self) -> Option<Outcome<T>> {
+        match self.disabled_before_init() {
+            Ok(None) => None,
+            Ok(Some(reason)) => Some(self.disabled(reason)),
+            Err(error) => Some(self.init_failed(error)),
+        }
+    }
+
+    /// The lifecycle from the factory on.
+    #[inline]
+    fn from_init(&self) -> Outcome<T> {
+        let spec = self.spec;
+        let mut plugin: Arc<T> = match catch_unwind(AssertUnwindSafe(|| spec.create::<T>(is_joined()))) {
+            Ok(Ok(plugin)) => plugin,
+            Ok(Err(not_made)) => return self.not_made(not_made),
+            Err(panic) => return self.init_failed(self.panicked(Stage::Init, panic)),
+        };
+        plux_log!(Debug, "{spec}: init");
         self.listeners
             .notify(spec, "on_init_after", |l| l.on_init_after(spec, &plugin));
 
@@ -209,7 +265,13 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
         };
         match loaded {
             Ok(Ok(output)) => {
-                log::debug!(target: "plux", "{spec}: loaded");
+                if !self.listeners.is_empty() {
+                    if let Some(failed) = self.unconfirmed(&plugin, &output) {
+                        discard(output);
+                        return self.load_failed(plugin, failed);
+                    }
+                }
+                plux_log!(Debug, "{spec}: loaded");
                 self.listeners.notify(spec, "on_load_after", |l| {
                     l.on_load_after(spec, &plugin, &output)
                 });
@@ -234,10 +296,8 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
     /// or a requirement that did not load, or failed in a filter or its check.
     #[inline(never)]
     fn before_init(&self) -> Option<Outcome<T>> {
-        match self.disabled_before_init() {
-            Ok(None) => {}
-            Ok(Some(reason)) => return Some(self.disabled(reason)),
-            Err(error) => return Some(self.init_failed(error)),
+        if let Some(outcome) = self.filtered() {
+            return Some(outcome);
         }
         // After its own filters, so that a plugin switched off loads nothing on its behalf.
         let reason = self.requirements.and_then(|requirements| requirements())?;
@@ -291,6 +351,21 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
             l.on_load_before(spec, &plugin, args)
         });
         Ok(plugin)
+    }
+
+    /// Why the listeners fail the plugin that loaded, if one does.
+    #[inline(never)]
+    fn unconfirmed(&self, plugin: &T, output: &T::Output) -> Option<PluginError> {
+        match self.listeners.confirm(self.spec, plugin, output) {
+            Confirmation::Confirmed => None,
+            Confirmation::Rejected(listener, reason) => {
+                Some(self.error(PluginErrorKind::Rejected {
+                    listener,
+                    reason: Arc::from(reason),
+                }))
+            }
+            Confirmation::Panicked(panic) => Some(self.panicked(Stage::Confirm, panic)),
+        }
     }
 
     /// The outcome of a plugin whose factory kept a reference to it.
@@ -347,7 +422,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
 
     fn disabled(&self, reason: DisabledReason) -> Outcome<T> {
         let spec = self.spec;
-        log::debug!(target: "plux", "{spec}: disabled, {reason}");
+        plux_log!(Debug, "{spec}: disabled, {reason}");
         self.listeners
             .notify(spec, "on_disabled", |l| l.on_disabled(spec, &reason));
         Outcome::Disabled(Box::new(reason))
@@ -380,7 +455,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
 /// The error is formatted here, inside a panic guard, not by the logger: its `Display` may be a
 /// plugin's own error's, and a logger formats outside any guard of ours.
 pub(crate) fn log_failure(error: &PluginError) {
-    if !log::log_enabled!(target: "plux", log::Level::Error) {
+    if !logged::enabled(log::Level::Error) {
         return;
     }
     let line = catch_unwind(AssertUnwindSafe(|| error.to_string())).unwrap_or_else(|panic| {
@@ -392,7 +467,7 @@ pub(crate) fn log_failure(error: &PluginError) {
             panic_message(panic)
         )
     });
-    log::error!(target: "plux", "{line}");
+    plux_log!(Error, "{line}");
 }
 
 /// What kind of failure, without formatting anything of the plugin's.

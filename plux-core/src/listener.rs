@@ -5,10 +5,12 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::error::{DisabledReason, PluginError};
-use crate::plugin::Plugin;
+use crate::plugin::{BoxError, Plugin};
 use crate::spec::PluginSpec;
 
-/// Hears of every transition and every failure in a [`PluginManager`](crate::PluginManager).
+/// Hears of every transition and every failure in a [`PluginManager`](crate::PluginManager); may
+/// veto a plugin before it loads ([`approve`](Self::approve)) or fail it after
+/// ([`confirm`](Self::confirm)).
 ///
 /// Every method has a no-op default, so a listener implements only what it needs. Hooks run on
 /// the thread that drives the lifecycle, in this order for one plugin:
@@ -20,8 +22,9 @@ use crate::spec::PluginSpec;
 ///                                     ├─ on_load_exception      (should_load panicked)
 ///                                     └─ approve ─┬─ on_disabled               (a listener vetoed)
 ///                                                 ├─ on_load_exception         (approve panicked)
-///                                                 └─ on_load_before ─┬─ on_load_after
-///                                                                    └─ on_load_exception
+///                                                 └─ on_load_before ─┬─ confirm ─┬─ on_load_after
+///                                                                    │           └─ on_load_exception  (a listener failed it)
+///                                                                    └─ on_load_exception              (load failed)
 /// ```
 ///
 /// `on_resolve_after` runs for every spec of the namespace when the manager first needs them;
@@ -29,6 +32,49 @@ use crate::spec::PluginSpec;
 /// a hook is contained: the panic is logged and the plugin's lifecycle goes on as if the hook had
 /// returned. (That includes `println!` panicking on a closed stdout: a listener that must not
 /// lose its output should write with `writeln!` and handle the error itself.)
+///
+/// # Failing a plugin after it loaded
+///
+/// [`confirm`](Self::confirm) runs once `load` succeeded, before anyone hears of it: a listener
+/// returning `Err` fails the plugin with [`PluginErrorKind::Rejected`](crate::PluginErrorKind::Rejected),
+/// which carries its reason. The plugin and its load output are dropped, `load` returns the
+/// error, `state` shows it, every listener hears it in `on_load_exception`, and
+/// [`retry`](crate::PluginManager::retry) runs the lifecycle again. A `confirm` that panics fails
+/// the plugin too (as plux's listener raising in `on_load_after` does).
+///
+/// ```
+/// use plux_core::{
+///     BoxError, FunctionPlugin, PluginErrorKind, PluginLifecycleListener, PluginManager,
+///     PluginSpec,
+/// };
+///
+/// /// Fails every plugin whose name says it is experimental, once it loaded.
+/// struct NoExperiments;
+///
+/// impl PluginLifecycleListener<FunctionPlugin<fn()>> for NoExperiments {
+///     fn confirm(&self, spec: &PluginSpec, _: &FunctionPlugin<fn()>, _: &()) -> Result<(), BoxError> {
+///         if spec.name().starts_with("experimental") {
+///             return Err(format!("`{}` is experimental", spec.name()).into());
+///         }
+///         Ok(())
+///     }
+/// }
+///
+/// fn hook() {}
+/// let make = || Ok(Box::new(FunctionPlugin::new(hook as fn())));
+/// let manager = PluginManager::<FunctionPlugin<fn()>>::in_namespace("app.hooks")
+///     .finder(vec![
+///         PluginSpec::new("app.hooks", "audit", make)?,
+///         PluginSpec::new("app.hooks", "experimental_cache", make)?,
+///     ])
+///     .listener(NoExperiments);
+///
+/// assert_eq!(manager.load_all().len(), 1);
+/// let error = manager.load("experimental_cache").unwrap_err();
+/// assert!(matches!(error.kind(), PluginErrorKind::Rejected { listener: 0, .. }));
+/// assert!(error.to_string().contains("`experimental_cache` is experimental"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Recording
 ///
@@ -114,6 +160,13 @@ pub trait PluginLifecycleListener<T: ?Sized + Plugin>: Send + Sync {
     fn approve(&self, spec: &PluginSpec, plugin: &T) -> Result<(), Veto> {
         Ok(())
     }
+    /// Whether the plugin, whose `load` just succeeded with `output`, may stay loaded: `Err`
+    /// fails it with [`Rejected`](crate::PluginErrorKind::Rejected) and that reason. The
+    /// listeners are asked in the order they were added; the first `Err` decides and the rest
+    /// are not asked. See [Failing a plugin after it loaded](#failing-a-plugin-after-it-loaded).
+    fn confirm(&self, spec: &PluginSpec, plugin: &T, output: &T::Output) -> Result<(), BoxError> {
+        Ok(())
+    }
     /// The plugin is disabled: by a filter, by `should_load`, or by a listener's veto.
     fn on_disabled(&self, spec: &PluginSpec, reason: &DisabledReason) {}
 }
@@ -185,6 +238,9 @@ impl<T: ?Sized + Plugin, L: ?Sized + PluginLifecycleListener<T>> PluginLifecycle
     }
     fn approve(&self, spec: &PluginSpec, plugin: &T) -> Result<(), Veto> {
         (**self).approve(spec, plugin)
+    }
+    fn confirm(&self, spec: &PluginSpec, plugin: &T, output: &T::Output) -> Result<(), BoxError> {
+        (**self).confirm(spec, plugin, output)
     }
     fn on_disabled(&self, spec: &PluginSpec, reason: &DisabledReason) {
         (**self).on_disabled(spec, reason)

@@ -7,20 +7,22 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 
-use crate::error::{DisabledReason, DisplayCycle, PluginError, PluginErrorKind};
+use crate::error::{DisplayCycle, PluginError, PluginErrorKind};
 use crate::finder::{Entries, IndexEntry, PluginFinder, SpecIndex};
 use crate::grammar::{check_name, check_namespace};
-use crate::lifecycle::{
-    discard, display_contained, log_failure, panic_message, Filter, Lifecycle, Listeners,
-};
+use crate::lifecycle::{discard, log_failure, panic_message, Filter, Lifecycle, Listeners};
 use crate::listener::PluginLifecycleListener;
+use crate::logged::{self, plux_log};
 use crate::plugin::{Plugin, PluginInterface};
 use crate::registry::Registry;
 use crate::spec::PluginSpec;
-use crate::state::{current_thread, here, Here, Loaded, PluginState, Records, Run, Slot, SlotRef};
+use crate::state::{
+    current_thread, here, Exiting, Here, Loaded, PluginState, Records, Run, Slot, SlotRef,
+};
 use crate::sync::ThreadId;
 
 mod parallel;
+mod requirements;
 
 /// Loads the plugins of one namespace as `T`, each at most once, from any number of threads.
 ///
@@ -412,7 +414,9 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             return Ok(loaded.plugin.clone());
         }
         let (entry, slot) = self.find(resolved, name)?;
-        here(|here| self.drive(here, entry, slot, false)).map(|loaded| loaded.plugin.clone())
+        here(|here| self.drive(here, entry, slot, false))
+            .unwrap_or_else(|exiting| Err(self.exiting(exiting, name)))
+            .map(|loaded| loaded.plugin.clone())
     }
 
     /// Runs the lifecycle of a failed or disabled plugin once more (e.g. after its configuration
@@ -420,7 +424,74 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// a duplicated name stays an error.
     pub fn retry(&self, name: &str) -> Result<Arc<T>, PluginError> {
         let (entry, slot) = self.find(self.resolved(), name)?;
-        here(|here| self.drive(here, entry, slot, true)).map(|loaded| loaded.plugin.clone())
+        here(|here| self.drive(here, entry, slot, true))
+            .unwrap_or_else(|exiting| Err(self.exiting(exiting, name)))
+            .map(|loaded| loaded.plugin.clone())
+    }
+
+    /// [`retry`](Self::retry)s the plugin `name` together with the requirements that failed
+    /// it: every plugin it requires, directly or not, that is not loaded is retried first,
+    /// requirements before the plugins that require them, then `name` itself.
+    ///
+    /// This is how a chain recovers once what broke it is fixed (a library opened and
+    /// [`refresh`](Self::refresh)ed, a configuration changed): `retry` alone runs only `name`'s
+    /// lifecycle, and finds a failed requirement failed still.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use plux_core::{BoxError, Plugin, PluginManager, PluginSpec};
+    ///
+    /// static DATABASE_UP: AtomicBool = AtomicBool::new(false);
+    ///
+    /// struct Service;
+    /// impl Plugin for Service {
+    ///     type Args = ();
+    ///     type Output = ();
+    ///     fn load(&mut self, _: &()) -> Result<(), BoxError> {
+    ///         if DATABASE_UP.load(Ordering::SeqCst) { Ok(()) } else { Err("database down".into()) }
+    ///     }
+    /// }
+    ///
+    /// let make = || Ok(Box::new(Service));
+    /// let manager = PluginManager::<Service>::in_namespace("app").finder(vec![
+    ///     PluginSpec::new("app", "database", make)?,
+    ///     PluginSpec::new("app", "cache", make)?.with_requires(["database"])?,
+    ///     PluginSpec::new("app", "web", || Ok(Box::new(Service)))?.with_requires(["cache"])?,
+    /// ]);
+    /// assert!(manager.load("web").is_err());
+    ///
+    /// DATABASE_UP.store(true, Ordering::SeqCst);
+    /// assert!(manager.retry("web").is_err()); // `cache` is still recorded as failed
+    /// manager.retry_with_requirements("web")?;
+    /// assert_eq!(manager.loaded().len(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn retry_with_requirements(&self, name: &str) -> Result<Arc<T>, PluginError> {
+        let resolved = self.resolved();
+        // An explicit walk, not recursion: a chain may be as long as the namespace.
+        let mut failed_it = Vec::new();
+        let mut seen = HashSet::new();
+        let mut walk = vec![(name, false)];
+        while let Some((next, expanded)) = walk.pop() {
+            if expanded {
+                failed_it.push(next);
+                continue;
+            }
+            let Some((entry, slot)) = self.find(resolved, next).ok() else {
+                continue;
+            };
+            if slot.loaded().is_some() || !seen.insert(next) {
+                continue;
+            }
+            walk.push((next, true));
+            let requires: Vec<&str> = entry.spec().requires().collect();
+            walk.extend(requires.into_iter().rev().map(|required| (required, false)));
+        }
+        for requirement in failed_it.iter().filter(|&&failed| failed != name) {
+            // Its outcome is recorded, and `name`'s lifecycle reads it.
+            let _ = self.retry(requirement);
+        }
+        self.retry(name)
     }
 
     /// Loads every plugin of the namespace, in load order, and returns those that loaded.
@@ -433,7 +504,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// [`load_all_parallel`](Self::load_all_parallel) to load on several threads.
     pub fn load_all(&self) -> Vec<Arc<T>> {
         let mut plugins = Vec::with_capacity(self.resolved().index.order().len());
-        here(|here| {
+        let all = here(|here| {
             for (entry, slot) in self.slots() {
                 match self.drive(here, entry, slot, false) {
                     Ok(loaded) => plugins.push(loaded.plugin.clone()),
@@ -442,7 +513,10 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                 }
             }
         });
-        plugins
+        match all {
+            Ok(()) => plugins,
+            Err(exiting) => self.loaded_on_exit(exiting),
+        }
     }
 
     /// Loads the plugins in load order and stops at the first that fails, returning its error
@@ -461,6 +535,12 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                 }
             }
             Ok(plugins)
+        })
+        .unwrap_or_else(|Exiting| {
+            Err(PluginError::of_namespace(
+                &self.namespace,
+                PluginErrorKind::ThreadExiting,
+            ))
         })
     }
 
@@ -514,11 +594,23 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// [`finder`](Self::finder). Returns the names it did not have before, in load order; the
     /// listeners hear of each as of a fresh resolution.
     ///
-    /// Every plugin the manager had keeps its state (a loaded plugin stays loaded, a failed one
-    /// failed), unless its name is now in conflict, e.g. a library declares it too: then it is
-    /// a [`Duplicate`](PluginErrorKind::Duplicate), as it would be for a new manager, and the
-    /// manager drops what it held of it. A manager that has not resolved its namespace yet has
-    /// nothing to refresh: its first use sees everything.
+    /// Every name, its conflicts and the load order are resolved again, as a new manager would
+    /// resolve them; the lifecycles that ran are not. So every plugin the manager had keeps its
+    /// state (a loaded plugin stays loaded, a failed one failed), except where the conflicts
+    /// changed:
+    ///
+    /// - a name now in conflict, e.g. declared by a library too, is a
+    ///   [`Duplicate`](PluginErrorKind::Duplicate) (or whatever the new conflict is), and the
+    ///   manager drops what it held of it;
+    /// - a name whose conflict the new specs resolve (an `after`, `before` or `requires` that
+    ///   named no plugin and now does, a duplicate gone) is fresh, and loads when next asked for;
+    ///   the listeners hear of it in `on_resolve_after` as of a new plugin.
+    ///
+    /// A plugin that did not load because of such a requirement is disabled, and stays so until
+    /// asked again: [`retry`](Self::retry) it, or
+    /// [`retry_with_requirements`](Self::retry_with_requirements) to retry the requirements
+    /// that failed it first. A manager that has not resolved its namespace yet has nothing to
+    /// refresh: its first use sees everything.
     ///
     /// ```
     /// use plux_core::{FunctionPlugin, PluginManager, PluginSpec};
@@ -579,6 +671,9 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                     .index
                     .position(name)
                     .and_then(|i| old.index.entries().get(i));
+                // Whether its conflict is gone: what the manager recorded of it was that
+                // conflict, and no lifecycle ran.
+                let mut cleared = false;
                 match before {
                     None => {
                         added.insert(name.to_owned());
@@ -587,10 +682,14 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                     Some(before) if before.conflict().is_none() && entry.conflict().is_some() => {
                         reported.insert(name.to_owned());
                     }
+                    Some(before) if before.conflict().is_some() && entry.conflict().is_none() => {
+                        cleared = true;
+                        reported.insert(name.to_owned());
+                    }
                     Some(_) => {}
                 }
                 let slot = match (kept.remove(name), entry.conflict()) {
-                    (Some(slot), None) => {
+                    (Some(slot), None) if !cleared => {
                         any_kept = true;
                         slot
                     }
@@ -670,6 +769,25 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         resolved
     }
 
+    /// The error of a plugin asked for on an exiting thread (see [`here`]), logged.
+    #[cold]
+    fn exiting(&self, Exiting: Exiting, name: &str) -> PluginError {
+        let error = PluginError::new(&self.namespace, name, PluginErrorKind::ThreadExiting);
+        log_failure(&error);
+        error
+    }
+
+    /// What `load_all` returns on an exiting thread (see [`here`]): the plugins loaded
+    /// already; nothing else can load there.
+    #[cold]
+    pub(crate) fn loaded_on_exit(&self, Exiting: Exiting) -> Vec<Arc<T>> {
+        log_failure(&PluginError::of_namespace(
+            &self.namespace,
+            PluginErrorKind::ThreadExiting,
+        ));
+        self.loaded()
+    }
+
     /// Every spec, in load order.
     fn specs(&self) -> impl Iterator<Item = &PluginSpec> {
         self.resolved().index.specs_in_order()
@@ -735,7 +853,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         retry: bool,
     ) -> Result<&'a Loaded<T>, PluginError> {
         let spec = entry.spec();
-        let requirements = || self.load_requirements(spec);
+        let requirements = || self.load_requirements(here, spec);
         let lifecycle = Lifecycle {
             spec,
             args: &self.args,
@@ -752,21 +870,6 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             |kind| PluginError::new(spec.namespace(), spec.name(), kind),
             || lifecycle.run(),
         )
-    }
-
-    /// Loads what `spec` requires, in this manager; the reason `spec` is disabled if one did not
-    /// load. Runs while `spec`'s slot is running, so that a requirement cycle at run time is
-    /// [`Reentrant`](PluginErrorKind::Reentrant), not a deadlock.
-    fn load_requirements(&self, spec: &PluginSpec) -> Option<DisabledReason> {
-        for name in spec.requires() {
-            if let Err(error) = self.load(name) {
-                return Some(DisabledReason::Requirement {
-                    name: name.to_owned(),
-                    why: display_contained(error.kind()),
-                });
-            }
-        }
-        None
     }
 
     fn resolve(&self) -> Resolved<T> {
@@ -818,7 +921,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         // no plugin has a conflict to log: a fresh manager then costs the same for any number
         // of plugins.
         if self.listeners.is_empty()
-            && !log::log_enabled!(target: "plux", log::Level::Debug)
+            && !logged::enabled(log::Level::Debug)
             && !index.has_conflicts()
         {
             return;
@@ -834,7 +937,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             let spec = entry.spec();
             match entry.conflict() {
                 None => {
-                    log::debug!(target: "plux", "{spec}: resolved");
+                    plux_log!(Debug, "{spec}: resolved");
                     self.listeners
                         .notify(spec, "on_resolve_after", |l| l.on_resolve_after(spec));
                 }
@@ -846,10 +949,10 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                         PluginErrorKind::OrderCycle(members) => {
                             if logged_cycles.insert(Arc::as_ptr(members).cast::<()>()) {
                                 let cycle = DisplayCycle { namespace, members };
-                                log::error!(target: "plux", "{cycle}");
+                                plux_log!(Error, "{cycle}");
                             }
                         }
-                        _ => log::error!(target: "plux", "{error}"),
+                        _ => plux_log!(Error, "{error}"),
                     }
                     self.listeners.notify(spec, "on_resolve_exception", |l| {
                         l.on_resolve_exception(namespace, &error)
@@ -865,8 +968,8 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         let specs = match catch_unwind(AssertUnwindSafe(|| finder.find_plugins(namespace))) {
             Ok(specs) => specs,
             Err(panic) => {
-                log::error!(
-                    target: "plux",
+                plux_log!(
+                    Error,
                     "{namespace}: the plugin finder panicked ({}); no plugins resolved",
                     panic_message(panic)
                 );
@@ -878,7 +981,10 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             .filter(|spec| {
                 let ours = spec.namespace() == namespace;
                 if !ours {
-                    log::warn!(target: "plux", "{namespace}: the finder returned {spec}, of another namespace; ignored");
+                    plux_log!(
+                        Warn,
+                        "{namespace}: the finder returned {spec}, of another namespace; ignored"
+                    );
                 }
                 ours
             })

@@ -24,6 +24,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{LazyLock, OnceLock, PoisonError, RwLock};
 
 use crate::finder::{PluginFinder, SpecIndex};
+use crate::logged::plux_log;
 use crate::spec::linked::{namespace_hash, LinkedSpec};
 use crate::spec::{Location, PluginSpec};
 
@@ -273,7 +274,7 @@ fn warn_unverified_links() {
         .into_iter()
         .chain(wrong_no_plugins_warnings())
     {
-        log::warn!(target: "plux", "{warning}");
+        plux_log!(Warn, "{warning}");
     }
 }
 
@@ -323,7 +324,7 @@ pub(crate) fn warn_if_unlinked(namespace: &str) {
     if !Registry::links().is_empty() {
         return;
     }
-    WARNED.call_once(|| log::warn!(target: "plux", "{}", unlinked_warning(namespace)));
+    WARNED.call_once(|| plux_log!(Warn, "{}", unlinked_warning(namespace)));
 }
 
 pub(crate) fn unlinked_warning(namespace: &str) -> String {

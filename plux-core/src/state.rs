@@ -293,7 +293,8 @@ impl<T: ?Sized + Plugin> Slot<T> {
         if let Some(loaded) = slot.loaded() {
             return Ok(loaded);
         }
-        here(|here| slot.get_or_run_here(here, &Key::Names(key), retry, error, lifecycle))
+        here(|here| slot.get_or_run_here(here, &Key::Names(key), retry, &error, lifecycle))
+            .unwrap_or_else(|Exiting| Err(error(PluginErrorKind::ThreadExiting)))
     }
 }
 
@@ -383,6 +384,22 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
         error: impl Fn(PluginErrorKind) -> PluginError,
         lifecycle: impl FnOnce() -> Outcome<T>,
     ) -> Result<&'a Loaded<T>, PluginError> {
+        match self.claim_contended(here, key, retry, &error)? {
+            Claim::Loaded(loaded) => Ok(loaded),
+            Claim::Mine(entered, previous) => {
+                self.run(here.me(), entered, previous, error, lifecycle)
+            }
+        }
+    }
+
+    /// Claims the slot for this thread, waiting while another runs it; or its outcome.
+    fn claim_contended<'h>(
+        self,
+        here: Here<'h>,
+        key: &Key<'_>,
+        retry: bool,
+        error: &impl Fn(PluginErrorKind) -> PluginError,
+    ) -> Result<Claim<'a, 'h, T>, PluginError> {
         let (entered, previous) = loop {
             match self.word().load(Acquire) {
                 FRESH => {
@@ -397,7 +414,7 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
                 }
                 SETTLED => {
                     if let Some(loaded) = self.loaded() {
-                        return Ok(loaded);
+                        return Ok(Claim::Loaded(loaded));
                     }
                     // Claimed under the records' lock, so that the record taken is the one
                     // the claim replaces.
@@ -419,10 +436,60 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
                         break (entered, take_record(&mut records, self.at));
                     }
                 }
-                word => self.wait(here.me(), word, &error)?,
+                word => self.wait(here.me(), word, error)?,
             }
         };
-        self.run(here.me(), entered, previous, error, lifecycle)
+        Ok(Claim::Mine(entered, previous))
+    }
+
+    /// Claims the slot for this thread, to run its lifecycle step by step (see [`Held`]); or
+    /// its outcome, when it has one (loaded, or recorded) or when claiming it would be
+    /// re-entrant. Waits while another thread runs it.
+    pub(crate) fn hold<'h>(
+        self,
+        here: Here<'h>,
+        key: Key<'a>,
+    ) -> Result<Holding<'a, 'h, T>, PluginError> {
+        let error = |kind| held_error(&key, kind);
+        match self.claim_contended(here, &key, false, &error)? {
+            Claim::Loaded(_) => Ok(Holding::Loaded),
+            Claim::Mine(entered, previous) => {
+                let held = Held {
+                    slot: self,
+                    me: here.me(),
+                    key,
+                    entered: Some(entered),
+                };
+                // The outcome it replaces may hold the last copy of a user's error.
+                if let Some(previous) = previous {
+                    discard(previous);
+                }
+                Ok(Holding::Held(held))
+            }
+        }
+    }
+
+    /// Publishes the outcome of the run of `me`, and settles the slot.
+    #[inline]
+    fn conclude(
+        self,
+        me: ThreadNumber,
+        outcome: Outcome<T>,
+        error: &impl Fn(PluginErrorKind) -> PluginError,
+    ) -> Result<&'a Loaded<T>, PluginError> {
+        match outcome {
+            Outcome::Loaded(loaded) => {
+                // Set before the word says so, and outside any lock. Only the thread that
+                // claimed the slot sets it, once; were it somehow set already, the plugin is
+                // leaked, not dropped: its `Drop` is user code, and would run unguarded.
+                let loaded = ManuallyDrop::new(loaded);
+                let published = self.loaded.get_or_init(|| ManuallyDrop::into_inner(loaded));
+                self.release(me);
+                Ok(published)
+            }
+            Outcome::Disabled(reason) => Err(self.settle_disabled(me, *reason, error)),
+            Outcome::Failed(failure) => Err(self.settle_failed(me, *failure)),
+        }
     }
 
     /// Runs the lifecycle of the slot that `me` has claimed (and `entered`), replacing the
@@ -448,20 +515,7 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
         let outcome = lifecycle();
         drop(entered);
         std::mem::forget(guard);
-
-        match outcome {
-            Outcome::Loaded(loaded) => {
-                // Set before the word says so, and outside any lock. Only the thread that
-                // claimed the slot sets it, once; were it somehow set already, the plugin is
-                // leaked, not dropped: its `Drop` is user code, and would run unguarded.
-                let loaded = ManuallyDrop::new(loaded);
-                let published = self.loaded.get_or_init(|| ManuallyDrop::into_inner(loaded));
-                self.release(me);
-                Ok(published)
-            }
-            Outcome::Disabled(reason) => Err(self.settle_disabled(me, *reason, &error)),
-            Outcome::Failed(failure) => Err(self.settle_failed(me, *failure)),
-        }
+        self.conclude(me, outcome, &error)
     }
 
     #[cold]
@@ -518,7 +572,7 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
                 .is_err()
         {
             // Settled meanwhile (it needed no lock, nobody waiting yet): the edge goes too.
-            edges.remove(&me);
+            edges.edges.remove(&me);
             return Ok(());
         }
         // No `end` after waking: the runner removes this edge when the slot settles, under
@@ -578,6 +632,57 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
     }
 }
 
+/// What [`SlotRef::claim_contended`] got: the loaded plugin, or the slot for this thread, with
+/// the outcome its run replaces.
+enum Claim<'a, 'h, T: ?Sized + Plugin> {
+    Loaded(&'a Loaded<T>),
+    Mine(Entered<'h>, Option<Record>),
+}
+
+/// What [`SlotRef::hold`] got.
+pub(crate) enum Holding<'a, 'h, T: ?Sized + Plugin> {
+    /// Loaded already (by this run or another).
+    Loaded,
+    /// Claimed by this thread: its lifecycle is the caller's to run.
+    Held(Held<'a, 'h, T>),
+}
+
+/// A slot this thread claimed and runs the lifecycle of step by step, holding it meanwhile as
+/// [`SlotRef::get_or_run_here`] does for a lifecycle in one piece: the manager's walk of
+/// requirements holds a chain of them at once instead of recursing. Dropped unfinished (an
+/// unwind), it settles the slot [`Interrupted`](PluginErrorKind::Interrupted).
+pub(crate) struct Held<'a, 'h, T: ?Sized + Plugin> {
+    slot: SlotRef<'a, T>,
+    me: ThreadNumber,
+    key: Key<'a>,
+    /// `None` once finished.
+    entered: Option<Entered<'h>>,
+}
+
+impl<'a, T: ?Sized + Plugin> Held<'a, '_, T> {
+    /// Settles the slot with the outcome of its lifecycle, which ran.
+    pub(crate) fn finish(mut self, outcome: Outcome<T>) -> Result<&'a Loaded<T>, PluginError> {
+        drop(self.entered.take());
+        let (slot, me, key) = (self.slot, self.me, self.key);
+        std::mem::forget(self);
+        slot.conclude(me, outcome, &|kind| held_error(&key, kind))
+    }
+}
+
+impl<T: ?Sized + Plugin> Drop for Held<'_, '_, T> {
+    fn drop(&mut self) {
+        drop(self.entered.take());
+        let interrupted = held_error(&self.key, PluginErrorKind::Interrupted);
+        self.slot.settle(self.me, Record::Failed(interrupted));
+    }
+}
+
+/// An error about the plugin that `key` names.
+fn held_error(key: &Key<'_>, kind: PluginErrorKind) -> PluginError {
+    let (namespace, name) = key.names();
+    PluginError::new(namespace, name, kind)
+}
+
 fn permanent(error: &PluginError) -> bool {
     matches!(
         error.kind(),
@@ -608,8 +713,6 @@ impl<T: ?Sized + Plugin, E: Fn(PluginErrorKind) -> PluginError> Drop for RunGuar
 /// A key of names borrowed for the whole program (a linked spec's): kept as it is.
 type StaticKey = (&'static str, &'static str);
 
-use running::Entered;
-pub(crate) use running::{here, Here};
 
 /// What every copy of plux-core in a process shares, so that the process has one plux: the
 /// wait-for graph (and the condition variable its waiters sleep on), thread identity, and the
@@ -624,7 +727,8 @@ pub(crate) use running::{here, Here};
 pub(crate) struct Shared {
     waits: fn() -> &'static Waits,
     current_thread: fn() -> ThreadId,
-    here: fn(&mut InHere<'_>),
+    here: fn(&mut InHere<'_>) -> Result<(), Exiting>,
+    number: fn() -> ThreadNumber,
 }
 
 /// What [`Shared`]'s `here` runs on the thread's record.
@@ -634,6 +738,7 @@ static OWN: Shared = Shared {
     waits: sync::waits,
     current_thread: sync::current_thread,
     here: running::here_dyn,
+    number: running::own_number,
 };
 
 /// The program's [`Shared`], in a plugin library's copy that joined it; unset otherwise. Not one
@@ -674,6 +779,9 @@ fn waits() -> &'static Waits {
 pub(crate) fn current_thread() -> ThreadId {
     joined().map_or_else(sync::current_thread, |host| (host.current_thread)())
 }
+
+use running::Entered;
+pub(crate) use running::{here, Behalf, Exiting, Here};
 
 /// The plugins whose lifecycle this thread is running, innermost last, whatever their manager.
 mod running {
@@ -740,6 +848,32 @@ mod running {
         /// How many frames `frames` has: read on every exit, without borrowing them.
         framed: Cell<usize>,
         frames: RefCell<Vec<Frame>>,
+        /// How many names of `frames` have each hash ([`hash`]): a run checks them before
+        /// scanning the frames, so that entering a run inside a chain of thousands (a walk of
+        /// requirements holds one per link) costs the same as inside a few.
+        hashes: RefCell<Option<HashMap<u64, usize>>>,
+    }
+
+    /// A hash of the names `(namespace, name)` (FNV-1a): cheap, and the same for a static and
+    /// a copied pair of names.
+    fn hash((namespace, name): (&str, &str)) -> u64 {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in namespace.bytes().chain([0xff]).chain(name.bytes()) {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+        hash
+    }
+
+    impl Frame {
+        /// The hashes of the names it holds.
+        fn hashes(&self) -> impl Iterator<Item = u64> + '_ {
+            let spilled = self.spilled.map(|spilled| hash(spilled.names()));
+            let named = self
+                .named
+                .as_ref()
+                .map(|(namespace, name)| hash((namespace, name)));
+            spilled.into_iter().chain(named)
+        }
     }
 
     sync::thread_local! {
@@ -750,6 +884,7 @@ mod running {
                 innermost: Cell::new(None),
                 framed: Cell::new(0),
                 frames: RefCell::new(Vec::new()),
+                hashes: RefCell::new(None),
             }
         };
     }
@@ -760,10 +895,15 @@ mod running {
 
     /// Calls `f` with this thread: one thread-local access for any number of runs, which a
     /// `load_all` of many cheap plugins feels.
+    ///
+    /// [`Exiting`] from a thread-local's destructor that runs after plux's own was destroyed:
+    /// without it, no run can be checked for re-entrance.
     #[inline]
-    pub(crate) fn here<R>(f: impl FnOnce(Here<'_>) -> R) -> R {
+    pub(crate) fn here<R>(f: impl FnOnce(Here<'_>) -> R) -> Result<R, Exiting> {
         match super::joined() {
-            None => RUNNING.with(|running| f(Here(running))),
+            None => RUNNING
+                .try_with(|running| f(Here(running)))
+                .map_err(|_| Exiting),
             Some(host) => here_of(host, f),
         }
     }
@@ -771,25 +911,26 @@ mod running {
     /// [`here`] in a plugin library's copy that joined the program's: the program's thread,
     /// reached through the program's code.
     #[cold]
-    fn here_of<R>(host: &'static Shared, f: impl FnOnce(Here<'_>) -> R) -> R {
+    fn here_of<R>(host: &'static Shared, f: impl FnOnce(Here<'_>) -> R) -> Result<R, Exiting> {
         let mut f = Some(f);
         let mut out = None;
-        (host.here)(&mut |here| out = f.take().map(|f| f(here)));
+        (host.here)(&mut |here| out = f.take().map(|f| f(here)))?;
         match out {
-            Some(out) => out,
+            Some(out) => Ok(out),
             None => unreachable!("`here_dyn` calls its closure exactly once"),
         }
     }
 
-    /// [`here`] for another copy of plux-core (see [`Shared`]). The thread gets its number here,
-    /// from this copy's counter, before the other copy's code can ask for it.
-    pub(super) fn here_dyn(f: &mut InHere<'_>) {
-        RUNNING.with(|running| {
-            let here = Here(running);
-            here.me();
-            f(here)
-        })
+    /// [`here`] for another copy of plux-core (see [`Shared`]).
+    pub(super) fn here_dyn(f: &mut InHere<'_>) -> Result<(), Exiting> {
+        RUNNING
+            .try_with(|running| f(Here(running)))
+            .map_err(|_| Exiting)
     }
+
+    /// This thread is exiting, and what plux keeps per thread is gone.
+    #[derive(Debug)]
+    pub(crate) struct Exiting;
 
     // Inlined, as is `Entered`'s drop, and the guard is one pointer: a guard moved through
     // memory across calls costs store-to-load stalls that outweigh everything else here.
@@ -805,13 +946,115 @@ mod running {
 
         #[cold]
         fn number(self) -> ThreadNumber {
-            // Not one of shuttle's atomics in the model: numbering needs no scheduling.
-            static NEXT: AtomicU64 = AtomicU64::new(1);
-            let me = NEXT.fetch_add(1, Relaxed);
+            let me = fresh_number();
             self.0.me.set(me);
             me
         }
 
+        /// What the workers of a parallel start that this thread makes take over from it.
+        pub(crate) fn behalf(self) -> Behalf {
+            let running = self.0;
+            let frames = running.frames.borrow();
+            let statics = |names: (&'static str, &'static str)| {
+                (Cow::Borrowed(names.0), Cow::Borrowed(names.1))
+            };
+            let keys = frames
+                .iter()
+                .flat_map(|frame| {
+                    let spilled = frame.spilled.map(|spilled| statics(spilled.names()));
+                    spilled.into_iter().chain(frame.named.clone())
+                })
+                .chain(running.innermost.get().map(|inner| statics(inner.names())))
+                .collect();
+            Behalf {
+                principal: self.me(),
+                keys,
+            }
+        }
+
+        /// Runs `f` as a worker of the parallel start that `behalf` describes, until it
+        /// returns or unwinds: in the wait-for graph, its principal waits for it; and it is
+        /// running what its principal runs, so that asking for any of those is
+        /// [`Reentrant`](PluginErrorKind::Reentrant) here as it is there.
+        ///
+        /// The principal's own share runs under a number of its own: the slots it claims there
+        /// settle without waiting for the other workers, unlike those it held before the start.
+        pub(crate) fn act_for<R>(self, behalf: &Behalf, f: impl FnOnce(Here<'_>) -> R) -> R {
+            let running = self.0;
+            let own = self.me();
+            let principal = behalf.principal;
+            let worker = if own == principal {
+                let worker = fresh_number();
+                running.me.set(worker);
+                worker
+            } else {
+                own
+            };
+            waits::hired(waits(), principal, worker);
+            let mut acting = Acting {
+                running,
+                own,
+                principal,
+                worker,
+                entered: Vec::new(),
+            };
+            if own != principal {
+                for (namespace, name) in &behalf.keys {
+                    acting
+                        .entered
+                        .extend(self.enter(&Key::Names((namespace, name))));
+                }
+            }
+            let result = f(self);
+            drop(acting);
+            result
+        }
+    }
+
+    /// A thread number never used before.
+    fn fresh_number() -> ThreadNumber {
+        match super::joined() {
+            None => own_number(),
+            Some(host) => (host.number)(),
+        }
+    }
+
+    /// [`fresh_number`] from this copy's counter.
+    pub(super) fn own_number() -> ThreadNumber {
+        // Not one of shuttle's atomics in the model: numbering needs no scheduling.
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        NEXT.fetch_add(1, Relaxed)
+    }
+
+    /// What the workers of a parallel start take over from the thread that starts it (see
+    /// [`Here::act_for`]).
+    pub(crate) struct Behalf {
+        principal: ThreadNumber,
+        /// The plugins it runs, outermost first.
+        keys: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+    }
+
+    /// A worker at work: when it stops (or unwinds), it leaves what it took over, innermost
+    /// first, gets its own number back and leaves the graph.
+    struct Acting<'a> {
+        running: &'a Running,
+        own: ThreadNumber,
+        principal: ThreadNumber,
+        worker: ThreadNumber,
+        entered: Vec<Entered<'a>>,
+    }
+
+    impl Drop for Acting<'_> {
+        fn drop(&mut self) {
+            while let Some(entered) = self.entered.pop() {
+                drop(entered);
+            }
+            self.running.me.set(self.own);
+            waits::dismissed(waits(), self.principal, self.worker);
+        }
+    }
+
+    impl<'a> Here<'a> {
         /// Records `key` as running until the returned guard drops (also when the lifecycle
         /// unwinds); `None` when this thread is running `key` already.
         #[inline]
@@ -842,8 +1085,10 @@ mod running {
                         .as_ref()
                         .is_some_and(|(namespace, name)| is(key, (namespace, name)))
             };
+            let mut hashes = running.hashes.borrow_mut();
+            let hashes = hashes.get_or_insert_with(HashMap::new);
             if innermost.is_some_and(|innermost| is(key, innermost.names()))
-                || frames.iter().any(runs)
+                || (hashes.contains_key(&hash(key.names())) && frames.iter().any(runs))
             {
                 return None;
             }
@@ -858,11 +1103,15 @@ mod running {
                 }
                 (None, Key::Linked(_)) => None,
             };
-            frames.push(Frame {
+            let frame = Frame {
                 depth,
                 spilled: innermost,
                 named,
-            });
+            };
+            for hash in frame.hashes() {
+                *hashes.entry(hash).or_default() += 1;
+            }
+            frames.push(frame);
             running.framed.set(frames.len());
             Some(())
         }
@@ -892,10 +1141,25 @@ mod running {
             let running = self.running;
             let mut frames = running.frames.borrow_mut();
             // The names are plux's own `Cow`s: dropping them runs no user code.
-            let restored = if frames.last().is_some_and(|frame| frame.depth == depth) {
-                frames.pop().and_then(|frame| frame.spilled)
-            } else {
-                None
+            let left = match frames.last() {
+                Some(frame) if frame.depth == depth => frames.pop(),
+                _ => None,
+            };
+            let restored = match left {
+                Some(frame) => {
+                    if let Some(hashes) = running.hashes.borrow_mut().as_mut() {
+                        for hash in frame.hashes() {
+                            if let Some(count) = hashes.get_mut(&hash) {
+                                *count -= 1;
+                                if *count == 0 {
+                                    hashes.remove(&hash);
+                                }
+                            }
+                        }
+                    }
+                    frame.spilled
+                }
+                None => None,
             };
             running.innermost.set(restored);
             running.framed.set(frames.len());
@@ -911,13 +1175,25 @@ mod running {
 /// waiter's in between, and must not see a cycle that no longer exists). Every insertion checks
 /// for a cycle, so the graph never has one.
 ///
+/// A thread in a parallel start waits for the start's workers, which act on its behalf (see
+/// [`Here::act_for`]): those waits are in the graph too, as the workers of their principal, so
+/// that a worker waiting on a slot its principal holds is a cycle, not a deadlock.
+///
 /// One condition variable for the process, not one per slot: waiting is rare (two threads
 /// asking for one plugin at once), and a slot without one is smaller, which every warm lookup
 /// and every `load_all` feels. A settling slot wakes every waiter; the others go back to sleep.
 #[derive(Default)]
 pub(crate) struct Waits {
-    edges: Mutex<HashMap<ThreadNumber, Edge>>,
+    graph: Mutex<Graph>,
     woken: Condvar,
+}
+
+#[derive(Default)]
+struct Graph {
+    /// What each waiting thread waits on.
+    edges: HashMap<ThreadNumber, Edge>,
+    /// The workers of each thread in a parallel start: it waits for every one of them.
+    workers: HashMap<ThreadNumber, Vec<ThreadNumber>>,
 }
 
 /// What a waiting thread waits on.
@@ -934,33 +1210,26 @@ struct Edge {
 mod waits {
     use super::*;
 
-    pub(super) type Edges<'a> = MutexGuard<'a, HashMap<ThreadNumber, Edge>>;
+    pub(super) type Edges<'a> = MutexGuard<'a, Graph>;
 
     pub(super) fn lock(waits: &Waits) -> Edges<'_> {
         // Only plux code runs under this lock.
-        waits.edges.lock().unwrap_or_else(PoisonError::into_inner)
+        waits.graph.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Records that `me` waits on `slot`, run by `owner`, unless that closes a cycle (then
     /// returns false).
     pub(super) fn begin(
-        edges: &mut Edges<'_>,
+        graph: &mut Edges<'_>,
         me: ThreadNumber,
         owner: ThreadNumber,
         slot: usize,
     ) -> bool {
-        let mut next = owner;
-        loop {
-            if next == me {
-                return false;
-            }
-            match edges.get(&next) {
-                Some(edge) => next = edge.owner,
-                None => break,
-            }
+        if reaches(graph, owner, me) {
+            return false;
         }
         let thread = current_thread();
-        edges.insert(
+        graph.edges.insert(
             me,
             Edge {
                 owner,
@@ -971,9 +1240,51 @@ mod waits {
         true
     }
 
+    /// Whether `from` waits, through any chain of waits, on `to` (or is `to`).
+    ///
+    /// The graph has no cycle, so the walk ends; without parallel starts it is a single path.
+    fn reaches(graph: &Graph, from: ThreadNumber, to: ThreadNumber) -> bool {
+        let mut next = vec![from];
+        while let Some(thread) = next.pop() {
+            if thread == to {
+                return true;
+            }
+            if let Some(edge) = graph.edges.get(&thread) {
+                next.push(edge.owner);
+            }
+            if let Some(workers) = graph.workers.get(&thread) {
+                next.extend(workers);
+            }
+        }
+        false
+    }
+
     /// `slot` has its final outcome: whoever waits on it waits no more.
-    pub(super) fn settled(edges: &mut Edges<'_>, slot: usize) {
-        edges.retain(|_, edge| edge.slot != slot);
+    pub(super) fn settled(graph: &mut Edges<'_>, slot: usize) {
+        graph.edges.retain(|_, edge| edge.slot != slot);
+    }
+
+    /// `principal` waits for `worker` until [`dismissed`] (a worker waits on nothing yet, so
+    /// this closes no cycle).
+    pub(super) fn hired(waits: &Waits, principal: ThreadNumber, worker: ThreadNumber) {
+        lock(waits)
+            .workers
+            .entry(principal)
+            .or_default()
+            .push(worker);
+    }
+
+    /// `worker` has finished its part of `principal`'s start.
+    pub(super) fn dismissed(waits: &Waits, principal: ThreadNumber, worker: ThreadNumber) {
+        let mut graph = lock(waits);
+        if let Some(workers) = graph.workers.get_mut(&principal) {
+            if let Some(at) = workers.iter().position(|&w| w == worker) {
+                workers.swap_remove(at);
+            }
+            if workers.is_empty() {
+                graph.workers.remove(&principal);
+            }
+        }
     }
 }
 
@@ -981,6 +1292,7 @@ mod waits {
 #[cfg(test)]
 pub(crate) fn waits_on(thread: ThreadId) -> Option<usize> {
     waits::lock(waits())
+        .edges
         .values()
         .find(|edge| edge.thread == thread)
         .map(|edge| edge.slot)

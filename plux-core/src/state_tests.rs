@@ -193,6 +193,7 @@ fn a_run_keyed_by_its_spec_meets_the_same_plugin_asked_by_name_and_the_reverse()
                     .get_or_run_here(here, &Key::Linked(&SPEC), false, error, lifecycle),
             )
         })
+        .unwrap_or("Exiting")
     };
     let (a, b, c, d) = (
         Slot::<Nop>::new(),
@@ -238,6 +239,7 @@ fn slots_that_share_their_records_each_keep_their_own_outcome() {
                 )
                 .map(|_| ())
         })
+        .unwrap_or_else(|_| Err(error(PluginErrorKind::ThreadExiting)))
     };
     let mut failed = || Outcome::Failed(Box::new(error(PluginErrorKind::Interrupted)));
     let mut off = || Outcome::Disabled(Box::new(DisabledReason::ShouldLoad));

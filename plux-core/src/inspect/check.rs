@@ -5,9 +5,10 @@ use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::dynamic::Fingerprint;
 use crate::error::{DisplayCycle, PluginErrorKind};
 use crate::grammar::{check_name, check_namespace, InvalidIdent};
-use crate::inspect::Report;
+use crate::inspect::{NamespaceReport, PluginReport, Report};
 use crate::registry::{self, LinkedCrate};
 use crate::spec::Location;
 
@@ -25,9 +26,18 @@ use crate::spec::Location;
 ///
 /// It reports, each once: plugins that cannot load ([`Duplicate`](PluginErrorKind::Duplicate),
 /// [`OrderUnknown`](PluginErrorKind::OrderUnknown), one line per ordering cycle), namespaces and
-/// names that break the [grammar](crate::IdentKind::rule), a program with no `link_plugins!` (so
-/// that nothing catches a plugin crate rustc dropped), a `link_plugins!` that could not check the
-/// compilation, and a crate listed in `no_plugins = [..]` that declares plugins.
+/// names that break the [grammar](crate::IdentKind::rule), a plugin of another type than the
+/// interface or hook point of its namespace (its manager refuses it with
+/// [`WrongType`](PluginErrorKind::WrongType)), a namespace that is probably a typo of an
+/// interface's or a hook point's ([`Problem::NearMiss`] says how it decides), a program that
+/// links no plugin crate at all (no `link_plugins!`, and no plugin of any crate in the registry),
+/// a `link_plugins!` that could not check the compilation, and a crate listed in
+/// `no_plugins = [..]` that declares plugins.
+///
+/// A program that links its plugin crates by hand (`use my_plugins as _;`) instead of with
+/// `link_plugins!` gets no report for that; but then no check can name a crate it forgot: nothing
+/// of a crate that is not linked is in the program. `link_plugins!` links every plugin crate of
+/// the compilation, and says which it could not check.
 ///
 /// Call it from a test binary that has its own `plux::link_plugins!();`: each test binary is a
 /// program of its own, linked from the crates it names.
@@ -37,6 +47,115 @@ pub fn check() -> Result<(), Problems> {
         Ok(())
     } else {
         Err(Problems(problems))
+    }
+}
+
+impl Report {
+    /// The plugins of each namespace that are of another interface or hook point than the
+    /// namespace's own: the one most of its plugins are of (the first in load order on a tie).
+    fn wrong_types(&self) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        for ns in &self.namespaces {
+            let of = |plugin: &PluginReport| plugin.spec.fingerprint().copied();
+            let mut counts: Vec<(Fingerprint, usize)> = Vec::new();
+            for fingerprint in ns.plugins.iter().filter_map(of) {
+                match counts.iter_mut().find(|(seen, _)| *seen == fingerprint) {
+                    Some((_, count)) => *count += 1,
+                    None => counts.push((fingerprint, 1)),
+                }
+            }
+            let Some(expected) = counts
+                .iter()
+                .rev()
+                .max_by_key(|(_, count)| *count)
+                .map(|(fingerprint, _)| *fingerprint)
+            else {
+                continue;
+            };
+            for plugin in &ns.plugins {
+                let found = of(plugin);
+                if found != Some(expected) {
+                    problems.push(Problem::WrongType {
+                        namespace: ns.name.clone(),
+                        name: plugin.spec.name().to_owned(),
+                        expected: expected.to_string(),
+                        found: found.map(|found| found.to_string()),
+                    });
+                }
+            }
+        }
+        problems
+    }
+
+    /// The namespaces of no interface or hook point that are near misses of one that is.
+    fn near_misses(&self) -> Vec<Problem> {
+        let managed = |ns: &&NamespaceReport| {
+            ns.plugins
+                .iter()
+                .any(|plugin| plugin.spec.fingerprint().is_some())
+        };
+        let interfaces: Vec<&str> = self
+            .namespaces
+            .iter()
+            .filter(managed)
+            .map(|ns| ns.name.as_str())
+            .collect();
+        self.namespaces
+            .iter()
+            .filter(|ns| !managed(ns))
+            .filter_map(|ns| {
+                let like = interfaces.iter().find(|like| near_miss(&ns.name, like))?;
+                Some(Problem::NearMiss {
+                    namespace: ns.name.clone(),
+                    plugins: ns.plugins.len(),
+                    like: (*like).to_owned(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// Whether namespace `a` is probably a typo of `b` (see [`Problem::NearMiss`]).
+fn near_miss(a: &str, b: &str) -> bool {
+    let squashed = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !matches!(c, '.' | '_' | '-'))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    a != b && (squashed(a) == squashed(b) || one_edit(a, b))
+}
+
+/// Whether `a` and `b` differ by exactly one edit: a character inserted, removed or replaced,
+/// or two neighbours swapped.
+fn one_edit(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    let same = short
+        .iter()
+        .zip(long.iter())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (rest_short, rest_long) = (short.get(same..), long.get(same..));
+    let (Some(rest_short), Some(rest_long)) = (rest_short, rest_long) else {
+        return false;
+    };
+    match long.len() - short.len() {
+        // Replaced, or swapped with the next one.
+        0 => {
+            rest_short.get(1..) == rest_long.get(1..)
+                || (rest_short.len() >= 2
+                    && rest_short.first() == rest_long.get(1)
+                    && rest_short.get(1) == rest_long.first()
+                    && rest_short.get(2..) == rest_long.get(2..))
+        }
+        // Inserted.
+        1 => rest_long.get(1..) == Some(rest_short),
+        _ => false,
     }
 }
 
@@ -68,9 +187,37 @@ pub enum Problem {
         /// What is wrong.
         error: InvalidIdent,
     },
-    /// The program has no `link_plugins!`: a plugin crate that no code names is not linked, and
-    /// nothing says so.
+    /// The program has no `link_plugins!` and links no plugin of any crate: a plugin crate that
+    /// no code names is not linked, and nothing says so.
     NoLink,
+    /// A plugin of another type than the interface or hook point that its namespace belongs to:
+    /// the manager of that interface refuses it with [`WrongType`](PluginErrorKind::WrongType).
+    WrongType {
+        /// Its namespace.
+        namespace: String,
+        /// Its name.
+        name: String,
+        /// The interface or hook point of the namespace, e.g. `Greeter` of `my-api 1.2.0`.
+        expected: String,
+        /// The interface or hook point it is of, if any.
+        found: Option<String>,
+    },
+    /// A namespace of plugins that belong to no interface or hook point, whose name is a near
+    /// miss of one that does: probably a typo, and then its plugins never load, since no
+    /// manager asks for that namespace.
+    ///
+    /// How it decides: the two names differ, and are equal once lowercased with every `.`, `_`
+    /// and `-` removed, or differ by a single edit (a character inserted, removed, replaced, or
+    /// two neighbours swapped). A namespace that is meant to be close to an interface's (one a
+    /// manager asks for by name with `in_namespace`) is reported too: rename it apart.
+    NearMiss {
+        /// The namespace, of no interface or hook point.
+        namespace: String,
+        /// How many plugins it has.
+        plugins: usize,
+        /// The namespace of an interface or a hook point it is close to.
+        like: String,
+    },
     /// A `link_plugins!` could not check that it linked every plugin crate.
     UnverifiedLink {
         /// Where it was called.
@@ -101,6 +248,37 @@ impl fmt::Display for Problem {
                 DisplayCycle { namespace, members }.fmt(f)
             }
             Problem::InvalidIdent { site, error } => write!(f, "spec at {site}: {error}"),
+            Problem::WrongType {
+                namespace,
+                name,
+                expected,
+                found,
+            } => {
+                write!(
+                    f,
+                    "plugin `{namespace}/{name}` is not a plugin of {expected}, the interface of \
+                     its namespace, but "
+                )?;
+                match found {
+                    Some(found) => write!(f, "of {found}")?,
+                    None => f.write_str("of a type of its own")?,
+                }
+                f.write_str(
+                    ": its manager refuses it (WrongType). Declare it with #[plugin] on an impl \
+                     of the interface, or give it a namespace of its own",
+                )
+            }
+            Problem::NearMiss {
+                namespace,
+                plugins,
+                like,
+            } => write!(
+                f,
+                "namespace `{namespace}` ({plugins} {}) is of no interface or hook point, and \
+                 its name is close to `{like}`, which is: a typo? Its plugins load only through \
+                 a manager of `{namespace}`",
+                if *plugins == 1 { "plugin" } else { "plugins" }
+            ),
             Problem::NoLink => f.write_str(
                 "this program has no `plux::link_plugins!()`: plugin crates that no code names \
                  are not linked, and nothing says so. Add `plux::link_plugins!();` (in a test \
@@ -190,7 +368,15 @@ impl Report {
                 }
             }
         }
-        if self.links.is_empty() {
+        problems.extend(self.wrong_types());
+        problems.extend(self.near_misses());
+        // A program that links its plugin crates by hand has plugins of some crate.
+        let any_crate = self.namespaces.iter().any(|ns| {
+            ns.plugins
+                .iter()
+                .any(|plugin| plugin.spec.location().crate_name().is_some())
+        });
+        if self.links.is_empty() && !any_crate {
             problems.push(Problem::NoLink);
         }
         for link in &self.links {
@@ -212,5 +398,33 @@ impl Report {
             }
         }
         problems
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::near_miss;
+
+    #[test]
+    fn a_near_miss_is_one_edit_or_only_case_and_separators_apart() {
+        for (a, b) in [
+            ("app.statrup", "app.startup"),  // swapped neighbours
+            ("app.startp", "app.startup"),   // one removed
+            ("app.startups", "app.startup"), // one inserted
+            ("app.stratup", "app.startup"),  // swapped
+            ("app.sturtup", "app.startup"),  // replaced
+            ("App.Start_Up", "app.startup"), // case and separators
+            ("app-startup", "app.startup"),
+        ] {
+            assert!(near_miss(a, b), "{a} ~ {b}");
+        }
+        for (a, b) in [
+            ("app.startup", "app.startup"),
+            ("app.shutdown", "app.startup"),
+            ("app.strtp", "app.startup"), // two removed
+            ("app.hooks", "app.books2"),
+        ] {
+            assert!(!near_miss(a, b), "{a} !~ {b}");
+        }
     }
 }

@@ -4,13 +4,16 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::num::NonZeroUsize;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 
 use super::{PluginManager, Resolved};
+use crate::lifecycle::discard;
+use crate::logged::plux_log;
 use crate::order::constraints;
 use crate::plugin::Plugin;
-use crate::state::here;
+use crate::state::{here, Behalf, Here};
 
 impl<T: ?Sized + Plugin> PluginManager<T> {
     /// Loads every plugin of the namespace on up to `threads` threads (this one included), and
@@ -41,48 +44,115 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
+    /// It starts a thread only when a plugin is ready and no thread is free to take it, so it
+    /// runs at most `min(threads, plugins ready at once, MAX_THREADS)` threads (this one
+    /// included), with [`MAX_THREADS`](Self::MAX_THREADS) = 64: a chain of plugins that
+    /// each require the previous loads on this thread alone, whatever `threads` says.
+    ///
+    /// Called from inside a lifecycle (a plugin's `load`, a listener), the threads work on
+    /// behalf of the caller: a plugin the caller is loading (through any manager) is
+    /// [`Reentrant`](crate::PluginErrorKind::Reentrant) for them as it is for the caller, and
+    /// the rest load.
+    ///
     /// A thread that the system refuses to start is logged, and the others (at least this one)
     /// do its share.
     pub fn load_all_parallel(&self, threads: NonZeroUsize) -> Vec<Arc<T>> {
         let resolved = self.resolved();
         let plan = Plan::of(resolved);
-        let count = plan.successors.len();
+        let mut first = plan.first;
+        first.limit = threads.get().min(Self::MAX_THREADS);
         let start = Start {
-            state: Mutex::new(plan.first),
+            state: Mutex::new(first),
             changed: Condvar::new(),
+            successors: plan.successors,
         };
-        let successors = &plan.successors;
-        thread::scope(|scope| {
-            for worker in 1..threads.get().min(count) {
-                let spawned = thread::Builder::new()
-                    .name(format!("plux-start-{worker}"))
-                    .spawn_scoped(scope, || self.start_work(resolved, &start, successors));
-                if let Err(error) = spawned {
-                    log::warn!(
-                        target: "plux",
-                        "namespace `{}`: could not start loader thread {worker} ({error}); the \
-                         others do its share",
-                        self.namespace
-                    );
-                    break;
-                }
-            }
-            self.start_work(resolved, &start, successors);
+        let started = here(|here| {
+            let behalf = here.behalf();
+            thread::scope(|scope| {
+                let work = Work {
+                    manager: self,
+                    resolved,
+                    start: &start,
+                    behalf: &behalf,
+                };
+                here.act_for(&behalf, |here| work.run(scope, here));
+            });
         });
-        self.loaded()
+        match started {
+            Ok(()) => self.loaded(),
+            Err(exiting) => self.loaded_on_exit(exiting),
+        }
     }
 
-    /// One worker: loads ready plugins until none is left.
-    fn start_work(&self, resolved: &Resolved<T>, start: &Start, successors: &[Vec<usize>]) {
-        here(|here| {
-            while let Some(i) = start.next() {
-                if let Some((entry, slot)) = self.entry(resolved, i) {
-                    // Contained: an error is recorded in the slot, reported and logged.
-                    let _ = self.drive(here, entry, slot, false);
-                }
-                start.done(successors.get(i).map_or(&[], Vec::as_slice));
+    /// The most threads [`load_all_parallel`](Self::load_all_parallel) runs, whatever it is
+    /// asked for.
+    pub const MAX_THREADS: usize = 64;
+}
+
+/// What every worker of a parallel start shares.
+struct Work<'a, T: ?Sized + Plugin> {
+    manager: &'a PluginManager<T>,
+    resolved: &'a Resolved<T>,
+    start: &'a Start,
+    behalf: &'a Behalf,
+}
+
+impl<T: ?Sized + Plugin> Clone for Work<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: ?Sized + Plugin> Copy for Work<'_, T> {}
+
+impl<'a, T: ?Sized + Plugin> Work<'a, T> {
+    /// One worker: loads ready plugins until none is left, starting another worker when a
+    /// plugin is ready that no worker is free to take.
+    fn run<'scope>(self, scope: &'scope thread::Scope<'scope, 'a>, here: Here<'_>)
+    where
+        'a: 'scope,
+    {
+        let manager = self.manager;
+        while let Some((i, hire)) = self.start.next() {
+            if hire {
+                self.hire(scope);
             }
-        });
+            // Its part is done whatever happens: a worker that stopped here would leave the
+            // others, and the caller, waiting for it forever.
+            let loaded = catch_unwind(AssertUnwindSafe(|| {
+                if let Some((entry, slot)) = manager.entry(self.resolved, i) {
+                    // Contained: an error is recorded in the slot, reported and logged.
+                    let _ = manager.drive(here, entry, slot, false);
+                }
+            }));
+            if let Err(panic) = loaded {
+                discard(panic);
+            }
+            self.start.done(i);
+        }
+    }
+
+    /// Starts one more worker; if the system refuses, the workers there are do its share.
+    fn hire<'scope>(self, scope: &'scope thread::Scope<'scope, 'a>)
+    where
+        'a: 'scope,
+    {
+        let hired = self.start.hired();
+        let spawned = thread::Builder::new()
+            .name(format!("plux-start-{hired}"))
+            .spawn_scoped(scope, move || {
+                // A thread of our own: its thread-locals are there until it returns.
+                let _ = here(|here| here.act_for(self.behalf, |here| self.run(scope, here)));
+            });
+        if let Err(error) = spawned {
+            self.start.refused();
+            plux_log!(
+                Warn,
+                "namespace `{}`: could not start loader thread {hired} ({error}); the others \
+                 do its share",
+                self.manager.namespace
+            );
+        }
     }
 }
 
@@ -131,6 +201,9 @@ impl Plan {
                 waiting_on,
                 rank,
                 remaining: entries.len(),
+                workers: 1,
+                idle: 0,
+                limit: 1,
             },
         }
     }
@@ -140,6 +213,8 @@ impl Plan {
 struct Start {
     state: Mutex<Progress>,
     changed: Condvar,
+    /// `successors[i]`: the plugins that wait for `i` (positions in the index's entries).
+    successors: Vec<Vec<usize>>,
 }
 
 struct Progress {
@@ -149,6 +224,12 @@ struct Progress {
     rank: Vec<usize>,
     /// Plugins not done yet.
     remaining: usize,
+    /// Workers at work, the caller included.
+    workers: usize,
+    /// Workers waiting for a plugin to be ready.
+    idle: usize,
+    /// The most workers it may have.
+    limit: usize,
 }
 
 impl Start {
@@ -156,25 +237,48 @@ impl Start {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The next plugin to load, waiting until one is ready; `None` once all are done.
-    fn next(&self) -> Option<usize> {
+    /// The next plugin to load, waiting until one is ready, and whether to start one more
+    /// worker for the plugins ready after it; `None` once all are done.
+    fn next(&self) -> Option<(usize, bool)> {
         let mut progress = self.lock();
         loop {
             if let Some(Reverse((_, i))) = progress.ready.pop() {
-                return Some(i);
+                let hire = !progress.ready.is_empty()
+                    && progress.idle == 0
+                    && progress.workers < progress.limit;
+                if hire {
+                    progress.workers += 1;
+                }
+                return Some((i, hire));
             }
             if progress.remaining == 0 {
                 return None;
             }
+            progress.idle += 1;
             progress = self
                 .changed
                 .wait(progress)
                 .unwrap_or_else(PoisonError::into_inner);
+            progress.idle -= 1;
         }
     }
 
-    /// A plugin is done: its `successors` may be ready.
-    fn done(&self, successors: &[usize]) {
+    /// How many workers there are, the one [`next`](Self::next) just hired included.
+    fn hired(&self) -> usize {
+        self.lock().workers
+    }
+
+    /// The system refused to start a worker: the others do its share, and no more are asked
+    /// for.
+    fn refused(&self) {
+        let mut progress = self.lock();
+        progress.workers -= 1;
+        progress.limit = progress.workers;
+    }
+
+    /// Plugin `i` is done: the plugins that wait for it may be ready.
+    fn done(&self, i: usize) {
+        let successors = self.successors.get(i).map_or(&[][..], Vec::as_slice);
         let mut progress = self.lock();
         progress.remaining = progress.remaining.saturating_sub(1);
         for &next in successors {
