@@ -112,7 +112,7 @@ fn fingerprint(
     steps: impl Iterator<Item = TokenStream>,
 ) -> TokenStream {
     let name = ident.to_string();
-    let header = fnv1a(header.to_string().as_bytes());
+    let header = hash(header.clone());
     let features = features();
     let private = quote!(#krate::__private);
     quote! {
@@ -146,7 +146,7 @@ fn step(
     types: &[&Type],
 ) -> TokenStream {
     let cfgs = attrs.iter().filter(|attr| is_cfg(attr));
-    let hash = fnv1a(tokens.to_string().as_bytes());
+    let hash = hash(tokens.clone());
     let params = generics.map_or_else(Params::default, Params::of);
     let mut named = Vec::new();
     for ty in types {
@@ -354,6 +354,45 @@ fn features() -> String {
     features.sort_unstable();
     features.dedup();
     features.join(",")
+}
+
+/// The hash of `tokens` as printed, without the trailing commas a formatter adds or removes.
+fn hash(tokens: TokenStream) -> u64 {
+    fnv1a(without_trailing_commas(tokens).to_string().as_bytes())
+}
+
+/// `tokens` without a `,` before `>`, `;`, `{..}` or the end of a group (unless it is the group's
+/// only comma: `(T,)` is a tuple).
+fn without_trailing_commas(tokens: TokenStream) -> TokenStream {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let is_comma = |token: &TokenTree| matches!(token, TokenTree::Punct(p) if p.as_char() == ',');
+    let commas = tokens.iter().filter(|token| is_comma(token)).count();
+    let mut out = Vec::with_capacity(tokens.len());
+    for (i, token) in tokens.iter().enumerate() {
+        if is_comma(token) {
+            let trailing = match tokens.get(i + 1) {
+                None => commas > 1,
+                Some(TokenTree::Punct(p)) => matches!(p.as_char(), '>' | ';'),
+                Some(TokenTree::Group(g)) => g.delimiter() == proc_macro2::Delimiter::Brace,
+                Some(_) => false,
+            };
+            if trailing {
+                continue;
+            }
+        }
+        out.push(match token {
+            TokenTree::Group(group) => {
+                let mut inner = proc_macro2::Group::new(
+                    group.delimiter(),
+                    without_trailing_commas(group.stream()),
+                );
+                inner.set_span(group.span());
+                TokenTree::Group(inner)
+            }
+            other => other.clone(),
+        });
+    }
+    out.into_iter().collect()
 }
 
 /// 64-bit FNV-1a: small, and the same on every platform and compiler run.
