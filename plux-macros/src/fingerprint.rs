@@ -189,25 +189,23 @@ fn is_cfg(attr: &Attribute) -> bool {
             }))
 }
 
-/// A method's generic parameters: a type naming one has no layout in a `const`; its lifetimes
-/// are written `'static` there.
+/// A method's generic type and const parameters: a type naming one has no layout in a `const`.
 #[derive(Default)]
-struct Params {
-    types: Vec<String>,
-    lifetimes: Vec<String>,
-}
+struct Params(Vec<String>);
 
 impl Params {
     fn of(generics: &Generics) -> Self {
-        let mut params = Params::default();
-        for param in &generics.params {
-            match param {
-                GenericParam::Type(ty) => params.types.push(ty.ident.to_string()),
-                GenericParam::Const(c) => params.types.push(c.ident.to_string()),
-                GenericParam::Lifetime(l) => params.lifetimes.push(l.lifetime.ident.to_string()),
-            }
-        }
-        params
+        Params(
+            generics
+                .params
+                .iter()
+                .filter_map(|param| match param {
+                    GenericParam::Type(ty) => Some(ty.ident.to_string()),
+                    GenericParam::Const(c) => Some(c.ident.to_string()),
+                    GenericParam::Lifetime(_) => None,
+                })
+                .collect(),
+        )
     }
 }
 
@@ -275,8 +273,9 @@ fn arguments(arguments: &PathArguments, inner: &mut impl FnMut(&Type)) {
     }
 }
 
-/// `ty` as a `const` of the declaring module can name it (the method's lifetimes made
-/// `'static`), or `None`.
+/// `ty` as a `const` of the declaring module can name it, or `None`. Lifetimes are erased
+/// there: each named one (a method's, or one a `for<..>` outside `ty` binds) is written
+/// `'static`, but those a `for<..>` inside `ty` binds.
 fn nameable(ty: &Type, params: &Params) -> Option<TokenStream> {
     if matches!(
         ty,
@@ -284,10 +283,36 @@ fn nameable(ty: &Type, params: &Params) -> Option<TokenStream> {
     ) {
         return None;
     }
-    rewrite(ty.to_token_stream(), params)
+    let tokens = ty.to_token_stream();
+    let mut bound = Vec::new();
+    binders(tokens.clone(), &mut bound);
+    rewrite(tokens, params, &bound)
 }
 
-fn rewrite(tokens: TokenStream, params: &Params) -> Option<TokenStream> {
+/// The lifetimes of every `for<'a, ..>` in `tokens`.
+fn binders(tokens: TokenStream, bound: &mut Vec<String>) {
+    let mut tokens = tokens.into_iter().peekable();
+    while let Some(token) = tokens.next() {
+        match token {
+            TokenTree::Ident(ident) if ident == "for" => {
+                if !matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '<') {
+                    continue;
+                }
+                for token in tokens.by_ref() {
+                    match token {
+                        TokenTree::Punct(p) if p.as_char() == '>' => break,
+                        TokenTree::Ident(ident) => bound.push(ident.to_string()),
+                        _ => {}
+                    }
+                }
+            }
+            TokenTree::Group(group) => binders(group.stream(), bound),
+            _ => {}
+        }
+    }
+}
+
+fn rewrite(tokens: TokenStream, params: &Params, bound: &[String]) -> Option<TokenStream> {
     let mut out = Vec::new();
     let mut lifetime = false;
     for token in tokens {
@@ -296,14 +321,14 @@ fn rewrite(tokens: TokenStream, params: &Params) -> Option<TokenStream> {
             TokenTree::Ident(ident) => {
                 let name = ident.to_string();
                 if after_quote {
-                    if params.lifetimes.contains(&name) {
+                    if name != "static" && name != "_" && !bound.contains(&name) {
                         out.push(TokenTree::Ident(syn::Ident::new("static", ident.span())));
                         continue;
                     }
                 } else if name == "Self"
                     || name == "impl"
                     || name == "_"
-                    || params.types.contains(&name)
+                    || params.0.contains(&name)
                 {
                     return None;
                 }
@@ -319,7 +344,7 @@ fn rewrite(tokens: TokenStream, params: &Params) -> Option<TokenStream> {
                 _ => TokenTree::Punct(punct),
             },
             TokenTree::Group(group) => {
-                let stream = rewrite(group.stream(), params)?;
+                let stream = rewrite(group.stream(), params, bound)?;
                 let mut rewritten = proc_macro2::Group::new(group.delimiter(), stream);
                 rewritten.set_span(group.span());
                 TokenTree::Group(rewritten)
