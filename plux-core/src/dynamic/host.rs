@@ -656,9 +656,14 @@ fn advice(library: &Fingerprint, program: &Fingerprint) -> String {
             features(program)
         );
     }
-    format!(
+    let what = if program.is_hook_point() {
+        "its fn type, or the size or alignment of a type in it, differ"
+    } else {
         "its methods after `#[cfg]` evaluation, their signatures, or the size or alignment of a \
-         type in them differ; build the library against this program's {krate} {} (a \
+         type in them differ"
+    };
+    format!(
+        "{what}; build the library against this program's {krate} {} (a \
          `#[cfg(debug_assertions)]` in the {kind} or in a type it uses also needs the same \
          build profile settings)",
         program.crate_version()
