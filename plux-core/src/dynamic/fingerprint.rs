@@ -190,12 +190,11 @@ impl Definition {
 
     /// Adds a hash of a trait item's (a field's) tokens, or any other word.
     pub const fn with(self, word: u64) -> Self {
-        let bytes = word.to_le_bytes();
         let mut hash = self.0;
-        let mut i = 0;
-        while i < bytes.len() {
-            hash = (hash ^ bytes[i] as u64).wrapping_mul(0x0100_0000_01b3);
-            i += 1;
+        let mut shift = 0;
+        while shift < 64 {
+            hash = (hash ^ ((word >> shift) & 0xff)).wrapping_mul(0x0100_0000_01b3);
+            shift += 8;
         }
         Definition(hash)
     }
@@ -232,6 +231,9 @@ impl<T: ?Sized> UnsizedLayout for LayoutOf<T> {}
 
 /// `T`'s fingerprint, for the registry of interfaces (`T` is an interface or a hook point).
 #[doc(hidden)]
+// Only ever evaluated in a `static`'s initializer: a panic would be a compile error of the
+// macro's expansion, never one at run time.
+#[allow(clippy::panic)]
 pub const fn fingerprint_of<T: ?Sized + Plugin>() -> Fingerprint {
     match T::FINGERPRINT {
         Some(fingerprint) => *fingerprint,
