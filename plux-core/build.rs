@@ -5,10 +5,7 @@
 mod source_fingerprint;
 
 use std::env;
-use std::path::Path;
 use std::process::Command;
-
-use source_fingerprint::source_fingerprint;
 
 fn main() {
     println!("cargo:rerun-if-env-changed=RUSTC");
@@ -31,10 +28,5 @@ fn main() {
     // Two builds of one plux version from different sources (a git or path dependency between
     // releases) pass the version check, yet the types a plugin library hands over may have
     // another layout: the source itself is compared.
-    println!("cargo:rerun-if-changed=src");
-    let source = source_fingerprint(Path::new("src")).map_or_else(
-        |error| format!("unknown ({error})"),
-        |hash| format!("{hash:016x}"),
-    );
-    println!("cargo:rustc-env=PLUX_SOURCE={source}");
+    source_fingerprint::record("PLUX_SOURCE");
 }

@@ -5,9 +5,20 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+/// Sets the environment variable `var` of the crate's compilation to the fingerprint of its
+/// `src` (16 hex digits), and reruns the build script when `src` changes.
+pub fn record(var: &str) {
+    println!("cargo:rerun-if-changed=src");
+    let source = source_fingerprint(Path::new("src")).map_or_else(
+        |error| format!("unknown ({error})"),
+        |hash| format!("{hash:016x}"),
+    );
+    println!("cargo:rustc-env={var}={source}");
+}
+
 /// FNV-1a over every file under `dir`, in path order: each path (relative to `dir`, with `/`),
 /// its length and its bytes.
-pub fn source_fingerprint(dir: &Path) -> std::io::Result<u64> {
+fn source_fingerprint(dir: &Path) -> std::io::Result<u64> {
     let mut files = Vec::new();
     let mut pending = vec![PathBuf::new()];
     while let Some(relative) = pending.pop() {

@@ -6,16 +6,7 @@
 
 mod source_fingerprint;
 
-use std::path::Path;
-
-use source_fingerprint::source_fingerprint;
-
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-changed=src");
-    let source = source_fingerprint(Path::new("src")).map_or_else(
-        |error| format!("unknown ({error})"),
-        |hash| format!("{hash:016x}"),
-    );
-    println!("cargo:rustc-env=PLUX_MACROS_SOURCE={source}");
+    source_fingerprint::record("PLUX_MACROS_SOURCE");
 }

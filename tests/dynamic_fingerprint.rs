@@ -257,16 +257,11 @@ plux-core = {{ path = "{repository}/plux-core" }}
 "#
         ),
     );
-    write(
-        &root.join("plux/Cargo.toml"),
+    package(
+        &root.join("plux"),
+        ("plux", version),
         &format!(
-            r#"[package]
-name = "plux"
-version.workspace = true
-edition.workspace = true
-
-[lib]
-path = "{repository}/src/lib.rs"
+            r#"path = "{repository}/src/lib.rs"
 
 [features]
 inventory = ["plux-core/inventory"]
@@ -274,48 +269,43 @@ dynamic = ["plux-core/dynamic"]
 
 [dependencies]
 plux-core.workspace = true
-plux-macros = {{ path = "../plux-macros" }}
-"#
+plux-macros = {{ path = "../plux-macros" }}"#
         ),
     );
-    write(
-        &root.join("api/Cargo.toml"),
+    package(
+        &root.join("api"),
+        ("plux-fixture-dynamic-api", "0.0.0"),
         &format!(
-            r#"[package]
-name = "plux-fixture-dynamic-api"
-version = "0.0.0"
-edition = "2021"
-
-[lib]
-path = "{repository}/fixtures/dynamic-api/src/lib.rs"
+            r#"path = "{repository}/fixtures/dynamic-api/src/lib.rs"
 
 [features]
 fp-farewell = []
 
 [dependencies]
-plux = {{ path = "../plux" }}
-"#
+plux = {{ path = "../plux" }}"#
         ),
     );
-    write(
-        &root.join("greeter/Cargo.toml"),
+    package(
+        &root.join("greeter"),
+        ("fp-macros-greeter", "0.1.0"),
         &format!(
-            r#"[package]
-name = "fp-macros-greeter"
-version = "0.1.0"
-edition = "2021"
-
-[lib]
-path = "{repository}/tests/third-party/greeter-de/src/lib.rs"
+            r#"path = "{repository}/tests/third-party/greeter-de/src/lib.rs"
 crate-type = ["cdylib"]
 
 [dependencies]
 plux = {{ path = "../plux" }}
-plux-fixture-dynamic-api = {{ path = "../api" }}
-"#
+plux-fixture-dynamic-api = {{ path = "../api" }}"#
         ),
     );
     root
+}
+
+/// `dir/Cargo.toml` of package `name` `version`, whose `[lib]` table continues with `rest`.
+fn package(dir: &Path, (name, version): (&str, &str), rest: &str) {
+    let manifest = format!(
+        "[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2021\"\n\n[lib]\n{rest}\n"
+    );
+    write(&dir.join("Cargo.toml"), &manifest);
 }
 
 /// Copies the files under `from` (following symlinks) to `to`, as `edit` changes them (given the
