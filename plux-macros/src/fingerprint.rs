@@ -13,7 +13,7 @@ use proc_macro2::{TokenStream, TokenTree};
 use quote::{quote, ToTokens};
 use syn::{
     Attribute, FnArg, GenericArgument, GenericParam, Generics, ItemStruct, ItemTrait,
-    PathArguments, ReturnType, TraitItem, Type, TypeParamBound,
+    PathArguments, ReturnType, TraitItem, TraitItemFn, Type, TypeParamBound,
 };
 
 /// The fingerprint of this plux-macros' source files, by its build script.
@@ -28,43 +28,22 @@ pub(crate) fn of_interface(
     let mut header = tr.clone();
     header.attrs = kept(&tr.attrs);
     header.items.clear();
-    let steps = tr.items.iter().map(|item| {
-        let (attrs, tokens, generics, types) = match item {
-            TraitItem::Fn(f) => {
-                let kept = kept(&f.attrs);
-                let sig = &f.sig;
-                let types: Vec<&Type> = sig
-                    .inputs
-                    .iter()
-                    .filter_map(|input| match input {
-                        FnArg::Typed(typed) => Some(&*typed.ty),
-                        FnArg::Receiver(_) => None,
-                    })
-                    .chain(match &sig.output {
-                        ReturnType::Type(_, ty) => Some(&**ty),
-                        ReturnType::Default => None,
-                    })
-                    .collect();
-                (
-                    &f.attrs[..],
-                    quote!(#(#kept)* #sig),
-                    Some(&sig.generics),
-                    types,
-                )
-            }
+    let steps = tr.items.iter().flat_map(|item| {
+        let (attrs, tokens) = match item {
+            TraitItem::Fn(f) => return method_steps(krate, f),
             TraitItem::Const(c) => {
                 let mut c = c.clone();
                 c.attrs = kept(&c.attrs);
-                (attrs_of(item), c.to_token_stream(), None, Vec::new())
+                (&item_attrs(item)[..], c.to_token_stream())
             }
             TraitItem::Type(t) => {
                 let mut t = t.clone();
                 t.attrs = kept(&t.attrs);
-                (attrs_of(item), t.to_token_stream(), None, Vec::new())
+                (item_attrs(item), t.to_token_stream())
             }
-            other => (attrs_of(other), other.to_token_stream(), None, Vec::new()),
+            other => (item_attrs(other), other.to_token_stream()),
         };
-        step(krate, attrs, &tokens, generics, &types)
+        vec![step(krate, &cfgs(attrs), &tokens, None, &[])]
     });
     fingerprint(
         krate,
@@ -88,12 +67,18 @@ pub(crate) fn of_hook_point(
     let steps = st.fields.iter().map(|field| {
         let kept = kept(&field.attrs);
         let ty = &field.ty;
-        step(krate, &field.attrs, &quote!(#(#kept)* #ty), None, &[ty])
+        step(
+            krate,
+            &cfgs(&field.attrs),
+            &quote!(#(#kept)* #ty),
+            None,
+            &[ty],
+        )
     });
     fingerprint(krate, namespace, ident, true, &header, steps)
 }
 
-fn attrs_of(item: &TraitItem) -> &[Attribute] {
+fn item_attrs(item: &TraitItem) -> &[Attribute] {
     match item {
         TraitItem::Fn(f) => &f.attrs,
         TraitItem::Const(c) => &c.attrs,
@@ -101,6 +86,44 @@ fn attrs_of(item: &TraitItem) -> &[Attribute] {
         TraitItem::Macro(m) => &m.attrs,
         _ => &[],
     }
+}
+
+/// A method's steps: its signature, and the types of its parameters and output; a parameter
+/// with `#[cfg]`s of its own gets a step of its own, under the method's cfgs and its own.
+fn method_steps(krate: &TokenStream, f: &TraitItemFn) -> Vec<TokenStream> {
+    let method_cfgs = cfgs(&f.attrs);
+    let kept = kept(&f.attrs);
+    let sig = &f.sig;
+    let mut types = Vec::new();
+    let mut steps = Vec::new();
+    for (index, input) in sig.inputs.iter().enumerate() {
+        let FnArg::Typed(typed) = input else {
+            continue;
+        };
+        let own = cfgs(&typed.attrs);
+        if own.is_empty() {
+            types.push(&*typed.ty);
+        } else {
+            let all: Vec<&Attribute> = method_cfgs.iter().chain(&own).copied().collect();
+            let tokens = quote!(#index #typed);
+            steps.push(step(
+                krate,
+                &all,
+                &tokens,
+                Some(&sig.generics),
+                &[&typed.ty],
+            ));
+        }
+    }
+    if let ReturnType::Type(_, ty) = &sig.output {
+        types.push(ty);
+    }
+    let tokens = quote!(#(#kept)* #sig);
+    steps.insert(
+        0,
+        step(krate, &method_cfgs, &tokens, Some(&sig.generics), &types),
+    );
+    steps
 }
 
 fn fingerprint(
@@ -140,12 +163,11 @@ fn fingerprint(
 /// item.
 fn step(
     krate: &TokenStream,
-    attrs: &[Attribute],
+    cfgs: &[&Attribute],
     tokens: &TokenStream,
     generics: Option<&Generics>,
     types: &[&Type],
 ) -> TokenStream {
-    let cfgs = attrs.iter().filter(|attr| is_cfg(attr));
     let hash = hash(tokens.clone());
     let params = generics.map_or_else(Params::default, Params::of);
     let mut named = Vec::new();
@@ -174,6 +196,11 @@ fn kept(attrs: &[Attribute]) -> Vec<Attribute> {
         })
         .cloned()
         .collect()
+}
+
+/// The attributes of `attrs` that decide whether the compiler keeps what they are on.
+fn cfgs(attrs: &[Attribute]) -> Vec<&Attribute> {
+    attrs.iter().filter(|attr| is_cfg(attr)).collect()
 }
 
 /// `#[cfg(..)]`, or a `#[cfg_attr(.., cfg(..))]`: what decides whether the compiler keeps an

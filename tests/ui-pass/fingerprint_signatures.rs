@@ -27,6 +27,10 @@ pub trait Shapes {
     #[cfg(any())]
     fn never_compiled(&self, missing: DoesNotExist);
 
+    fn parameters(&self, #[cfg(any())] never: DoesNotExist, #[cfg(all())] value: u32) -> u32 {
+        value
+    }
+
     #[cfg_attr(all(), doc = "Documented by a cfg_attr.")]
     fn borrowed<'a>(&'a self, text: &'a str, more: &[&'a str]) -> &'a str {
         more.first().copied().unwrap_or(text)
@@ -104,6 +108,7 @@ fn main() {
     let shapes = PluginManager::<dyn Shapes>::new();
     let square = shapes.load("square").unwrap();
     assert_eq!(square.borrowed("a", &[]), "a");
+    assert_eq!(square.parameters(3), 3);
     assert_eq!(square.private().value, 0);
     assert_eq!(wide::Private::default().more, 0);
     let narrow = <dyn Narrow as Plugin>::FINGERPRINT.unwrap();
