@@ -29,21 +29,21 @@ pub(crate) fn of_interface(
     header.attrs = kept(&tr.attrs);
     header.items.clear();
     let steps = tr.items.iter().flat_map(|item| {
-        let (attrs, tokens) = match item {
+        let tokens = match item {
             TraitItem::Fn(f) => return method_steps(krate, f),
             TraitItem::Const(c) => {
                 let mut c = c.clone();
                 c.attrs = kept(&c.attrs);
-                (&item_attrs(item)[..], c.to_token_stream())
+                c.to_token_stream()
             }
             TraitItem::Type(t) => {
                 let mut t = t.clone();
                 t.attrs = kept(&t.attrs);
-                (item_attrs(item), t.to_token_stream())
+                t.to_token_stream()
             }
-            other => (item_attrs(other), other.to_token_stream()),
+            other => other.to_token_stream(),
         };
-        vec![step(krate, &cfgs(attrs), &tokens, None, &[])]
+        vec![step(krate, &cfgs(item_attrs(item)), &tokens, None, &[])]
     });
     fingerprint(
         krate,
@@ -78,6 +78,7 @@ pub(crate) fn of_hook_point(
     fingerprint(krate, namespace, ident, true, &header, steps)
 }
 
+/// The attributes of a trait item, of whatever kind.
 fn item_attrs(item: &TraitItem) -> &[Attribute] {
     match item {
         TraitItem::Fn(f) => &f.attrs,
@@ -126,6 +127,8 @@ fn method_steps(krate: &TokenStream, f: &TraitItemFn) -> Vec<TokenStream> {
     steps
 }
 
+/// The `Fingerprint::__new(..)` expression, its definition a block the compiler evaluates: the
+/// header's hash, then each step.
 fn fingerprint(
     krate: &TokenStream,
     namespace: &impl ToTokens,
