@@ -415,8 +415,9 @@
 //! Before anything registers, the program refuses, with a `dynamic::LibraryError` naming both
 //! sides, a library built by another rustc, for another target, with another panic strategy,
 //! against another plux (another version, or the same from other sources), or against another
-//! version or definition of one of its interfaces (each interface and hook point has a
-//! [`dynamic::Fingerprint`]; `TypeId` differs between artifacts). A library's factories,
+//! definition of one of its interfaces as the compiler saw it (each interface and hook point has
+//! a [`dynamic::Fingerprint`] of its methods after `#[cfg]` evaluation, their signatures, the
+//! layout of their types and the crate's features; `TypeId` differs between artifacts). A library's factories,
 //! `should_load` and `load` catch their panics on the library's side, and the library allocates
 //! with the program's allocator. A library is never unloaded. `docs/dynamic.md` has the design,
 //! hazard by hazard, and what is not handled (a panic in an interface method called by the

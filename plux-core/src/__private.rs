@@ -9,6 +9,7 @@ pub use crate::__submit_link as submit_link;
 pub use crate::dynamic::abi::{Exports, Header, Str};
 pub use crate::dynamic::contain::{catch, resume, Caught};
 pub use crate::dynamic::export::{header_copy, library_exports, library_header, HostAllocator};
+pub use crate::dynamic::fingerprint::{fingerprint_of, Definition, LayoutOf, UnsizedLayout};
 // The inventory backend's registry of interfaces is its collection, which needs no name here.
 #[cfg(not(feature = "inventory"))]
 pub use crate::dynamic::fingerprint::backend::*;

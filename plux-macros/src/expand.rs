@@ -153,34 +153,6 @@ fn managed(registration: &Registration) -> TokenStream {
     }
 }
 
-/// The `Fingerprint` of an interface or a hook point declared by `item`: its namespace and
-/// name, the declaring crate and version, and a hash of the item as written.
-fn fingerprint_of(
-    krate: &TokenStream,
-    namespace: &impl ToTokens,
-    ident: &syn::Ident,
-    item: &impl ToTokens,
-) -> TokenStream {
-    let name = ident.to_string();
-    let definition = fnv1a(item.to_token_stream().to_string().as_bytes());
-    quote! {
-        #krate::dynamic::Fingerprint::__new(
-            #namespace,
-            #name,
-            ::core::env!("CARGO_PKG_NAME"),
-            ::core::env!("CARGO_PKG_VERSION"),
-            #definition,
-        )
-    }
-}
-
-/// 64-bit FNV-1a: small, and the same on every platform and compiler run.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 /// The factory: a generic helper of the runtime where one fits, else a fn of this item (items
 /// to declare, and the path of the fn).
 fn factory(registration: &Registration) -> (TokenStream, TokenStream) {
@@ -388,7 +360,7 @@ pub(crate) fn plugin_interface(args: TokenStream, item: TokenStream) -> syn::Res
     let namespace = &interface.args.namespace;
     let mut tr = interface.item.clone();
     let ident = &interface.item.ident;
-    let fingerprint = fingerprint_of(&krate, namespace, ident, interface.item);
+    let fingerprint = crate::fingerprint::of_interface(&krate, namespace, interface.item);
 
     let has_on_unimplemented = tr.attrs.iter().any(|attr| {
         let path = attr.path();
@@ -508,7 +480,9 @@ pub(crate) fn plugin_interface(args: TokenStream, item: TokenStream) -> syn::Res
         impl #krate::PluginInterface for dyn #ident {
             const NAMESPACE: &'static str = #namespace;
         }
-        #krate::__private::submit_interface!(#fingerprint);
+        #krate::__private::submit_interface!(
+            #krate::__private::fingerprint_of::<dyn #ident>()
+        );
         impl #krate::__private::Interface for dyn #ident {}
         #debug
     })
@@ -523,7 +497,7 @@ pub(crate) fn hook_point(args: TokenStream, item: TokenStream) -> syn::Result<To
     let namespace = &hook.args.namespace;
     let ident = &hook.item.ident;
     let fn_type = hook.fn_type;
-    let fingerprint = fingerprint_of(&krate, namespace, ident, hook.item);
+    let fingerprint = crate::fingerprint::of_hook_point(&krate, namespace, hook.item);
     let debug = if hook.derives_debug {
         TokenStream::new()
     } else {
@@ -549,7 +523,7 @@ pub(crate) fn hook_point(args: TokenStream, item: TokenStream) -> syn::Result<To
         impl #krate::PluginInterface for #ident {
             const NAMESPACE: &'static str = #namespace;
         }
-        #krate::__private::submit_interface!(#fingerprint);
+        #krate::__private::submit_interface!(#krate::__private::fingerprint_of::<#ident>());
         impl #krate::__private::HookPoint for #ident {
             type HookFn = #fn_type;
         }

@@ -6,6 +6,7 @@ use proc_macro::TokenStream;
 mod ast;
 mod attr;
 mod expand;
+mod fingerprint;
 mod grammar;
 mod link;
 mod naming;

@@ -140,18 +140,7 @@ struct CommandLine {
 /// Reads rustc's command line, expanding `@argfile`s. `None` when this process is not rustc
 /// compiling the calling crate (no `--extern` at all: an IDE's macro server).
 fn command_line() -> Option<CommandLine> {
-    let mut args: Vec<String> = std::env::args_os().map(lossy).collect();
-    if args.len() < 2 {
-        // Some libcs do not hand the arguments to a dynamically loaded library.
-        if let Ok(raw) = std::fs::read("/proc/self/cmdline") {
-            args = raw
-                .split(|&b| b == 0)
-                .filter(|arg| !arg.is_empty())
-                .map(|arg| String::from_utf8_lossy(arg).into_owned())
-                .collect();
-        }
-    }
-    let args = expand_argfiles(args);
+    let args = rustc_args();
     let mut line = CommandLine::default();
     let mut seen_extern = false;
     let mut iter = args.iter();
@@ -188,6 +177,22 @@ fn command_line() -> Option<CommandLine> {
         }
     }
     seen_extern.then_some(line)
+}
+
+/// The command line of this process, rustc's when a macro runs in it, with `@argfile`s expanded.
+pub(crate) fn rustc_args() -> Vec<String> {
+    let mut args: Vec<String> = std::env::args_os().map(lossy).collect();
+    if args.len() < 2 {
+        // Some libcs do not hand the arguments to a dynamically loaded library.
+        if let Ok(raw) = std::fs::read("/proc/self/cmdline") {
+            args = raw
+                .split(|&b| b == 0)
+                .filter(|arg| !arg.is_empty())
+                .map(|arg| String::from_utf8_lossy(arg).into_owned())
+                .collect();
+        }
+    }
+    expand_argfiles(args)
 }
 
 fn lossy(arg: OsString) -> String {

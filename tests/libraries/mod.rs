@@ -40,21 +40,43 @@ pub fn copy(library: &Path, dir: &Path, name: &str) -> PathBuf {
 }
 
 /// The plugin library of package `package` of the third-party workspace `tests/third-party` (a
-/// cargo workspace of its own, as a third party's is), built alone with this test's profile into
-/// `target/third-party`, which every such build shares. Cargo's lock on that directory
-/// serialises tests that build at once.
+/// cargo workspace of its own, as a third party's is), built alone with this test's profile.
 pub fn third_party(package: &str) -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/third-party/Cargo.toml");
+    third_party_in(&repository().join("tests/third-party"), package, false)
+}
+
+/// As [`third_party`], built with the other profile (release for a test built in debug, debug
+/// for one built in release): `debug_assertions` differs between the library and the program.
+pub fn third_party_other_profile(package: &str) -> PathBuf {
+    third_party_in(&repository().join("tests/third-party"), package, true)
+}
+
+/// This repository.
+pub fn repository() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `target/`, whatever `CARGO_TARGET_DIR` says: the test is `target/<profile>/deps/<test>`.
+pub fn target_dir() -> PathBuf {
+    profile_dir().parent().expect("target/").to_owned()
+}
+
+fn profile_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("the test's path");
-    // target/<profile>/deps/<test>: the profile is what this test was built with.
-    let profile_dir = exe
-        .parent()
+    exe.parent()
         .and_then(Path::parent)
-        .expect("target/<profile>");
-    let profile = profile_dir
-        .file_name()
-        .expect("the profile's directory name");
-    let target = profile_dir.parent().expect("target/").join("third-party");
+        .expect("target/<profile>")
+        .to_owned()
+}
+
+/// The plugin library of package `package` of the cargo workspace at `workspace`, built alone
+/// (so that the features one package enables do not leak into another's build) into
+/// `target/third-party`, which every such build shares; with this test's profile, or the other
+/// one. Cargo's lock on that directory serialises tests that build at once.
+pub fn third_party_in(workspace: &Path, package: &str, other_profile: bool) -> PathBuf {
+    let release =
+        (profile_dir().file_name().expect("the profile's name") == "release") != other_profile;
+    let target = target_dir().join("third-party");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut build = std::process::Command::new(cargo);
     build
@@ -66,23 +88,20 @@ pub fn third_party(package: &str) -> PathBuf {
             package,
             "--manifest-path",
         ])
-        .arg(&manifest)
+        .arg(workspace.join("Cargo.toml"))
         .arg("--target-dir")
         .arg(&target);
-    if profile == "release" {
+    if release {
         build.arg("--release");
     }
     let status = build.status().expect("run cargo");
     assert!(
         status.success(),
-        "building {package} of tests/third-party failed"
+        "building {package} of {} failed",
+        workspace.display()
     );
     let path = target
-        .join(if profile == "release" {
-            "release"
-        } else {
-            "debug"
-        })
+        .join(if release { "release" } else { "debug" })
         .join(file_name(&package.replace('-', "_")));
     assert!(path.is_file(), "{} was not built", path.display());
     path

@@ -1,17 +1,27 @@
 //! [`Fingerprint`]: what an interface or a hook point is, in terms that hold across artifacts.
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
+use std::mem;
+
+use crate::plugin::Plugin;
 
 /// The identity of a plugin interface (`#[plugin_interface]`) or a hook point (`#[hook_point]`)
-/// that holds across separately compiled artifacts, where `TypeId` does not: the namespace, the
-/// Rust name, the crate that declares it with its version, and a hash of its definition as
-/// written (the trait's or the struct's tokens).
+/// that holds across separately compiled artifacts, where `TypeId` does not.
 ///
-/// A program and a plugin library agree on an interface when their fingerprints are equal; a
-/// host refuses (`LibraryError::Interface`) a library whose plugins are of another
-/// version or definition of one of its interfaces. What the fingerprint does not see: the
-/// definitions of other types the interface mentions (covered only by their crates being built by
-/// the same rustc and plux, see the [design](crate::dynamic)).
+/// It holds the namespace, the Rust name, the crate that declares it with its version and the
+/// cargo features that crate was compiled with, the source fingerprint of the plux-macros that
+/// expanded it, and a hash of its definition **as the compiler sees it**: the trait's methods
+/// (the hook point's field) that remain after `#[cfg]` evaluation, in order, with their
+/// signatures, and the size and alignment of every type in those signatures that can be computed
+/// in a `const` (a type that names `Self` or a generic parameter cannot, nor can an unsized one:
+/// `str`, a slice, `dyn Trait`). Doc comments and formatting are not part of it.
+///
+/// Two fingerprints are equal (`==`) when they describe the same interface: everything above but
+/// the crate's version, which is informative. A host refuses (`LibraryError::Interface`) a
+/// library whose plugins are of another definition of one of its interfaces. What the
+/// fingerprint does not see, see the [design](crate::dynamic).
 ///
 /// ```
 /// use plux_core::{FunctionPlugin, Plugin, Registry};
@@ -20,34 +30,45 @@ use std::fmt;
 /// assert!(<FunctionPlugin<fn()> as Plugin>::FINGERPRINT.is_none());
 /// for spec in Registry::all() {
 ///     if let Some(fingerprint) = spec.fingerprint() {
-///         println!("{spec}: {fingerprint}"); // e.g. `Greeter` of my-api 1.2.0 (definition ..)
+///         // e.g. `interface `Greeter` of my-api 1.2.0 (features: std; definition 0123..)`
+///         println!("{spec}: {fingerprint}");
 ///     }
 /// }
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy)]
 pub struct Fingerprint {
     namespace: &'static str,
     name: &'static str,
+    hook_point: bool,
     crate_name: &'static str,
     crate_version: &'static str,
+    features: &'static str,
+    plux_macros: &'static str,
     definition: u64,
 }
 
 impl Fingerprint {
     /// Used by the macros.
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
     pub const fn __new(
         namespace: &'static str,
         name: &'static str,
+        hook_point: bool,
         crate_name: &'static str,
         crate_version: &'static str,
+        features: &'static str,
+        plux_macros: &'static str,
         definition: u64,
     ) -> Self {
         Fingerprint {
             namespace,
             name,
+            hook_point,
             crate_name,
             crate_version,
+            features,
+            plux_macros,
             definition,
         }
     }
@@ -62,19 +83,76 @@ impl Fingerprint {
         self.name
     }
 
+    /// Whether it is a hook point's (`#[hook_point]`) rather than an interface's.
+    pub fn is_hook_point(&self) -> bool {
+        self.hook_point
+    }
+
+    /// `"interface"` or `"hook point"`.
+    pub fn kind(&self) -> &'static str {
+        if self.hook_point {
+            "hook point"
+        } else {
+            "interface"
+        }
+    }
+
     /// The crate that declares it (`CARGO_PKG_NAME`).
     pub fn crate_name(&self) -> &'static str {
         self.crate_name
     }
 
-    /// That crate's version (`CARGO_PKG_VERSION`).
+    /// That crate's version (`CARGO_PKG_VERSION`): informative, not compared (a version bump
+    /// that leaves the definition as it was changes nothing that crosses).
     pub fn crate_version(&self) -> &'static str {
         self.crate_version
     }
 
-    /// A hash (64-bit FNV-1a) of the definition's tokens as written.
+    /// The cargo features that crate was compiled with, sorted, e.g. `["serde", "std"]`.
+    pub fn features(&self) -> impl Iterator<Item = &'static str> {
+        self.features
+            .split(',')
+            .filter(|feature| !feature.is_empty())
+    }
+
+    /// The source fingerprint of the plux-macros that expanded it (by plux-macros' build
+    /// script): the macros lay out part of what crosses, such as the methods they add to an
+    /// interface's vtable.
+    pub fn plux_macros(&self) -> &'static str {
+        self.plux_macros
+    }
+
+    /// A 64-bit FNV-1a hash of the definition as the compiler sees it (see above), computed by
+    /// the compiler in a `const` of the declaring crate.
     pub fn definition(&self) -> u64 {
         self.definition
+    }
+
+    /// The parts other than the version, which `==` compares.
+    fn key(&self) -> (&str, &str, bool, &str, &str, &str, u64) {
+        (
+            self.namespace,
+            self.name,
+            self.hook_point,
+            self.crate_name,
+            self.features,
+            self.plux_macros,
+            self.definition,
+        )
+    }
+}
+
+impl PartialEq for Fingerprint {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Fingerprint {}
+
+impl Hash for Fingerprint {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
     }
 }
 
@@ -82,9 +160,84 @@ impl fmt::Display for Fingerprint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "`{}` of {} {} (definition {:016x})",
-            self.name, self.crate_name, self.crate_version, self.definition
-        )
+            "{} `{}` of {} {} (",
+            self.kind(),
+            self.name,
+            self.crate_name,
+            self.crate_version
+        )?;
+        if self.features.is_empty() {
+            f.write_str("no features")?;
+        } else {
+            write!(f, "features: {}", self.features.replace(',', ", "))?;
+        }
+        write!(f, "; definition {:016x})", self.definition)
+    }
+}
+
+/// The definition hash of an interface or a hook point, computed by the compiler in a `const`
+/// of the declaring crate: the macros emit one step per trait item (struct field), each under
+/// that item's own `#[cfg]` attributes, so that what counts is what the compiler kept.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct Definition(u64);
+
+impl Definition {
+    /// Starts from the hash of the item's header (its name, bounds, attributes but docs).
+    pub const fn new(header: u64) -> Self {
+        Definition(header)
+    }
+
+    /// Adds a hash of a trait item's (a field's) tokens, or any other word.
+    pub const fn with(self, word: u64) -> Self {
+        let mut hash = self.0;
+        let mut shift = 0;
+        while shift < 64 {
+            hash = (hash ^ ((word >> shift) & 0xff)).wrapping_mul(0x0100_0000_01b3);
+            shift += 8;
+        }
+        Definition(hash)
+    }
+
+    /// Adds a type's `(size, align)` ([`LayoutOf`]).
+    pub const fn layout(self, layout: (usize, usize)) -> Self {
+        self.with(layout.0 as u64).with(layout.1 as u64)
+    }
+
+    /// The hash.
+    pub const fn get(self) -> u64 {
+        self.0
+    }
+}
+
+/// `LayoutOf::<T>::LAYOUT`: `T`'s size and alignment when `T` is sized (this inherent constant),
+/// a fixed marker when it is not ([`UnsizedLayout`]'s, which path resolution falls back to).
+#[doc(hidden)]
+pub struct LayoutOf<T: ?Sized>(PhantomData<T>);
+
+impl<T> LayoutOf<T> {
+    /// `(size_of::<T>(), align_of::<T>())`.
+    pub const LAYOUT: (usize, usize) = (mem::size_of::<T>(), mem::align_of::<T>());
+}
+
+/// The layout of an unsized type, whose size no `const` knows: see [`LayoutOf`].
+#[doc(hidden)]
+pub trait UnsizedLayout {
+    /// A marker no sized type has.
+    const LAYOUT: (usize, usize) = (usize::MAX, 0);
+}
+
+impl<T: ?Sized> UnsizedLayout for LayoutOf<T> {}
+
+/// `T`'s fingerprint, for the registry of interfaces (`T` is an interface or a hook point).
+#[doc(hidden)]
+// Only ever evaluated in a `static`'s initializer: a panic would be a compile error of the
+// macro's expansion, never one at run time.
+#[allow(clippy::panic)]
+pub const fn fingerprint_of<T: ?Sized + Plugin>() -> Fingerprint {
+    match T::FINGERPRINT {
+        Some(fingerprint) => *fingerprint,
+        None => panic!("not an interface or a hook point"),
     }
 }
 

@@ -144,21 +144,50 @@ pub enum LibraryError {
         /// This program's.
         program: &'static str,
     },
-    /// A plugin of the library is of another version or definition of one of the program's
-    /// interfaces or hook points.
+    /// A plugin of the library is of another definition of one of the program's interfaces or
+    /// hook points, as the compiler saw it: other methods (after `#[cfg]` evaluation) or
+    /// signatures, other layouts of the types in them, other cargo features of the declaring
+    /// crate, or another declaring crate. The crate's version alone does not count.
     #[error(
-        "plugin library {}: plugin `{plugin}` is of interface {library}, but this program's is {program}",
-        path.display()
+        "plugin library {}: plugin `{plugin}` is of {library}, but this program's is {program}: \
+         {}",
+        path.display(),
+        advice(library, program)
     )]
     Interface {
         /// The file.
         path: PathBuf,
         /// `namespace/name` of the plugin.
         plugin: String,
-        /// The interface the library was built against.
+        /// The interface or hook point the library was built against.
         library: &'static Fingerprint,
-        /// This program's interface of that namespace (or name).
+        /// This program's interface or hook point of that namespace (or name).
         program: &'static Fingerprint,
+    },
+    /// A plugin of the library is of one of the program's interfaces or hook points as expanded
+    /// by a plux-macros from other sources than the program's (a git or path dependency between
+    /// releases): the macros lay out part of what crosses, such as the methods they add to an
+    /// interface's vtable.
+    #[error(
+        "plugin library {}: plugin `{plugin}` is of {kind} `{name}` as expanded by plux-macros \
+         from other sources (source fingerprint {library}, this program's {program}): build the \
+         library against the same plux as this program (the same release, or the same git \
+         revision or path)",
+        path.display()
+    )]
+    PluxMacros {
+        /// The file.
+        path: PathBuf,
+        /// `namespace/name` of the plugin.
+        plugin: String,
+        /// `interface` or `hook point`.
+        kind: &'static str,
+        /// The interface's or hook point's name.
+        name: &'static str,
+        /// The source fingerprint of the library's plux-macros.
+        library: &'static str,
+        /// This program's.
+        program: &'static str,
     },
     /// A plugin of the library is of a type that is neither an interface nor a hook point: the
     /// program could not check that it is the type it expects.
@@ -559,8 +588,8 @@ fn text(path: &Path, s: Str, what: &str) -> Result<&'static str, LibraryError> {
     })
 }
 
-/// Every plugin of the library is of an interface or hook point, the program's own version of it
-/// when the program has one.
+/// Every plugin of the library is of an interface or hook point, the program's own definition of
+/// it when the program has one.
 fn check_types(path: &Path, specs: &[PluginSpec]) -> Result<(), LibraryError> {
     let ours = interfaces();
     for spec in specs {
@@ -577,15 +606,71 @@ fn check_types(path: &Path, specs: &[PluginSpec]) -> Result<(), LibraryError> {
         });
         let first = counterparts.clone().next();
         if let Some(program) = first {
-            if !counterparts.any(|ours| ours == theirs) {
-                return Err(LibraryError::Interface {
+            if counterparts.any(|ours| ours == theirs) {
+                continue;
+            }
+            if program.plux_macros() != theirs.plux_macros() {
+                return Err(LibraryError::PluxMacros {
                     path: path.to_owned(),
                     plugin: spec.to_string(),
-                    library: theirs,
-                    program,
+                    kind: program.kind(),
+                    name: program.name(),
+                    library: theirs.plux_macros(),
+                    program: program.plux_macros(),
                 });
             }
+            return Err(LibraryError::Interface {
+                path: path.to_owned(),
+                plugin: spec.to_string(),
+                library: theirs,
+                program,
+            });
         }
     }
     Ok(())
+}
+
+/// What differs between two fingerprints of one interface or hook point, and what to do.
+fn advice(library: &Fingerprint, program: &Fingerprint) -> String {
+    let kind = program.kind();
+    let krate = program.crate_name();
+    if library.crate_name() != krate
+        || library.name() != program.name()
+        || library.is_hook_point() != program.is_hook_point()
+    {
+        return format!(
+            "another item of that namespace; build the library against this program's {kind} \
+             `{}` of {krate}",
+            program.name()
+        );
+    }
+    if library.namespace() != program.namespace() {
+        return format!(
+            "its namespace is `{}`, this program's `{}`; build the library against this \
+             program's version of {krate}",
+            library.namespace(),
+            program.namespace()
+        );
+    }
+    let features = |fingerprint: &Fingerprint| fingerprint.features().collect::<Vec<_>>();
+    if features(library) != features(program) {
+        return format!(
+            "{krate} was compiled with other cargo features ({:?} in the library, {:?} in this \
+             program); build the library with the features this program enables for {krate}",
+            features(library),
+            features(program)
+        );
+    }
+    let what = if program.is_hook_point() {
+        "its fn type, or the size or alignment of a type in it, differ"
+    } else {
+        "its methods after `#[cfg]` evaluation, their signatures, or the size or alignment of a \
+         type in them differ"
+    };
+    format!(
+        "{what}; build the library against this program's {krate} {} (a \
+         `#[cfg(debug_assertions)]` in the {kind} or in a type it uses also needs the same \
+         build profile settings)",
+        program.crate_version()
+    )
 }

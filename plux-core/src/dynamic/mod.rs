@@ -13,8 +13,11 @@
 //!
 //! Before any of its plugins registers, the program checks that the library was built by the
 //! same rustc, for the same target, with the same panic strategy, against the same plux
-//! (version and source), and that each plugin's interface is the program's by [`Fingerprint`];
-//! a mismatch is a `LibraryError` naming both sides, and nothing of the library registers.
+//! (version, plux-core's and plux-macros' sources), and that each plugin's interface or hook
+//! point is the program's by [`Fingerprint`]: its methods as the compiler kept them after
+//! `#[cfg]` evaluation, their signatures, the size and alignment of the types in them, and the
+//! declaring crate's cargo features; not its doc comments, formatting or version. A mismatch is
+//! a `LibraryError` naming both sides and what to do, and nothing of the library registers.
 //!
 //! The hazards of loading Rust from Rust, and how each is handled or refused, are in
 //! `docs/dynamic.md` of the repository. In short:
@@ -22,6 +25,7 @@
 //! | hazard | here |
 //! |---|---|
 //! | `TypeId` differs between artifacts | plugins cross by [`Fingerprint`] of their interface, never by `TypeId` |
+//! | a `#[cfg]`, a cargo feature or a struct's layout changes an interface, not its tokens | the fingerprint's definition is a `const` the compiler evaluates per build; the crate's features are in it |
 //! | two copies of std: a library's panic cannot be caught by the program | factory, `should_load` and `load` catch on the library's side and re-raise on the program's |
 //! | two allocators | the library allocates with the program's (`export_plugins!` installs it) |
 //! | plux's statics and thread-locals exist twice | the library's copy joins the program's when opened: one registry, filter, wait-for graph and thread record per process |

@@ -1,0 +1,1 @@
+../plux-core/source_fingerprint.rs
