@@ -9,14 +9,15 @@ pub use crate::__submit_link as submit_link;
 pub use crate::dynamic::abi::{Exports, Header, Str};
 pub use crate::dynamic::contain::{catch, resume, Caught};
 pub use crate::dynamic::export::{header_copy, library_exports, library_header, HostAllocator};
-pub use crate::dynamic::fingerprint::{fingerprint_of, Definition, LayoutOf, UnsizedLayout};
+pub use crate::fingerprint::{Definition, LayoutOf, UnsizedLayout};
+pub use crate::plugin::fingerprint_of;
 // The inventory backend's registry of interfaces is its collection, which needs no name here.
 #[cfg(not(feature = "inventory"))]
-pub use crate::dynamic::fingerprint::backend::*;
+pub use crate::fingerprint::backend::*;
 pub use crate::registry::backend::*;
 pub use crate::spec::linked::{Extra, LinkedSpec, Managed};
 
-use crate::dynamic::Fingerprint;
+use crate::fingerprint::Fingerprint;
 use crate::function::Hook;
 use crate::plugin::{BoxError, Plugin, PluginInterface};
 use std::sync::Arc;

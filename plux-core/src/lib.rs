@@ -22,6 +22,7 @@ pub mod dynamic;
 pub mod error;
 mod filter;
 mod finder;
+mod fingerprint;
 mod function;
 mod grammar;
 pub mod inspect;

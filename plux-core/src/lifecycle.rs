@@ -235,11 +235,12 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
     #[inline]
     fn from_init(&self) -> Outcome<T> {
         let spec = self.spec;
-        let mut plugin: Arc<T> = match catch_unwind(AssertUnwindSafe(|| spec.create::<T>(is_joined()))) {
-            Ok(Ok(plugin)) => plugin,
-            Ok(Err(not_made)) => return self.not_made(not_made),
-            Err(panic) => return self.init_failed(self.panicked(Stage::Init, panic)),
-        };
+        let mut plugin: Arc<T> =
+            match catch_unwind(AssertUnwindSafe(|| spec.create::<T>(is_joined()))) {
+                Ok(Ok(plugin)) => plugin,
+                Ok(Err(not_made)) => return self.not_made(not_made),
+                Err(panic) => return self.init_failed(self.panicked(Stage::Init, panic)),
+            };
         plux_log!(Debug, "{spec}: init");
         self.listeners
             .notify(spec, "on_init_after", |l| l.on_init_after(spec, &plugin));

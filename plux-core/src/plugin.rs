@@ -1,5 +1,7 @@
 //! The plugin contract: what a [`PluginManager`](crate::PluginManager) drives through its lifecycle.
 
+use crate::fingerprint::Fingerprint;
+
 /// The error a factory or [`Plugin::load`] returns: any error type converts into it with `?`.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -54,7 +56,7 @@ pub trait Plugin: Send + Sync + 'static {
     /// What this type is across separately compiled artifacts: set by `#[plugin_interface]` and
     /// `#[hook_point]`, `None` for other types. A plugin made by a plugin library is handed to a
     /// manager of `T` only when its fingerprint equals `T`'s (see [`dynamic`](crate::dynamic)).
-    const FINGERPRINT: Option<&'static crate::dynamic::Fingerprint> = None;
+    const FINGERPRINT: Option<&'static Fingerprint> = None;
 
     /// The load arguments, given once to the manager and handed to every plugin's `load`.
     /// `()` for none.
@@ -96,4 +98,16 @@ pub trait Plugin: Send + Sync + 'static {
 pub trait PluginInterface: Plugin {
     /// The namespace of every plugin of this type.
     const NAMESPACE: &'static str;
+}
+
+/// `T`'s fingerprint, for the registry of interfaces (`T` is an interface or a hook point).
+#[doc(hidden)]
+// Only ever evaluated in a `static`'s initializer: a panic would be a compile error of the
+// macro's expansion, never one at run time.
+#[allow(clippy::panic)]
+pub const fn fingerprint_of<T: ?Sized + Plugin>() -> Fingerprint {
+    match T::FINGERPRINT {
+        Some(fingerprint) => *fingerprint,
+        None => panic!("not an interface or a hook point"),
+    }
 }

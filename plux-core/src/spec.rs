@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::dynamic::Fingerprint;
+use crate::fingerprint::Fingerprint;
 use crate::grammar::{check_name, check_namespace, InvalidIdent};
 use crate::plugin::{BoxError, Plugin};
 

@@ -713,7 +713,6 @@ impl<T: ?Sized + Plugin, E: Fn(PluginErrorKind) -> PluginError> Drop for RunGuar
 /// A key of names borrowed for the whole program (a linked spec's): kept as it is.
 type StaticKey = (&'static str, &'static str);
 
-
 /// What every copy of plux-core in a process shares, so that the process has one plux: the
 /// wait-for graph (and the condition variable its waiters sleep on), thread identity, and the
 /// plugins each thread is running.

@@ -12,8 +12,8 @@ use crate::dynamic::abi::{
     AllocatorFns, Exports, Header, LibrarySpec, Process, Str, ABI_VERSION, ENTRY_SYMBOL, MAGIC,
     PANIC, PLUX_SOURCE, PLUX_VERSION, RUSTC, TARGET,
 };
-use crate::dynamic::fingerprint::{interfaces, Fingerprint};
 use crate::dynamic::joined;
+use crate::fingerprint::{interfaces, Fingerprint};
 use crate::spec::{Location, PluginSpec};
 
 /// Why a plugin library was not opened. Nothing of a refused library is registered.

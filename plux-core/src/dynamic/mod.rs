@@ -41,14 +41,13 @@ pub(crate) mod contain;
 #[cfg(feature = "dynamic")]
 mod elf;
 pub(crate) mod export;
-pub(crate) mod fingerprint;
 #[cfg(feature = "dynamic")]
 mod host;
 #[cfg(feature = "dynamic")]
 pub(crate) mod joined;
 mod product;
 
-pub use fingerprint::Fingerprint;
+pub use crate::fingerprint::Fingerprint;
 #[cfg(feature = "dynamic")]
 pub use host::{libraries, open, open_dir, Library, LibraryError};
 

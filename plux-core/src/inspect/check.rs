@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::dynamic::Fingerprint;
 use crate::error::{DisplayCycle, PluginErrorKind};
+use crate::fingerprint::Fingerprint;
 use crate::grammar::{check_name, check_namespace, InvalidIdent};
 use crate::inspect::{NamespaceReport, PluginReport, Report};
 use crate::registry::{self, LinkedCrate};

@@ -16,7 +16,7 @@
 //!
 //! [`PluginSpec`](super::PluginSpec) reads it through a pointer, without copying it.
 
-use crate::dynamic::Fingerprint;
+use crate::fingerprint::Fingerprint;
 use crate::spec::{FactoryFn, Location};
 
 /// What the plugins of one interface, hook point or namespace share: their namespace (with its

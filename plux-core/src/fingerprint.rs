@@ -5,8 +5,6 @@ use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
 use std::mem;
 
-use crate::plugin::Plugin;
-
 /// The identity of a plugin interface (`#[plugin_interface]`) or a hook point (`#[hook_point]`)
 /// that holds across separately compiled artifacts, where `TypeId` does not.
 ///
@@ -229,18 +227,6 @@ pub trait UnsizedLayout {
 
 impl<T: ?Sized> UnsizedLayout for LayoutOf<T> {}
 
-/// `T`'s fingerprint, for the registry of interfaces (`T` is an interface or a hook point).
-#[doc(hidden)]
-// Only ever evaluated in a `static`'s initializer: a panic would be a compile error of the
-// macro's expansion, never one at run time.
-#[allow(clippy::panic)]
-pub const fn fingerprint_of<T: ?Sized + Plugin>() -> Fingerprint {
-    match T::FINGERPRINT {
-        Some(fingerprint) => *fingerprint,
-        None => panic!("not an interface or a hook point"),
-    }
-}
-
 /// The interfaces and hook points of this artifact, whichever the registry backend: what a host
 /// checks a library's plugins against.
 #[cfg_attr(not(feature = "dynamic"), allow(dead_code))]
@@ -272,7 +258,7 @@ pub mod backend {
                     $crate::__private::PLUX_INTERFACES_V0_1
                 )]
                 #[linkme(crate = $crate::__private::linkme)]
-                static INTERFACE: $crate::dynamic::Fingerprint = $fingerprint;
+                static INTERFACE: $crate::fingerprint::Fingerprint = $fingerprint;
             };
         };
     }
