@@ -43,8 +43,8 @@ use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::fmt::{self, Write as _};
 
+use crate::contain::display_contained;
 use crate::error::{DisabledReason, PluginError, PluginErrorKind};
-use crate::lifecycle::display_contained;
 use crate::manager::PluginManager;
 use crate::plugin::Plugin;
 use crate::registry::{LinkRecord, LinkedCrate, Registry};

@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 // Loading Rust libraries at run time needs `unsafe`; this module is the only place with it.
+mod contain;
 #[allow(unsafe_code)]
 pub mod dynamic;
 pub mod error;

@@ -7,6 +7,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
+use crate::contain::{discard, panic_message};
 use crate::error::{DisabledReason, PluginError, PluginErrorKind, Stage};
 use crate::filter::global_filter;
 use crate::listener::{PluginLifecycleListener, Veto};
@@ -152,39 +153,6 @@ pub(crate) enum Confirmation {
     Rejected(usize, BoxError),
     /// A `confirm` panicked: that fails the plugin, as a rejection would.
     Panicked(Box<dyn Any + Send>),
-}
-
-/// The message of a caught panic. Consumes the payload, dropping it inside a panic guard: a
-/// payload's own `Drop` may panic too, and must not unwind through the manager.
-pub(crate) fn panic_message(panic: Box<dyn Any + Send>) -> String {
-    let message = panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic with a non-string payload".to_owned());
-    if let Err(second) = catch_unwind(AssertUnwindSafe(move || drop(panic))) {
-        // Dropping this one could panic again; leaking a panic payload is the lesser harm.
-        std::mem::forget(second);
-    }
-    message
-}
-
-/// `value.to_string()`, inside a panic guard: the `Display` of a plugin's error is user code.
-pub(crate) fn display_contained(value: &dyn std::fmt::Display) -> String {
-    catch_unwind(AssertUnwindSafe(|| value.to_string()))
-        .unwrap_or_else(|panic| format!("(its Display panicked: {})", panic_message(panic)))
-}
-
-/// Drops `value` inside a panic guard: whatever holds a plugin, a plugin's error or a load
-/// output may run user code in its `Drop`, which must not unwind through the manager.
-pub(crate) fn discard<V>(value: V) {
-    if let Err(panic) = catch_unwind(AssertUnwindSafe(move || drop(value))) {
-        plux_log!(
-            Error,
-            "a plugin value panicked when dropped ({}); ignored",
-            panic_message(panic)
-        );
-    }
 }
 
 /// Everything one run of the lifecycle needs from the manager.

@@ -7,10 +7,11 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 
+use crate::contain::{discard, panic_message};
 use crate::error::{DisplayCycle, PluginError, PluginErrorKind};
 use crate::finder::{Entries, IndexEntry, PluginFinder, SpecIndex};
 use crate::grammar::{check_name, check_namespace};
-use crate::lifecycle::{discard, log_failure, panic_message, Filter, Lifecycle, Listeners};
+use crate::lifecycle::{log_failure, Filter, Lifecycle, Listeners};
 use crate::listener::PluginLifecycleListener;
 use crate::logged::{self, plux_log};
 use crate::plugin::{Plugin, PluginInterface};

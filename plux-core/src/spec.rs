@@ -56,7 +56,7 @@ impl Product<'_> {
                 crate::dynamic::put_across(self.slot, plugin);
             } else {
                 self.refuse::<P>();
-                crate::lifecycle::discard(plugin);
+                crate::contain::discard(plugin);
             }
             return;
         }
@@ -64,7 +64,7 @@ impl Product<'_> {
             Some(slot) => *slot = Some(plugin),
             None => {
                 *self.other = Some(type_name::<P>());
-                crate::lifecycle::discard(plugin);
+                crate::contain::discard(plugin);
             }
         }
     }
@@ -641,7 +641,7 @@ impl PluginSpec {
         match (made, slot, other) {
             (Err(error), slot, _) => {
                 // Put, then failed: the plugin is dropped, which is user code.
-                crate::lifecycle::discard(slot);
+                crate::contain::discard(slot);
                 Err(NotMade::Failed(error))
             }
             (Ok(()), Some(plugin), _) => Ok(plugin),

@@ -23,8 +23,8 @@ use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use std::sync::{Arc, OnceLock};
 
 use super::sync::{self, AtomicU64, Condvar, Mutex, MutexGuard, PoisonError, ThreadId};
+use crate::contain::discard;
 use crate::error::{DisabledReason, PluginError, PluginErrorKind};
-use crate::lifecycle::discard;
 use crate::plugin::Plugin;
 use crate::spec::linked::LinkedSpec;
 use crate::spec::Key;

@@ -9,7 +9,7 @@
 
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
-use crate::lifecycle::panic_message;
+use crate::contain::panic_message;
 
 /// A panic caught where it was raised, carried across as its message.
 #[derive(Debug, Clone, PartialEq, Eq)]

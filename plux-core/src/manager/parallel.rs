@@ -9,7 +9,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 
 use super::{PluginManager, Resolved};
-use crate::lifecycle::discard;
+use crate::contain::discard;
 use crate::logged::plux_log;
 use crate::order::constraints;
 use crate::plugin::Plugin;

@@ -10,8 +10,9 @@
 //! its behalf.
 
 use super::PluginManager;
+use crate::contain::display_contained;
 use crate::error::{DisabledReason, PluginError};
-use crate::lifecycle::{display_contained, Lifecycle};
+use crate::lifecycle::Lifecycle;
 use crate::plugin::Plugin;
 use crate::spec::PluginSpec;
 use crate::state::{Held, Here, Holding};
