@@ -1,9 +1,11 @@
 //! [`Fingerprint`]: what an interface or a hook point is, in terms that hold across artifacts.
 
+use std::any::Any;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
 use std::mem;
+use std::sync::Arc;
 
 /// The identity of a plugin interface (`#[plugin_interface]`) or a hook point (`#[hook_point]`)
 /// that holds across separately compiled artifacts, where `TypeId` does not.
@@ -295,4 +297,22 @@ pub mod backend {
             }
         };
     }
+}
+
+/// Puts `plugin` into `slot`, the `Option<Arc<T>>` of a manager whose `T` has `P`'s fingerprint
+/// ([`Product::wants`](crate::Product) checked it) but is another copy of plux's type: a library's
+/// plugin for a program's manager, or a program's plugin for a manager made in a library's code.
+pub(crate) fn put_across<P: ?Sized>(slot: &mut dyn Any, plugin: Arc<P>) {
+    let slot: *mut Option<Arc<P>> = std::ptr::from_mut(slot).cast();
+    // SAFETY: `slot` is the manager's `Option<Arc<T>>` (`PluginSpec::create`), borrowed mutably
+    // for this call. `P` and `T` have equal fingerprints: the same interface or hook point,
+    // declared by the same crate with the same definition as the compiler saw it (methods after
+    // `cfg`, signatures, the layout of their types, the crate's features), expanded by the same
+    // plux-macros; and the library passed the checks of `open` (same rustc, target, panic
+    // strategy, plux source), so `Option<Arc<P>>` and `Option<Arc<T>>` have the same layout and
+    // `dyn` vtable layout. What the fingerprint cannot see is the caller's promise of `open`'s
+    // `# Safety`. The `Arc` was allocated with the program's allocator (a library allocates with
+    // it), and a library is never unloaded, so the vtable and code stay valid. The old value is
+    // `None`, so the assignment drops nothing.
+    unsafe { *slot = Some(plugin) };
 }

@@ -53,7 +53,7 @@ impl Product<'_> {
     pub fn put<P: ?Sized + Plugin>(self, plugin: Arc<P>) {
         if self.across.is_some() {
             if self.wants::<P>() {
-                crate::dynamic::put_across(self.slot, plugin);
+                crate::fingerprint::put_across(self.slot, plugin);
             } else {
                 self.refuse::<P>();
                 crate::contain::discard(plugin);

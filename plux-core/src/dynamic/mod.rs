@@ -45,10 +45,7 @@ pub(crate) mod export;
 mod host;
 #[cfg(feature = "dynamic")]
 pub(crate) mod joined;
-mod product;
 
 pub use crate::fingerprint::Fingerprint;
 #[cfg(feature = "dynamic")]
 pub use host::{libraries, open, open_dir, Library, LibraryError};
-
-pub(crate) use product::put_across;
