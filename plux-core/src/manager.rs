@@ -502,10 +502,12 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// listeners hear of each as of a fresh resolution.
     ///
     /// Every plugin the manager had keeps its state (a loaded plugin stays loaded, a failed one
-    /// failed), unless its name is now in conflict, e.g. a library declares it too: then it is
-    /// a [`Duplicate`](PluginErrorKind::Duplicate), as it would be for a new manager, and the
-    /// manager drops what it held of it. A manager that has not resolved its namespace yet has
-    /// nothing to refresh: its first use sees everything.
+    /// failed). A plugin that had not loaded and whose name is now in conflict (an ordering
+    /// cycle that new specs make, a finder's new duplicate) has that conflict, as it would for a
+    /// new manager; a loaded one stays loaded whatever the new specs say. (A plugin library
+    /// cannot declare a name the program has: `dynamic::open` refuses it.) A
+    /// manager that has not resolved its namespace yet has nothing to refresh: its first use
+    /// sees everything.
     ///
     /// ```
     /// use plux_core::{FunctionPlugin, PluginManager, PluginSpec};
@@ -581,8 +583,15 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                         any_kept = true;
                         slot
                     }
+                    // A loaded plugin is never dropped: callers hold it, and a new conflict
+                    // (an ordering cycle a library's plugin makes) does not unmake it.
+                    (Some(slot), Some(_)) if slot.is_loaded() => {
+                        any_kept = true;
+                        slot
+                    }
                     (old_slot, conflict) => {
-                        // A name now in conflict: what the manager held of it goes.
+                        // A name now in conflict that had not loaded: what the manager held of
+                        // it goes.
                         if let Some(old_slot) = old_slot {
                             discard(old_slot);
                         }

@@ -16,7 +16,7 @@ use crate::spec::{PluginSpec, Product};
 pub const MAGIC: [u8; 8] = *b"plux-lib";
 
 /// The layout of [`Header`] and [`Exports`]: a change to either bumps it.
-pub const ABI_VERSION: u32 = 2;
+pub const ABI_VERSION: u32 = 3;
 
 /// The symbol a plugin library exports: `extern "C" fn() -> *const Header`.
 #[cfg_attr(not(feature = "dynamic"), allow(dead_code))]
@@ -117,6 +117,34 @@ pub struct Exports {
     pub create: CreateFn,
     /// Runs a spec's `should_load` check; `Ok(true)` for a spec without one.
     pub should_load: fn(&PluginSpec) -> Result<bool, Caught>,
+    /// Which crates' plugins the library exports (`None` when its entry point did not say).
+    pub exported: fn() -> Option<&'static Exported>,
+}
+
+/// Which crates' plugins a library exports, as `export_plugins!` wrote it: its own crate's
+/// (the crate that calls the macro), and those it names in `also = [..]`. The registry of a
+/// library also holds the plugins of every crate it links; those of other crates are not the
+/// library's to give (the program may link them too).
+#[derive(Debug)]
+pub struct Exported {
+    /// `module_path!()` where `export_plugins!` was called: its first segment is the crate.
+    pub module_path: &'static str,
+    /// The library package's version (`CARGO_PKG_VERSION`), when cargo built it.
+    pub version: Option<&'static str>,
+    /// More crates whose plugins the library exports.
+    pub also: &'static [&'static str],
+}
+
+impl Exported {
+    /// The library's own crate, as `module_path!()` names it.
+    pub fn crate_name(&self) -> &'static str {
+        self.module_path.split("::").next().unwrap_or(self.module_path)
+    }
+
+    /// Whether the plugins that crate `name` (as `module_path!()` names it) declares are exported.
+    pub fn exports(&self, name: &str) -> bool {
+        self.crate_name() == name || self.also.contains(&name)
+    }
 }
 
 /// A spec of a plugin library, with the entry points that run its code on the library's side.

@@ -13,8 +13,16 @@
 //!
 //! Before any of its plugins registers, the program checks that the library was built by the
 //! same rustc, for the same target, with the same panic strategy, against the same plux
-//! (version and source), and that each plugin's interface is the program's by [`Fingerprint`];
-//! a mismatch is a `LibraryError` naming both sides, and nothing of the library registers.
+//! (version and source), that each plugin's interface is the program's by [`Fingerprint`], and
+//! that it only adds: none of its plugins has a name the program has, and it is not a second
+//! copy of an open library. A mismatch is a `LibraryError` naming both sides and saying what to
+//! do, logged at `WARN`, and nothing of the library registers. `requirements()` prints what a
+//! library must match; `check_library` checks a built library against that, without the
+//! program.
+//!
+//! `open` and `open_dir` are `unsafe`: opening a library runs its initialisers before any
+//! check, and what it says of itself is trusted beyond what can be checked (see `open`'s
+//! `# Safety`).
 //!
 //! The hazards of loading Rust from Rust, and how each is handled or refused, are in
 //! `docs/dynamic.md` of the repository. In short:
@@ -42,10 +50,16 @@ mod host;
 #[cfg(feature = "dynamic")]
 pub(crate) mod joined;
 mod product;
+#[cfg(feature = "dynamic")]
+mod requirements;
 
 pub use fingerprint::Fingerprint;
 #[cfg(feature = "dynamic")]
-pub use host::{libraries, open, open_dir, Library, LibraryError};
+pub use host::{
+    check_library, libraries, open, open_dir, Library, LibraryError, OpenedDir, Refused,
+};
+#[cfg(feature = "dynamic")]
+pub use requirements::{requirements, RequiredType, Requirements, RequirementsError};
 
 pub(crate) use abi::LibrarySpec;
 pub(crate) use product::put_across;
