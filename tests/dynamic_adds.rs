@@ -69,7 +69,9 @@ fn a_library_exports_its_own_crates_plugins_not_those_of_its_dependencies() {
     assert_eq!(library.version(), Some("1.2.0"));
 
     let greeters = PluginManager::<dyn Greeter>::new();
-    let sailor = greeters.load("adds_sailor").expect("the program's own, no duplicate");
+    let sailor = greeters
+        .load("adds_sailor")
+        .expect("the program's own, no duplicate");
     assert_eq!(sailor.greet("x"), "ahoy, x");
     let dependent = greeters.load("adds_dependent").expect("the library's");
     assert_eq!(dependent.greet("x"), "ahoy from the library, x");

@@ -101,8 +101,9 @@ fn refusals_are_logged_at_warn_and_a_logger_may_call_libraries() {
     let opened = opened.expect("opens");
     let info = logged(log::Level::Info);
     assert!(
-        info.iter().any(|line| line.contains("opened plugin library")
-            && line.contains(&*opened.path().display().to_string())),
+        info.iter()
+            .any(|line| line.contains("opened plugin library")
+                && line.contains(&*opened.path().display().to_string())),
         "{info:?}"
     );
 
@@ -113,7 +114,9 @@ fn refusals_are_logged_at_warn_and_a_logger_may_call_libraries() {
     assert_eq!(warned.len(), 1, "{warned:?}");
     assert!(warned[0].starts_with(&error.to_string()), "{warned:?}");
     assert!(
-        error.to_string().contains("check the path, or install the library there"),
+        error
+            .to_string()
+            .contains("check the path, or install the library there"),
         "{error}"
     );
     let _ = std::fs::remove_dir_all(&dir);
@@ -152,7 +155,9 @@ fn a_fifo_or_a_device_is_refused_without_blocking() {
     }
     match open(&dir) {
         Err(error @ LibraryError::NotAFile { .. }) => {
-            assert!(error.to_string().contains("is a directory, not a regular file"))
+            assert!(error
+                .to_string()
+                .contains("is a directory, not a regular file"))
         }
         other => panic!("expected NotAFile, got {other:?}"),
     }
@@ -197,7 +202,10 @@ fn a_library_for_another_machine_is_refused_as_such() {
         }
         let message = error.to_string();
         assert!(!message.contains("No such file"), "{message}");
-        assert!(message.contains("build the library for target"), "{message}");
+        assert!(
+            message.contains("build the library for target"),
+            "{message}"
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -215,8 +223,14 @@ fn open_dir_handles_versioned_names_and_symlinks_as_documented() {
     // As a distribution installs a library: the real file versioned, links to it.
     let real = dir.join("libthird_party_greeter_de.so.1.0");
     std::fs::copy(&built, &real).unwrap();
-    symlink("libthird_party_greeter_de.so.1.0", &dir.join("libthird_party_greeter_de.so.1"));
-    symlink("libthird_party_greeter_de.so.1", &dir.join("libthird_party_greeter_de.so"));
+    symlink(
+        "libthird_party_greeter_de.so.1.0",
+        &dir.join("libthird_party_greeter_de.so.1"),
+    );
+    symlink(
+        "libthird_party_greeter_de.so.1",
+        &dir.join("libthird_party_greeter_de.so"),
+    );
     symlink("libgone.so.2", &dir.join("libgone.so"));
     std::fs::write(dir.join("README"), "plugins of my-app\n").unwrap();
     std::fs::write(dir.join("libold.so.bak"), "a backup\n").unwrap();
@@ -249,7 +263,10 @@ fn open_dir_handles_versioned_names_and_symlinks_as_documented() {
     // Refusals as an error, for `?`.
     let error = opened.into_result().unwrap_err();
     assert_eq!(error.errors().len(), 1);
-    assert!(error.to_string().contains("1 plugin libraries of"), "{error}");
+    assert!(
+        error.to_string().contains("1 plugin libraries of"),
+        "{error}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -330,7 +347,9 @@ fn a_built_library_is_checked_against_a_programs_requirements_without_the_progra
     let mut other = requirements.clone();
     for required in &mut other.types {
         if required.name == "Greeter" {
-            required.fingerprint = required.fingerprint.replace("(definition ", "(definition 0");
+            required.fingerprint = required
+                .fingerprint
+                .replace("(definition ", "(definition 0");
         }
     }
     // SAFETY: as above.
@@ -339,7 +358,9 @@ fn a_built_library_is_checked_against_a_programs_requirements_without_the_progra
             let message = error.to_string();
             assert!(message.contains("third_party_de"), "{message}");
             assert!(
-                message.contains("build the library against the program's version of `plux-fixture-dynamic-api`"),
+                message.contains(
+                    "build the library against the program's version of `plux-fixture-dynamic-api`"
+                ),
                 "{message}"
             );
         }

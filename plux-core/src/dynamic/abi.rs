@@ -138,7 +138,10 @@ pub struct Exported {
 impl Exported {
     /// The library's own crate, as `module_path!()` names it.
     pub fn crate_name(&self) -> &'static str {
-        self.module_path.split("::").next().unwrap_or(self.module_path)
+        self.module_path
+            .split("::")
+            .next()
+            .unwrap_or(self.module_path)
     }
 
     /// Whether the plugins that crate `name` (as `module_path!()` names it) declares are exported.

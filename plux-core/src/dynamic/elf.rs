@@ -292,7 +292,10 @@ mod tests {
     fn a_fifo_is_not_read() {
         let path = std::env::temp_dir().join(format!("plux-elf-{}-fifo", std::process::id()));
         let _ = std::fs::remove_file(&path);
-        let made = std::process::Command::new("mkfifo").arg(&path).status().unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .unwrap();
         assert!(made.success());
         let error = read(&path).unwrap_err();
         assert_eq!(error.kind(), io::ErrorKind::InvalidInput);

@@ -269,10 +269,10 @@ pub enum LibraryError {
         /// `namespace/name`.
         plugin: String,
         /// Where the library declares it.
-        library: Location,
+        library: Box<Location>,
         /// Where the program's plugin of that name is declared (its `library` names the
         /// library it came from, if any).
-        program: Location,
+        program: Box<Location>,
     },
     /// Another copy of a library that is open already: the same crate, from another file (say
     /// `libfoo.so` beside `libfoo-1.2.so`). The first stays; this one is refused.
@@ -643,9 +643,9 @@ fn is_library_name(name: &str) -> bool {
         && name.rsplit_once(".so.").is_some_and(|(stem, version)| {
             !stem.is_empty()
                 && !version.is_empty()
-                && version.split('.').all(|part| {
-                    !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit())
-                })
+                && version
+                    .split('.')
+                    .all(|part| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit()))
         })
 }
 
@@ -1104,20 +1104,26 @@ fn file_kind(file_type: &std::fs::FileType) -> &'static str {
 fn check_built(path: &Path, header: &Header, expected: &Expected<'_>) -> Result<(), LibraryError> {
     type Skew = fn(PathBuf, String, String) -> LibraryError;
     let checks: [(Str, &str, &str, Skew); 5] = [
-        (header.rustc, "rustc", expected.rustc, |path, library, program| {
-            LibraryError::Rustc {
+        (
+            header.rustc,
+            "rustc",
+            expected.rustc,
+            |path, library, program| LibraryError::Rustc {
                 path,
                 library,
                 program,
-            }
-        }),
-        (header.target, "target", expected.target, |path, library, program| {
-            LibraryError::Target {
+            },
+        ),
+        (
+            header.target,
+            "target",
+            expected.target,
+            |path, library, program| LibraryError::Target {
                 path,
                 library,
                 program,
-            }
-        }),
+            },
+        ),
         (
             header.panic,
             "panic strategy",
@@ -1152,7 +1158,11 @@ fn check_built(path: &Path, header: &Header, expected: &Expected<'_>) -> Result<
     for (field, what, program, skew) in checks {
         let library = text(path, field, what)?;
         if library != program {
-            return Err(skew(path.to_owned(), library.to_owned(), program.to_owned()));
+            return Err(skew(
+                path.to_owned(),
+                library.to_owned(),
+                program.to_owned(),
+            ));
         }
     }
     Ok(())
@@ -1167,8 +1177,8 @@ fn check_names(path: &Path, specs: &[&'static PluginSpec]) -> Result<(), Library
             return Err(LibraryError::Collision {
                 path: path.to_owned(),
                 plugin: spec.to_string(),
-                library: spec.location(),
-                program: program.location(),
+                library: Box::new(spec.location()),
+                program: Box::new(program.location()),
             });
         }
     }
@@ -1189,7 +1199,6 @@ fn text(path: &Path, s: Str, what: &str) -> Result<&'static str, LibraryError> {
         reason: format!("its {what} is not UTF-8"),
     })
 }
-
 
 /// Every plugin of the library is of an interface or hook point, the program's own version of it
 /// when the program has one.
