@@ -324,16 +324,3 @@ fn opening_a_library_again_registers_nothing_more() {
     let greeters = PluginManager::<dyn Greeter>::new();
     assert!(greeters.load("en").is_ok(), "not a duplicate of itself");
 }
-
-/// A library built in a workspace of its own, as a third party builds one against the program's
-/// interface crate, joins the program's greeters.
-#[test]
-fn a_third_party_library_joins() {
-    // SAFETY: a library of this repository's third-party workspace, built by this test.
-    let library =
-        unsafe { dynamic::open(libraries::third_party("third-party-greeter-de")) }.expect("opens");
-    assert_eq!(library.specs().count(), 1);
-    let greeters = PluginManager::<dyn Greeter>::new();
-    let german = greeters.load("third_party_de").expect("loads");
-    assert_eq!(german.greet("welt"), "hallo, welt");
-}

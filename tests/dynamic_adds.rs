@@ -4,7 +4,8 @@
 //! has is refused at `open`, naming both, and nothing the program had changes; a second copy of
 //! an open library is refused, naming the first; `refresh` never drops a loaded instance.
 //!
-//! The libraries are built as a third party builds them, in `tests/third-party`.
+//! The libraries are built as a third party builds them, in `tests/third-party`; the last test
+//! is the plain case, a third party's greeter that joins the program's.
 // Opening a plugin library is `unsafe`; these are libraries this test built.
 #![allow(unsafe_code)]
 
@@ -180,4 +181,18 @@ fn refresh_never_drops_a_loaded_instance() {
     let kept = greeters.load("program_kept").expect("still loaded");
     assert!(Arc::ptr_eq(&kept, &program));
     assert!(greeters.is_loaded("program_kept"));
+}
+
+/// A library built in a workspace of its own, as a third party builds one against the program's
+/// interface crate, joins the program's greeters.
+#[test]
+fn a_third_party_library_joins() {
+    let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+    // SAFETY: a library of this repository's third-party workspace, built by this test.
+    let library =
+        unsafe { dynamic::open(libraries::third_party("third-party-greeter-de")) }.expect("opens");
+    assert_eq!(library.specs().count(), 1);
+    let greeters = PluginManager::<dyn Greeter>::new();
+    let german = greeters.load("third_party_de").expect("loads");
+    assert_eq!(german.greet("welt"), "hallo, welt");
 }
