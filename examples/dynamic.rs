@@ -12,7 +12,10 @@
 //! - a manager drives them like linked plugins: priorities, `after` constraints, the listener;
 //! - a hook point's hooks from the library run in the program;
 //! - where each plugin came from (its location names the library);
-//! - a panic inside the library's `load` is contained like a linked plugin's.
+//! - a panic inside the library's `load` is contained like a linked plugin's;
+//! - what a library must match to be opened (`dynamic::requirements()`), for its authors.
+// Opening a plugin library is `unsafe`: it runs the library's code (see `dynamic::open`).
+#![allow(unsafe_code)]
 
 mod common;
 
@@ -29,17 +32,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => install_fixture()?,
     };
 
-    println!("== opening the plugin libraries in {}", dir.display());
-    for opened in dynamic::open_dir(&dir)? {
-        match opened {
-            Ok(library) => {
-                println!("  {}", library.path().display());
-                for spec in library.specs() {
-                    println!("    {spec}");
-                }
-            }
-            Err(error) => println!("  refused: {error}"),
+    println!("== what a plugin library must match to be opened by this program");
+    for line in dynamic::requirements().to_string().lines() {
+        println!("  {line}");
+    }
+
+    println!("\n== opening the plugin libraries in {}", dir.display());
+    // SAFETY: the directory is the one this example installed its own fixture library in, or
+    // the one given on the command line, whose libraries the user vouches for by giving it.
+    let opened = unsafe { dynamic::open_dir(&dir) }?;
+    for library in opened.libraries() {
+        println!("  {}", library.path().display());
+        for spec in library.specs() {
+            println!("    {spec}");
         }
+    }
+    for error in opened.refused() {
+        println!("  refused: {error}");
     }
 
     println!("\n== greeters, in load order");

@@ -390,7 +390,7 @@
 //!
 //! | feature | what it adds | needs |
 //! |---|---|---|
-//! | `dynamic` | `dynamic::open`, `dynamic::open_dir`, `dynamic::libraries`; [`PluginManager::refresh`] finds what they add | [libloading](https://docs.rs/libloading); a plugin library itself needs no feature |
+//! | `dynamic` | `dynamic::open`, `dynamic::open_dir` (both `unsafe`), `dynamic::libraries`, `dynamic::requirements`, `dynamic::check_library`; [`PluginManager::refresh`] finds what they add | [libloading](https://docs.rs/libloading); a plugin library itself needs no feature |
 //!
 //! ```toml
 //! plux = { version = "0.1", features = ["dynamic"] }
@@ -401,10 +401,11 @@
 //! # pub trait Greeter { fn greet(&self, who: &str) -> String; }
 //! use plux::{dynamic, PluginManager};
 //!
-//! for opened in dynamic::open_dir("/usr/lib/my-app/plugins")? {
-//!     if let Err(refused) = opened {
-//!         eprintln!("{refused}"); // e.g. built against another plux, or another `Greeter`
-//!     }
+//! // SAFETY: only the program's installer writes to its plugins directory; opening a library
+//! // runs its code, and trusts what it says of its build (see `dynamic::open`).
+//! let opened = unsafe { dynamic::open_dir("/usr/lib/my-app/plugins") }?;
+//! for refused in opened.refused() {
+//!     eprintln!("{refused}"); // e.g. built against another plux, or another `Greeter`
 //! }
 //! for greeter in PluginManager::<dyn Greeter>::new().load_all() {
 //!     println!("{}", greeter.greet("world")); // linked and library plugins alike
@@ -417,7 +418,12 @@
 //! against another plux (another version, or the same from other sources), or against another
 //! definition of one of its interfaces as the compiler saw it (each interface and hook point has
 //! a [`dynamic::Fingerprint`] of its methods after `#[cfg]` evaluation, their signatures, the
-//! layout of their types and the crate's features; `TypeId` differs between artifacts). A library's factories,
+//! layout of their types and the crate's features; `TypeId` differs between artifacts), and a
+//! library that would take something away: one whose plugin has a name the program has, or a
+//! second copy of an open library. A library exports only its own crate's plugins. Each refusal
+//! says what to do and is logged at `WARN`. What no check can see (a library's initialisers run
+//! when it is loaded; a library that lies about its build) is the caller's promise: `open` is
+//! `unsafe`. A library's factories,
 //! `should_load` and `load` catch their panics on the library's side, and the library allocates
 //! with the program's allocator. A library is never unloaded. `docs/dynamic.md` has the design,
 //! hazard by hazard, and what is not handled (a panic in an interface method called by the

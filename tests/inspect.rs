@@ -91,7 +91,23 @@ fn json_report() {
         "{{\"backend\":\"{}\",\"namespaces\":[",
         plux::Registry::backend()
     )));
-    assert!(json.ends_with("],\"links\":[]}"), "{json}");
+    // A program with the feature `dynamic` (this test's) says what a plugin library must match.
+    let requirements = plux::dynamic::requirements();
+    assert!(
+        json.contains(&format!(
+            "],\"links\":[],\"requirements\":{{\"rustc\":\"{}\",\"target\":\"{}\",\
+             \"panic\":\"{}\",\"plux\":\"{}\",\"plux_source\":\"{}\",\"layout\":{},\"types\":[\
+             {{\"namespace\":\"fixtures.greeters\",\"crate\":\"plux-fixture-alpha\",\"name\":\"Greeter\",\
+             \"fingerprint\":\"`Greeter` of plux-fixture-alpha 0.0.0 (definition ",
+            requirements.rustc,
+            requirements.target,
+            requirements.panic,
+            requirements.plux_version,
+            requirements.plux_source,
+            requirements.layout
+        )) && json.ends_with(")\"}]}}"),
+        "{json}"
+    );
     assert!(
         json.contains(
             "{\"name\":\"french\",\"namespace\":\"fixtures.greeters\",\"position\":1,\

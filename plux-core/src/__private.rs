@@ -6,7 +6,7 @@ pub use crate::__plugin_without_load as plugin_without_load;
 pub use crate::__submit as submit;
 pub use crate::__submit_interface as submit_interface;
 pub use crate::__submit_link as submit_link;
-pub use crate::dynamic::abi::{Exports, Header, Str};
+pub use crate::dynamic::abi::{Exported, Exports, Header, Str};
 pub use crate::dynamic::contain::{catch, resume, Caught};
 pub use crate::dynamic::export::{header_copy, library_exports, library_header, HostAllocator};
 pub use crate::fingerprint::{Definition, LayoutOf, UnsizedLayout};

@@ -136,6 +136,9 @@ pub struct Report {
     pub namespaces: Vec<NamespaceReport>,
     /// What each `link_plugins!` linked, sorted by where it was called.
     pub links: Vec<LinkRecord>,
+    /// What a plugin library must match to be opened by this program (feature `dynamic`).
+    #[cfg(feature = "dynamic")]
+    pub requirements: crate::dynamic::Requirements,
 }
 
 /// One namespace of a [`Report`].
@@ -272,6 +275,8 @@ impl Report {
             backend: Registry::backend(),
             namespaces,
             links,
+            #[cfg(feature = "dynamic")]
+            requirements: crate::dynamic::requirements(),
         }
     }
 
@@ -455,9 +460,47 @@ impl Report {
             }
             out.push('}');
         }
-        out.push_str("]}");
+        out.push(']');
+        #[cfg(feature = "dynamic")]
+        json_requirements(&mut out, &self.requirements);
+        out.push('}');
         out
     }
+}
+
+/// `,"requirements":{"rustc":..,"types":[{"namespace":..,..}]}`.
+#[cfg(feature = "dynamic")]
+fn json_requirements(out: &mut String, requirements: &crate::dynamic::Requirements) {
+    out.push_str(",\"requirements\":{");
+    for (i, (key, value)) in [
+        ("rustc", &requirements.rustc),
+        ("target", &requirements.target),
+        ("panic", &requirements.panic),
+        ("plux", &requirements.plux_version),
+        ("plux_source", &requirements.plux_source),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        comma(out, i);
+        json_str(out, key);
+        out.push(':');
+        json_str(out, value);
+    }
+    let _ = write!(out, ",\"layout\":{},\"types\":[", requirements.layout);
+    for (i, required) in requirements.types.iter().enumerate() {
+        comma(out, i);
+        out.push_str("{\"namespace\":");
+        json_str(out, &required.namespace);
+        out.push_str(",\"crate\":");
+        json_str(out, &required.crate_name);
+        out.push_str(",\"name\":");
+        json_str(out, &required.name);
+        out.push_str(",\"fingerprint\":");
+        json_str(out, &required.fingerprint);
+        out.push('}');
+    }
+    out.push_str("]}");
 }
 
 impl Report {
@@ -605,11 +648,15 @@ impl fmt::Display for Report {
                 }
                 let location = spec.location();
                 let origin = location.module_path.unwrap_or("(run time)");
-                writeln!(
+                write!(
                     f,
                     "  {origin}  {}:{}:{}",
                     location.file, location.line, location.column
                 )?;
+                match location.library {
+                    Some(library) => writeln!(f, "  in library {library}")?,
+                    None => writeln!(f)?,
+                }
                 if let Some(summary) = spec.description().and_then(|d| d.lines().next()) {
                     writeln!(f, "  {:width$}  {summary}", "")?;
                 }
@@ -657,6 +704,13 @@ impl fmt::Display for Report {
                         "    ! not checked: {reason}; plugins of unlisted crates may be missing"
                     )?;
                 }
+            }
+        }
+        #[cfg(feature = "dynamic")]
+        {
+            writeln!(f, "\nplugin libraries must match")?;
+            for line in self.requirements.to_string().lines().skip(1) {
+                writeln!(f, "  {line}")?;
             }
         }
         Ok(())
@@ -851,6 +905,20 @@ linked by link_plugins!
 ",
             backend = Registry::backend()
         );
+        #[cfg(feature = "dynamic")]
+        let expected = {
+            let requirements = crate::dynamic::requirements();
+            format!(
+                "{expected}\nplugin libraries must match\n  rustc: {}\n  target: {}\n  panic: {}\n  \
+                 plux: {}\n  plux source: {}\n  layout: {}\n",
+                requirements.rustc,
+                requirements.target,
+                requirements.panic,
+                requirements.plux_version,
+                requirements.plux_source,
+                requirements.layout
+            )
+        };
         assert_eq!(text, expected);
     }
 
@@ -911,6 +979,8 @@ linked by link_plugins!
                 plugins: vec![member("x"), member("y")],
             }],
             links: Vec::new(),
+            #[cfg(feature = "dynamic")]
+            requirements: crate::dynamic::requirements(),
         };
         let listed: Vec<String> = report.problems().iter().map(ToString::to_string).collect();
         assert_eq!(listed.len(), 2, "{listed:?}");

@@ -600,9 +600,10 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// state (a loaded plugin stays loaded, a failed one failed), except where the conflicts
     /// changed:
     ///
-    /// - a name now in conflict, e.g. declared by a library too, is a
-    ///   [`Duplicate`](PluginErrorKind::Duplicate) (or whatever the new conflict is), and the
-    ///   manager drops what it held of it;
+    /// - a name now in conflict (an ordering cycle that new specs make, a finder's new
+    ///   duplicate) has that conflict, as it would for a new manager, unless it was loaded: a
+    ///   loaded plugin stays loaded whatever the new specs say (a plugin library cannot declare
+    ///   a name the program has: `dynamic::open` refuses it);
     /// - a name whose conflict the new specs resolve (an `after`, `before` or `requires` that
     ///   named no plugin and now does, a duplicate gone) is fresh, and loads when next asked for;
     ///   the listeners hear of it in `on_resolve_after` as of a new plugin.
@@ -694,8 +695,15 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                         any_kept = true;
                         slot
                     }
+                    // A loaded plugin is never dropped: callers hold it, and a new conflict
+                    // (an ordering cycle a library's plugin makes) does not unmake it.
+                    (Some(slot), Some(_)) if slot.is_loaded() => {
+                        any_kept = true;
+                        slot
+                    }
                     (old_slot, conflict) => {
-                        // A name now in conflict: what the manager held of it goes.
+                        // A name now in conflict that had not loaded: what the manager held of
+                        // it goes.
                         if let Some(old_slot) = old_slot {
                             discard(old_slot);
                         }

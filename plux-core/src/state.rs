@@ -241,6 +241,11 @@ impl<T: ?Sized + Plugin> Slot<T> {
         }
     }
 
+    /// Whether it holds a loaded plugin.
+    pub(crate) fn is_loaded(&self) -> bool {
+        self.loaded.get().is_some()
+    }
+
     /// Its loaded plugin, its word and its record: what a manager's group of slots keeps of it.
     pub(crate) fn into_parts(mut self) -> (OnceLock<Loaded<T>>, Run, Option<Record>) {
         let record = self.records.take(0);

@@ -122,6 +122,8 @@ pub struct Exports {
     /// Makes the library's copy of plux use the program's [`Process`]. Called once the checks
     /// pass, before any plugin of the library runs.
     pub join: fn(&'static Process),
+    /// Which crates' plugins the library exports (`None` when its entry point did not say).
+    pub exported: fn() -> Option<&'static Exported>,
 }
 
 /// The plux of the program, which every library's copy of plux-core joins, so that a process
@@ -150,6 +152,35 @@ impl Process {
         state::join((program.state)());
         registry::join((program.registry)());
         crate::filter::join((program.filter)());
+    }
+}
+
+/// Which crates' plugins a library exports, as `export_plugins!` wrote it: its own crate's
+/// (the crate that calls the macro), and those it names in `also = [..]`. The registry of a
+/// library also holds the plugins of every crate it links; those of other crates are not the
+/// library's to give (the program may link them too).
+#[derive(Debug)]
+pub struct Exported {
+    /// `module_path!()` where `export_plugins!` was called: its first segment is the crate.
+    pub module_path: &'static str,
+    /// The library package's version (`CARGO_PKG_VERSION`), when cargo built it.
+    pub version: Option<&'static str>,
+    /// More crates whose plugins the library exports.
+    pub also: &'static [&'static str],
+}
+
+impl Exported {
+    /// The library's own crate, as `module_path!()` names it.
+    pub fn crate_name(&self) -> &'static str {
+        self.module_path
+            .split("::")
+            .next()
+            .unwrap_or(self.module_path)
+    }
+
+    /// Whether the plugins that crate `name` (as `module_path!()` names it) declares are exported.
+    pub fn exports(&self, name: &str) -> bool {
+        self.crate_name() == name || self.also.contains(&name)
     }
 }
 

@@ -6,7 +6,7 @@ use std::ptr;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
 use crate::dynamic::abi::{
-    AllocatorFns, Exports, Header, Process, Str, ABI_VERSION, MAGIC, PANIC, PLUX_SOURCE,
+    AllocatorFns, Exported, Exports, Header, Process, Str, ABI_VERSION, MAGIC, PANIC, PLUX_SOURCE,
     PLUX_VERSION, RUSTC, TARGET,
 };
 use crate::dynamic::contain::catch;
@@ -15,8 +15,13 @@ use crate::registry::Registry;
 /// Exports the plugins of a plugin library: put it once in a crate built as a `cdylib`, and a
 /// program opens the library with [`dynamic::open`](crate::dynamic).
 ///
-/// It exports every plugin of the library's registry (its own crate's and those of the crates it
-/// links), and makes the library allocate with the allocator of the program that opens it, so
+/// It exports the plugins that the calling crate declares, and those of the crates named in
+/// `also = [..]` (as `module_path!()` names them: the package name with `_` for `-`). Plugins
+/// of other crates the library links (a dependency that also ships plugins) are not exported:
+/// the program may link that crate itself, and its plugins are not the library's to add. Naming
+/// a crate the library does not depend on is a compile error.
+///
+/// It also makes the library allocate with the allocator of the program that opens it, so
 /// that values made on one side may be freed on the other: the library cannot have a
 /// `#[global_allocator]` of its own.
 ///
@@ -26,9 +31,29 @@ use crate::registry::Registry;
 /// plux_core::export_plugins!(); // `plux::export_plugins!()` through the facade
 /// # fn main() {}
 /// ```
+///
+/// A library whose plugins are spread over several crates of its own names them:
+///
+/// ```
+/// # mod hidden {
+/// plux_core::export_plugins!(also = [log]); // e.g. `also = [my_plugins_core]`
+/// # }
+/// # fn main() {}
+/// ```
 #[macro_export]
 macro_rules! export_plugins {
     () => {
+        $crate::export_plugins!(also = []);
+    };
+    (also = [$($krate:ident),* $(,)?]) => {
+        $(
+            // A crate the library does not depend on is an error here, at the caller's name.
+            const _: () = {
+                #[allow(unused_imports)]
+                use ::$krate as _;
+            };
+        )*
+
         #[global_allocator]
         static __PLUX_HOST_ALLOCATOR: $crate::__private::HostAllocator =
             $crate::__private::HostAllocator;
@@ -38,8 +63,19 @@ macro_rules! export_plugins {
         #[allow(unsafe_code)]
         #[no_mangle]
         pub extern "C" fn plux_library_v1() -> *const $crate::__private::Header {
-            $crate::__private::library_header()
+            static EXPORTED: $crate::__private::Exported = $crate::__private::Exported {
+                module_path: ::core::module_path!(),
+                version: ::core::option_env!("CARGO_PKG_VERSION"),
+                also: &[$(::core::stringify!($krate)),*],
+            };
+            $crate::__private::library_header(&EXPORTED)
         }
+    };
+    ($($other:tt)*) => {
+        ::core::compile_error!(
+            "write `plux::export_plugins!();`, or `plux::export_plugins!(also = [other_crate]);` \
+             to export the plugins of more crates of your own"
+        );
     };
 }
 
@@ -106,8 +142,18 @@ extern "C" fn exports() -> *const c_void {
     ptr::from_ref(&EXPORTS).cast()
 }
 
+/// What `export_plugins!` says the library exports: set by its entry point, which a program
+/// calls before anything else.
+static EXPORTED: AtomicPtr<Exported> = AtomicPtr::new(ptr::null_mut());
+
+fn exported() -> Option<&'static Exported> {
+    // SAFETY: `library_header` stores only `&'static Exported`s.
+    unsafe { EXPORTED.load(Ordering::Acquire).as_ref() }
+}
+
 static EXPORTS: Exports = Exports {
     specs: Registry::linked_here,
+    exported,
     create: |spec, product| catch(|| spec.make_into(product)),
     should_load: |spec| match spec.should_load() {
         None => Ok(true),
@@ -142,8 +188,9 @@ static HEADER: SharedHeader = SharedHeader(Header {
     exports,
 });
 
-/// The header of this library, with what it was built with.
-pub fn library_header() -> *const Header {
+/// The header of this library, with what it was built with; records what it exports.
+pub fn library_header(exported: &'static Exported) -> *const Header {
+    EXPORTED.store(ptr::from_ref(exported).cast_mut(), Ordering::Release);
     &HEADER.0
 }
 

@@ -71,7 +71,7 @@ fn leak_str(s: &str) -> &'static str {
 }
 
 /// Every spec of every library opened so far.
-fn specs() -> Vec<&'static PluginSpec> {
+pub(crate) fn specs() -> Vec<&'static PluginSpec> {
     if generation() == 0 {
         return Vec::new();
     }

@@ -19,6 +19,15 @@
 //! declaring crate's cargo features; not its doc comments, formatting or version. A mismatch is
 //! a `LibraryError` naming both sides and what to do, and nothing of the library registers.
 //!
+//! It also checks that the library only adds: none of its plugins has a name the program has,
+//! and it is not a second copy of an open library. A refusal is logged at `WARN`.
+//! `requirements()` prints what a library must match; `check_library` checks a built library
+//! against that, without the program.
+//!
+//! `open` and `open_dir` are `unsafe`: opening a library runs its initialisers before any
+//! check, and what it says of itself is trusted beyond what can be checked (see `open`'s
+//! `# Safety`).
+//!
 //! The hazards of loading Rust from Rust, and how each is handled or refused, are in
 //! `docs/dynamic.md` of the repository. In short:
 //!
@@ -45,7 +54,13 @@ pub(crate) mod export;
 mod host;
 #[cfg(feature = "dynamic")]
 pub(crate) mod joined;
+#[cfg(feature = "dynamic")]
+mod requirements;
 
 pub use crate::fingerprint::Fingerprint;
 #[cfg(feature = "dynamic")]
-pub use host::{libraries, open, open_dir, Library, LibraryError};
+pub use host::{
+    check_library, libraries, open, open_dir, Library, LibraryError, OpenedDir, Refused,
+};
+#[cfg(feature = "dynamic")]
+pub use requirements::{requirements, RequiredType, Requirements, RequirementsError};
