@@ -332,10 +332,14 @@ fn a_parallel_start_runs_at_most_max_threads() {
     );
 }
 
-/// Loads `b` of its manager when the thread that owns it exits, and sends the outcome back.
+/// A load's outcome: loaded, or the name of its error's kind.
+type Loaded = Result<(), &'static str>;
+
+/// Loads `a` (loaded) and `b` (fresh) of its manager when the thread that owns it exits, and
+/// sends the outcomes back.
 struct LoadsOnExit {
     manager: Arc<PluginManager<Probe>>,
-    outcome: std::sync::mpsc::Sender<(Result<(), &'static str>, Result<(), &'static str>)>,
+    outcome: std::sync::mpsc::Sender<(Loaded, Loaded)>,
 }
 
 impl Drop for LoadsOnExit {

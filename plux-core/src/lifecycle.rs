@@ -208,7 +208,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
                 return outcome;
             }
         }
-        self.from_init()
+        self.init_onwards()
     }
 
     /// The lifecycle of a plugin that its filters let through, once its requirements are
@@ -217,7 +217,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
     pub(crate) fn after_requirements(&self, unmet: Option<DisabledReason>) -> Outcome<T> {
         match unmet {
             Some(reason) => self.disabled(reason),
-            None => self.from_init(),
+            None => self.init_onwards(),
         }
     }
 
@@ -233,7 +233,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
 
     /// The lifecycle from the factory on.
     #[inline]
-    fn from_init(&self) -> Outcome<T> {
+    fn init_onwards(&self) -> Outcome<T> {
         let spec = self.spec;
         let mut plugin: Arc<T> = match catch_unwind(AssertUnwindSafe(|| spec.create::<T>())) {
             Ok(Ok(plugin)) => plugin,

@@ -10,7 +10,7 @@
 
 // Loaded twice on purpose (that is the model check); the second copy leaves unused what only
 // the manager calls.
-#[allow(dead_code, clippy::duplicate_mod)]
+#[allow(dead_code, unused_imports, clippy::duplicate_mod)]
 #[path = "../state.rs"]
 mod state;
 
