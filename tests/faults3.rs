@@ -349,6 +349,14 @@ impl Drop for LoadsOnExit {
         };
         let loaded = kind(self.manager.load("a"));
         let fresh = kind(self.manager.load("b"));
+        // A manager that resolves its namespace here, too.
+        let ns = self.manager.namespace().to_owned();
+        let unresolved = PluginManager::<Probe>::in_namespace(ns.clone())
+            .finder(vec![probe(&ns, "c").build().0]);
+        assert!(matches!(
+            kind(unresolved.load("c")),
+            Ok(()) | Err("ThreadExiting")
+        ));
         let _ = self.outcome.send((loaded, fresh));
     }
 }
