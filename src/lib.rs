@@ -193,7 +193,8 @@
 //! runs, once: the [filters](PluginManager::filter) and the process-wide [`global_filter`], the
 //! factory (**init**), [`Plugin::should_load`], the listeners'
 //! [`approve`](PluginLifecycleListener::approve), then [`Plugin::load`] with the manager's load
-//! arguments (**loaded**). A filter, `should_load() == false` or a listener's [`Veto`] makes it
+//! arguments and the listeners' [`confirm`](PluginLifecycleListener::confirm), which may still
+//! fail it (**loaded**). A filter, `should_load() == false` or a listener's [`Veto`] makes it
 //! *disabled*, with that reason, which is not an error. Every step is logged (target `plux`;
 //! failures at ERROR) and reported to the [listeners](PluginLifecycleListener).
 //!

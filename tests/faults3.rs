@@ -332,10 +332,14 @@ fn a_parallel_start_runs_at_most_max_threads() {
     );
 }
 
-/// Loads `b` of its manager when the thread that owns it exits, and sends the outcome back.
+/// A load's outcome: loaded, or the name of its error's kind.
+type Loaded = Result<(), &'static str>;
+
+/// Loads `a` (loaded) and `b` (fresh) of its manager when the thread that owns it exits, and
+/// sends the outcomes back.
 struct LoadsOnExit {
     manager: Arc<PluginManager<Probe>>,
-    outcome: std::sync::mpsc::Sender<(Result<(), &'static str>, Result<(), &'static str>)>,
+    outcome: std::sync::mpsc::Sender<(Loaded, Loaded)>,
 }
 
 impl Drop for LoadsOnExit {
@@ -345,6 +349,14 @@ impl Drop for LoadsOnExit {
         };
         let loaded = kind(self.manager.load("a"));
         let fresh = kind(self.manager.load("b"));
+        // A manager that resolves its namespace here, too.
+        let ns = self.manager.namespace().to_owned();
+        let unresolved = PluginManager::<Probe>::in_namespace(ns.clone())
+            .finder(vec![probe(&ns, "c").build().0]);
+        assert!(matches!(
+            kind(unresolved.load("c")),
+            Ok(()) | Err("ThreadExiting")
+        ));
         let _ = self.outcome.send((loaded, fresh));
     }
 }
@@ -590,4 +602,67 @@ fn a_chain_of_100_000_requirements_loads_on_a_2_mib_thread() {
 
     last.expect("the whole chain loads");
     assert_eq!(manager.loaded().len(), LINKS);
+}
+
+#[test]
+fn many_threads_mixing_parallel_starts_chains_and_retries_under_a_panicking_logger() {
+    loud_logger();
+    const THREADS: usize = 6;
+    const CALLS: usize = 60;
+    const CHAIN: usize = 150;
+    let ns = "f3.loud_stress";
+    within(move || {
+        let mut counted = Vec::new();
+        let manager = Arc::new_cyclic(|me: &Weak<PluginManager<Probe>>| {
+            let me = me.clone();
+            let mut specs = Vec::new();
+            for i in 0..CHAIN {
+                let (spec, calls) = probe(ns, &format!("c{i:03}")).build();
+                counted.push(calls);
+                specs.push(match i {
+                    0 => spec,
+                    _ => spec
+                        .with_requires([format!("c{:03}", i - 1)])
+                        .expect("valid"),
+                });
+            }
+            for i in 0..10 {
+                let (spec, calls) = probe(ns, &format!("p{i}")).build();
+                counted.push(calls);
+                specs.push(spec);
+            }
+            specs.push(probe(ns, "broken").load_fails().build().0);
+            let (supervisor, calls) = probe(ns, "supervisor")
+                .on_load(move |_, _| {
+                    let manager = me.upgrade().ok_or("manager gone")?;
+                    Ok(manager.load_all_parallel(threads(3)).len().to_string())
+                })
+                .build();
+            counted.push(calls);
+            specs.push(supervisor);
+            PluginManager::<Probe>::in_namespace(ns).finder(specs)
+        });
+        let last = format!("c{:03}", CHAIN - 1);
+        thread::scope(|scope| {
+            for t in 0..THREADS {
+                let (manager, last) = (&manager, &last);
+                scope.spawn(move || {
+                    for i in 0..CALLS {
+                        match (t + i) % 6 {
+                            0 => drop(manager.load_all_parallel(threads(4))),
+                            1 => drop(manager.load_all()),
+                            2 => drop(manager.load(last)),
+                            3 => drop(manager.retry_with_requirements("broken")),
+                            4 => drop(manager.load("supervisor")),
+                            _ => drop(manager.retry_with_requirements(last)),
+                        }
+                    }
+                });
+            }
+        });
+        assert_eq!(manager.loaded().len(), CHAIN + 11);
+        for calls in &counted {
+            assert_eq!(calls.all(), (1, 1, 1), "every lifecycle ran exactly once");
+        }
+    });
 }

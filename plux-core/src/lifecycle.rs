@@ -176,7 +176,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
                 return outcome;
             }
         }
-        self.from_init()
+        self.init_onwards()
     }
 
     /// The lifecycle of a plugin that its filters let through, once its requirements are
@@ -185,7 +185,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
     pub(crate) fn after_requirements(&self, unmet: Option<DisabledReason>) -> Outcome<T> {
         match unmet {
             Some(reason) => self.disabled(reason),
-            None => self.from_init(),
+            None => self.init_onwards(),
         }
     }
 
@@ -201,7 +201,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
 
     /// The lifecycle from the factory on.
     #[inline]
-    fn from_init(&self) -> Outcome<T> {
+    fn init_onwards(&self) -> Outcome<T> {
         let spec = self.spec;
         let mut plugin: Arc<T> =
             match catch_unwind(AssertUnwindSafe(|| spec.create::<T>(is_joined()))) {

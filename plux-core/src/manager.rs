@@ -36,7 +36,9 @@ mod requirements;
 /// one runs, once: the filters, its requirements (loaded first, in this manager), the factory
 /// (**init**), [`Plugin::should_load`], the listeners'
 /// [`approve`](PluginLifecycleListener::approve), and [`Plugin::load`] with the manager's load
-/// arguments (**loaded**). A filter, `should_load() == false`, a requirement that did not load or
+/// arguments, which the listeners may still fail in
+/// [`confirm`](PluginLifecycleListener::confirm) (**loaded**). A filter,
+/// `should_load() == false`, a requirement that did not load or
 /// a listener's veto makes it *disabled*; an error or a panic at any step makes it *failed*. Either outcome
 /// is recorded, logged (target `plux`) and reported to the listeners, and the other plugins carry
 /// on. See [`PluginError`] for the error model and [`PluginLifecycleListener`] for the hooks.

@@ -10,7 +10,7 @@
 
 // Loaded twice on purpose (that is the model check); the second copy leaves unused what only
 // the manager calls.
-#[allow(dead_code, clippy::duplicate_mod)]
+#[allow(dead_code, unused_imports, clippy::duplicate_mod)]
 #[path = "../state.rs"]
 mod state;
 
@@ -42,7 +42,7 @@ use std::sync::Arc;
 use shuttle::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use shuttle::thread;
 
-use self::state::{Loaded, Outcome, PluginState, Slot};
+use self::state::{here, Loaded, Outcome, PluginState, Slot};
 use crate::error::{PluginError, PluginErrorKind};
 use crate::{BoxError, FunctionPlugin};
 
@@ -253,6 +253,88 @@ fn every_schedule_of_a_run_that_unwinds_wakes_its_waiters_with_interrupted() {
             );
             assert!(kinds.contains(&"Interrupted"), "{kinds:?}");
             assert!(matches!(slot.state(), PluginState::Failed(_)));
+        },
+        SCHEDULES,
+    );
+}
+
+/// On a worker of a parallel start that the thread running `a` makes (as `load_all_parallel`
+/// from inside `a`'s `load` does), runs `work` and joins it: the run of `a` waits for its worker.
+fn start_worker<R: Send + 'static>(work: impl FnOnce() -> R + Send + 'static) -> R {
+    let behalf = here(|here| here.behalf()).expect("alive");
+    let worker =
+        thread::spawn(move || here(|here| here.act_for(&behalf, |_| work())).expect("alive"));
+    worker.join().expect("no panic")
+}
+
+#[test]
+fn every_schedule_of_a_worker_asking_for_what_its_principal_runs_gets_a_cycle_error() {
+    shuttle::check_random(
+        || {
+            let a = Arc::new(Slot::<Nop>::new());
+            let name = Cow::Borrowed("a");
+            let inner = Arc::new(std::sync::Mutex::new(("none", "none")));
+            let (slot, seen) = (a.clone(), inner.clone());
+            let outer = a.get_or_run((&NS, &name), false, error, move || {
+                let worker = start_worker(move || {
+                    let name = Cow::Borrowed("a");
+                    // The same slot (the same manager), and a fresh manager's.
+                    let same = kind(&slot.get_or_run((&NS, &name), false, error, loaded));
+                    let fresh = Slot::<Nop>::new();
+                    let fresh = kind(&fresh.get_or_run((&NS, &name), false, error, loaded));
+                    (same, fresh)
+                });
+                *seen.lock().expect("not poisoned") = worker;
+                loaded()
+            });
+            assert_eq!(kind(&outer), "Ok");
+            assert_eq!(
+                *inner.lock().expect("not poisoned"),
+                ("Reentrant", "Reentrant")
+            );
+        },
+        SCHEDULES,
+    );
+}
+
+#[test]
+fn every_schedule_of_a_cycle_through_a_worker_and_another_thread_ends_in_a_cycle_error() {
+    // `p` runs `a` and waits for its worker, which asks for `b`; `t` runs `b`, which asks for
+    // `a`: a cycle p -> worker -> t -> p, whose last wait must see it.
+    shuttle::check_random(
+        || {
+            let a = Arc::new(Slot::<Nop>::new());
+            let b = Arc::new(Slot::<Nop>::new());
+            let (a2, b2) = (a.clone(), b.clone());
+            let t = thread::spawn(move || {
+                let (na, nb) = (Cow::Borrowed("a"), Cow::Borrowed("b"));
+                let inner = std::sync::Mutex::new("none");
+                let outer = b2.get_or_run((&NS, &nb), false, error, || {
+                    *inner.lock().expect("not poisoned") =
+                        kind(&a2.get_or_run((&NS, &na), false, error, loaded));
+                    loaded()
+                });
+                let inner = *inner.lock().expect("not poisoned");
+                (kind(&outer), inner)
+            });
+            let name = Cow::Borrowed("a");
+            let worker_saw = Arc::new(std::sync::Mutex::new("none"));
+            let seen = worker_saw.clone();
+            let outer = a.get_or_run((&NS, &name), false, error, move || {
+                *seen.lock().expect("not poisoned") = start_worker(move || {
+                    let name = Cow::Borrowed("b");
+                    kind(&b.get_or_run((&NS, &name), false, error, loaded))
+                });
+                loaded()
+            });
+            let (t_outer, t_inner) = t.join().expect("no panic");
+            let worker = *worker_saw.lock().expect("not poisoned");
+            assert_eq!((kind(&outer), t_outer), ("Ok", "Ok"));
+            let cycles = [t_inner, worker]
+                .iter()
+                .filter(|k| **k == "Reentrant")
+                .count();
+            assert!(cycles <= 1, "{t_inner} {worker}");
         },
         SCHEDULES,
     );
