@@ -13,6 +13,9 @@
 //!   informative);
 //! - plux-macros from other sources (the facade and plux-core the program's): refused.
 
+// Opening a plugin library is `unsafe` (its initialisers run before any check).
+#![allow(unsafe_code)]
+
 mod libraries;
 
 use std::path::{Path, PathBuf};

@@ -260,7 +260,7 @@ pub mod backend {
                     $crate::__private::PLUX_INTERFACES_V0_1
                 )]
                 #[linkme(crate = $crate::__private::linkme)]
-                static INTERFACE: $crate::fingerprint::Fingerprint = $fingerprint;
+                static INTERFACE: $crate::dynamic::Fingerprint = $fingerprint;
             };
         };
     }
