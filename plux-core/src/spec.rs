@@ -105,6 +105,11 @@ impl Product<'_> {
         }
     }
 
+    /// Whether the factory runs in a plugin library, for a program's manager.
+    pub(crate) fn in_library(&self) -> bool {
+        self.across.is_some()
+    }
+
     /// Whether the manager asking manages `P`: factories of the runtime check it before making
     /// anything, so that a manager of another type runs no user code.
     pub(crate) fn wants<P: ?Sized + Plugin>(&self) -> bool {

@@ -7,6 +7,7 @@ mod ast;
 mod attr;
 mod expand;
 mod grammar;
+mod guard;
 mod link;
 mod naming;
 mod valid;

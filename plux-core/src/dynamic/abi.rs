@@ -16,7 +16,7 @@ use crate::spec::{PluginSpec, Product};
 pub const MAGIC: [u8; 8] = *b"plux-lib";
 
 /// The layout of [`Header`] and [`Exports`]: a change to either bumps it.
-pub const ABI_VERSION: u32 = 2;
+pub const ABI_VERSION: u32 = 3;
 
 /// The symbol a plugin library exports: `extern "C" fn() -> *const Header`.
 #[cfg_attr(not(feature = "dynamic"), allow(dead_code))]
@@ -117,6 +117,9 @@ pub struct Exports {
     pub create: CreateFn,
     /// Runs a spec's `should_load` check; `Ok(true)` for a spec without one.
     pub should_load: fn(&PluginSpec) -> Result<bool, Caught>,
+    /// Makes the library raise the panics it catches with the program's function, so that they
+    /// unwind into the program as the program's own. Called right after the [`Header`] checks.
+    pub install_raise: fn(fn(Caught) -> !),
 }
 
 /// A spec of a plugin library, with the entry points that run its code on the library's side.

@@ -13,7 +13,7 @@ use crate::dynamic::abi::{
     PLUX_SOURCE, PLUX_VERSION, RUSTC, TARGET,
 };
 use crate::dynamic::fingerprint::{interfaces, Fingerprint};
-use crate::dynamic::joined;
+use crate::dynamic::{contain, joined};
 use crate::spec::{Location, PluginSpec};
 
 /// Why a plugin library was not opened. Nothing of a refused library is registered.
@@ -429,6 +429,7 @@ fn load(path: PathBuf) -> Result<Library, LibraryError> {
     // SAFETY: the checks passed: the library's `Exports` has this program's layout (same rustc,
     // target and plux) and is a `static` of the library, which stays mapped.
     let exports: &'static Exports = unsafe { &*(header.exports)().cast::<Exports>() };
+    (exports.install_raise)(contain::raise_here);
     // Two paths to one file (a hard link) are one library to the loader: registered once. The
     // lock is held until the library is listed, so that two such opens cannot both register.
     let mut libraries = LIBRARIES.lock().unwrap_or_else(PoisonError::into_inner);

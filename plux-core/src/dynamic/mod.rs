@@ -22,7 +22,7 @@
 //! | hazard | here |
 //! |---|---|
 //! | `TypeId` differs between artifacts | plugins cross by [`Fingerprint`] of their interface, never by `TypeId` |
-//! | two copies of std: a library's panic cannot be caught by the program | factory, `should_load` and `load` catch on the library's side and re-raise on the program's |
+//! | two copies of std: a library's panic cannot be caught by the program | its lifecycle, its plugins' methods, `Drop` and errors, and its hook fns catch on the library's side and re-raise on the program's |
 //! | two allocators | the library allocates with the program's (`export_plugins!` installs it) |
 //! | statics and thread-locals exist twice | documented: each side has its own |
 //! | unloading | never: a library stays mapped for the life of the process |
@@ -37,6 +37,7 @@ pub(crate) mod contain;
 mod elf;
 pub(crate) mod export;
 pub(crate) mod fingerprint;
+pub(crate) mod guard;
 #[cfg(feature = "dynamic")]
 mod host;
 #[cfg(feature = "dynamic")]
