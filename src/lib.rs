@@ -416,11 +416,13 @@
 //! sides, a library built by another rustc, for another target, with another panic strategy,
 //! against another plux (another version, or the same from other sources), or against another
 //! version or definition of one of its interfaces (each interface and hook point has a
-//! [`dynamic::Fingerprint`]; `TypeId` differs between artifacts). A library's factories,
-//! `should_load` and `load` catch their panics on the library's side, and the library allocates
-//! with the program's allocator. A library is never unloaded. `docs/dynamic.md` has the design,
-//! hazard by hazard, and what is not handled (a panic in an interface method called by the
-//! program aborts). `cargo run --example dynamic` runs it.
+//! [`dynamic::Fingerprint`]; `TypeId` differs between artifacts). A panic in a library's code —
+//! its factories, `should_load` and `load`, its plugins' methods, `Drop` and errors, its hook fns
+//! — is caught on the library's side and raised again as the program's own, which the program
+//! contains like a linked plugin's; the library allocates with the program's allocator. A library
+//! is never unloaded. `docs/dynamic.md` has the design, hazard by hazard, and what is not handled
+//! (library code reached through other values it hands out). `cargo run --example dynamic` runs
+//! it.
 //!
 //! # Inspecting a program
 //!
