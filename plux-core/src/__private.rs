@@ -169,9 +169,10 @@ pub trait HookPoint: Hook + PluginInterface {
         Self: Sized + Hook<Fn = Self::HookFn>,
         Self::HookFn: Copy + 'static,
     {
-        let function = match hook_fn::<F, Self::HookFn>() {
-            Some(_) if product.in_library() => Self::guarded::<F>(),
-            _ => function,
+        let function = if product.in_library() && hook_fn::<F, Self::HookFn>().is_some() {
+            Self::guarded::<F>()
+        } else {
+            function
         };
         hook::<Self>(product, function)
     }

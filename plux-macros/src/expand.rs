@@ -424,9 +424,10 @@ pub(crate) fn plugin_interface(args: TokenStream, item: TokenStream) -> syn::Res
             #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
         ));
     }
+    // `Error` has `Debug` as a supertrait: `dyn Trait` then has it already.
     let debug_is_supertrait = tr.supertraits.iter().any(|bound| {
         matches!(bound, syn::TypeParamBound::Trait(t)
-            if t.path.segments.last().is_some_and(|s| s.ident == "Debug"))
+            if t.path.segments.last().is_some_and(|s| s.ident == "Debug" || s.ident == "Error"))
     });
     tr.colon_token.get_or_insert_with(Default::default);
     for bound in [

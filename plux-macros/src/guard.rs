@@ -51,8 +51,8 @@ pub(crate) fn interface(krate: &TokenStream, tr: &ItemTrait) -> Option<Interface
 }
 
 /// Whether `Guarded<dyn Trait>` implements the supertrait: the auto traits and `'static` that
-/// the interface's plugin is, `Any` (for every `'static` type), and `Debug` and `Display`,
-/// which `Guarded` forwards guarded.
+/// the interface's plugin is, `Any` (for every `'static` type), and `Debug`, `Display` and
+/// `Error`, which `Guarded` forwards guarded.
 fn wrapper_implements(bound: &syn::TypeParamBound) -> bool {
     match bound {
         syn::TypeParamBound::Trait(bound) => bound.path.segments.last().is_some_and(|last| {
@@ -66,6 +66,7 @@ fn wrapper_implements(bound: &syn::TypeParamBound) -> bool {
                     | "Any"
                     | "Debug"
                     | "Display"
+                    | "Error"
             ) && last.arguments.is_none()
         }),
         _ => true,

@@ -34,6 +34,29 @@ pub trait Shapes: fmt::Debug + fmt::Display {
     fn load(&mut self, times: &u32) -> Result<u32, BoxError>;
 }
 
+/// `Error` as a supertrait, which the wrapper forwards too.
+#[plugin_interface(namespace = "ui.guard.problems")]
+pub trait Problem: std::error::Error {
+    fn code(&self) -> u8;
+}
+
+#[derive(Debug)]
+struct Broken;
+
+impl fmt::Display for Broken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("broken")
+    }
+}
+
+impl std::error::Error for Broken {}
+
+impl Problem for Broken {
+    fn code(&self) -> u8 {
+        9
+    }
+}
+
 /// A supertrait the wrapper cannot implement: the interface compiles, unwrapped.
 pub trait Named {
     fn name(&self) -> &str;
@@ -100,6 +123,9 @@ fn main() {
     assert_eq!(format!("{wrapped:?}"), "Shape { loads: 2 }");
     // The wrapper's `Arc` and the plugin's, held by the wrapper.
     assert_eq!(Arc::clone(&wrapped).shared(), 2);
+    let problem = <dyn Problem as Plugin>::__plux_guarded(Arc::new(Broken));
+    assert_eq!((problem.code(), problem.to_string()), (9, "broken".to_owned()));
+    assert!(problem.source().is_none());
     // A plugin of an interface without a wrapper is handed over as it is.
     struct Plain;
     impl Named for Plain {

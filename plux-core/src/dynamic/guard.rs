@@ -16,10 +16,11 @@ use crate::plugin::BoxError;
 
 /// A plugin made by a plugin library, as the program's manager holds it: `#[plugin_interface]`
 /// implements the interface for `Guarded<dyn Interface>` by calling each method of the plugin
-/// [`guarded`]; its `Drop`, `Debug` and `Display` (when the interface has them) are guarded too.
+/// [`guarded`]; its `Drop`, `Debug`, `Display` and `Error` (when the interface has them) are
+/// guarded too. Also an error made by a library, as a `BoxError` ([`guard_error`]).
 ///
-/// It is only ever made in an `Arc`, around a plugin whose `Arc` is unique (by the library's
-/// factory, see `Plugin::__plux_guarded`).
+/// A plugin is only ever wrapped in an `Arc`, around a plugin whose `Arc` is unique (by the
+/// library's factory, see `Plugin::__plux_guarded`).
 pub struct Guarded<T: ?Sized>(ManuallyDrop<Arc<T>>);
 
 impl<T: ?Sized> Guarded<T> {
@@ -79,39 +80,18 @@ impl<T: ?Sized + fmt::Display> fmt::Display for Guarded<T> {
     }
 }
 
-/// An error made by a plugin library, as the program gets it: its `Display`, `Debug`, `source`
-/// and `Drop` run [`guarded`]. What `source` returns is the library's own error, not guarded.
-struct GuardedError(ManuallyDrop<BoxError>);
-
-impl Drop for GuardedError {
-    fn drop(&mut self) {
-        // SAFETY: the field is dropped here once, and never used again.
-        guarded(|| unsafe { ManuallyDrop::drop(&mut self.0) });
-    }
-}
-
-impl fmt::Debug for GuardedError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        guarded(|| fmt::Debug::fmt(&**self.0, f))
-    }
-}
-
-impl fmt::Display for GuardedError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        guarded(|| fmt::Display::fmt(&**self.0, f))
-    }
-}
-
-impl Error for GuardedError {
+impl<T: ?Sized + Error> Error for Guarded<T> {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
         guarded(|| self.0.source())
     }
 }
 
-/// `error`, wrapped so that the program's calls into it are guarded; called on the library's
-/// side on every error that crosses to the program.
+/// `error`, wrapped so that the program's calls into it (`Display`, `Debug`, `source`, `Drop`)
+/// are guarded; called on the library's side on every error that crosses to the program. What
+/// `source` returns is the library's own error, not guarded.
 pub(crate) fn guard_error(error: BoxError) -> BoxError {
-    Box::new(GuardedError(ManuallyDrop::new(error)))
+    let error: Arc<dyn Error + Send + Sync> = Arc::from(error);
+    Box::new(Guarded(ManuallyDrop::new(error)))
 }
 
 /// What a method of a library's plugin returns that holds a [`BoxError`], with that error
