@@ -17,7 +17,7 @@ use crate::plugin::BoxError;
 /// A plugin made by a plugin library, as the program's manager holds it: `#[plugin_interface]`
 /// implements the interface for `Guarded<dyn Interface>` by calling each method of the plugin
 /// [`guarded`]; its `Drop`, `Debug`, `Display` and `Error` (when the interface has them) are
-/// guarded too. Also an error made by a library, as a `BoxError` ([`guard_error`]).
+/// guarded too. Also an error made by a library, as a `BoxError` (`guard_error`).
 ///
 /// A plugin is only ever wrapped in an `Arc`, around a plugin whose `Arc` is unique (by the
 /// library's factory, see `Plugin::__plux_guarded`).
@@ -115,7 +115,7 @@ impl<T> GuardErrors for Result<Result<T, BoxError>, Caught> {
 }
 
 /// What `(&output).__plux_guard_kind()` picks for an output that holds errors: its errors are
-/// guarded. By method resolution, this impl on the output's own type wins over [`OtherKind`]'s
+/// guarded. By method resolution, this impl on the output's own type wins over `OtherKind`'s
 /// on a reference to it (the expansion of `#[plugin_interface]` knows each method's return type
 /// only as written, which may be an alias).
 pub struct GuardsErrors;
@@ -127,9 +127,9 @@ impl GuardsErrors {
     }
 }
 
-/// Picks [`GuardsErrors`] for an output that holds errors.
+/// Picks `GuardsErrors` for an output that holds errors.
 pub trait ErrorsKind {
-    /// [`GuardsErrors`].
+    /// `GuardsErrors`.
     fn __plux_guard_kind(&self) -> GuardsErrors {
         GuardsErrors
     }
@@ -147,9 +147,9 @@ impl Unguarded {
     }
 }
 
-/// Picks [`Unguarded`] for an output without errors.
+/// Picks `Unguarded` for an output without errors.
 pub trait OtherKind {
-    /// [`Unguarded`].
+    /// `Unguarded`.
     fn __plux_guard_kind(&self) -> Unguarded {
         Unguarded
     }
