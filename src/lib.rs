@@ -424,11 +424,12 @@
 //! second copy of an open library. A library exports only its own crate's plugins. Each refusal
 //! says what to do and is logged at `WARN`. What no check can see (a library's initialisers run
 //! when it is loaded; a library that lies about its build) is the caller's promise: `open` is
-//! `unsafe`. A library's factories,
-//! `should_load` and `load` catch their panics on the library's side, and the library allocates
+//! `unsafe`. A panic in a library's code (its factories, `should_load` and `load`, its plugins'
+//! methods, `Drop` and errors, its hook fns) is caught on the library's side and raised again as
+//! the program's own, which the program contains like a linked plugin's; the library allocates
 //! with the program's allocator. A library is never unloaded. `docs/dynamic.md` has the design,
-//! hazard by hazard, and what is not handled (a panic in an interface method called by the
-//! program aborts). `cargo run --example dynamic` runs it.
+//! hazard by hazard, and what is not handled (library code reached through other values it hands
+//! out). `cargo run --example dynamic` runs it.
 //!
 //! # Inspecting a program
 //!

@@ -7,8 +7,9 @@ pub use crate::__submit as submit;
 pub use crate::__submit_interface as submit_interface;
 pub use crate::__submit_link as submit_link;
 pub use crate::dynamic::abi::{Exported, Exports, Header, Str};
-pub use crate::dynamic::contain::{catch, resume, Caught};
+pub use crate::dynamic::contain::{catch, guarded, resume, Caught};
 pub use crate::dynamic::export::{header_copy, library_exports, library_header, HostAllocator};
+pub use crate::dynamic::guard::{ErrorsKind, Guarded, OtherKind};
 pub use crate::fingerprint::{Definition, LayoutOf, UnsizedLayout};
 pub use crate::plugin::fingerprint_of;
 // The inventory backend's registry of interfaces is its collection, which needs no name here.
@@ -154,13 +155,47 @@ pub trait HookPoint: Hook + PluginInterface {
     /// What every function plugin of the hook point shares.
     const HOOK_MANAGED: &'static Managed =
         &Managed::new(Self::HOOK_NAMESPACE, Self::HOOK_FINGERPRINT);
-    /// The factory of a hook: the function, wrapped as the hook point.
-    fn hook_product(product: Product<'_>, function: Self::HookFn) -> Result<(), BoxError>
+    /// A fn of the hook point's signature that calls `F::FUNCTION` [`guarded`]: what a plugin
+    /// library hands the program. Made only when `F::FUNCTION` is of the hook point's fn type
+    /// ([`hook_fn`]).
+    fn guarded<F: HookFnItem>() -> Self::HookFn
+    where
+        Self: Sized;
+    /// The factory of the hook `function`, which is `F::FUNCTION`: the function, wrapped as the
+    /// hook point; guarded when the factory runs in a plugin library.
+    fn hook_product<F: HookFnItem>(
+        product: Product<'_>,
+        function: Self::HookFn,
+    ) -> Result<(), BoxError>
     where
         Self: Sized + Hook<Fn = Self::HookFn>,
+        Self::HookFn: Copy + 'static,
     {
+        let function = if product.in_library() && hook_fn::<F, Self::HookFn>().is_some() {
+            Self::guarded::<F>()
+        } else {
+            function
+        };
         hook::<Self>(product, function)
     }
+}
+
+/// The fn of a `#[plugin(hook = H)]` as a type, declared by the expansion, so that
+/// [`HookPoint::guarded`] can make a fn pointer that calls it. Its fn type is the fn's own (the
+/// hook point's is checked apart, where a mismatch gets its one clear error).
+pub trait HookFnItem {
+    /// The fn's pointer type.
+    type Fn: Copy + 'static;
+    /// The fn.
+    const FUNCTION: Self::Fn;
+}
+
+/// `F::FUNCTION` as a `P`, the hook point's fn type; `None` if it is of another (which
+/// compiles only where the plain fn coerced to `P` in subtyping, e.g. `fn(&str)` for a hook of
+/// `fn(&'static str)`: such a hook is not guarded).
+pub fn hook_fn<F: HookFnItem, P: Copy + 'static>() -> Option<P> {
+    let function: &dyn std::any::Any = &F::FUNCTION;
+    function.downcast_ref::<P>().copied()
 }
 
 /// A trait declared with `#[plugin_interface]`, as `dyn Trait`. The expansion of `#[plugin]`

@@ -336,7 +336,8 @@ impl fmt::Display for PluginError {
 }
 
 /// The source is the plugin's own error (for [`Factory`](PluginErrorKind::Factory) and
-/// [`Load`](PluginErrorKind::Load)), so `err.source()` downcasts to it.
+/// [`Load`](PluginErrorKind::Load)), so `err.source()` downcasts to it; a plugin library's error
+/// comes wrapped, so that a panic in it is contained (see [`dynamic`](crate::dynamic)).
 impl Error for PluginError {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
         self.kind

@@ -73,6 +73,14 @@ pub trait Plugin: Send + Sync + 'static {
 
     /// Loads the plugin. An `Err` (or a panic) marks this plugin failed; the others carry on.
     fn load(&mut self, args: &Self::Args) -> Result<Self::Output, BoxError>;
+
+    /// A plugin made by a plugin library, as the program's manager is handed it: set by
+    /// `#[plugin_interface]` to a wrapper whose calls catch a panic on the library's side and
+    /// raise it again on the program's. Not called for a program's own plugins.
+    #[doc(hidden)]
+    fn __plux_guarded(plugin: std::sync::Arc<Self>) -> std::sync::Arc<Self> {
+        plugin
+    }
 }
 
 /// A plugin type that owns its namespace, so that [`PluginManager::new`](crate::PluginManager::new)

@@ -53,7 +53,7 @@ impl Product<'_> {
     pub fn put<P: ?Sized + Plugin>(self, plugin: Arc<P>) {
         if self.across.is_some() {
             if self.wants::<P>() {
-                crate::fingerprint::put_across(self.slot, plugin);
+                crate::fingerprint::put_across(self.slot, P::__plux_guarded(plugin));
             } else {
                 self.refuse::<P>();
                 crate::contain::discard(plugin);
@@ -67,6 +67,11 @@ impl Product<'_> {
                 crate::contain::discard(plugin);
             }
         }
+    }
+
+    /// Whether the factory runs in a plugin library, for a program's manager.
+    pub(crate) fn in_library(&self) -> bool {
+        self.across.is_some()
     }
 
     /// Whether the manager asking manages `P`: factories of the runtime check it before making

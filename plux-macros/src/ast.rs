@@ -29,8 +29,13 @@ pub(crate) enum Managed {
     },
     /// `PluginManager<dyn Interface>`, in the interface's namespace.
     Interface { interface: Type, make: Make },
-    /// `PluginManager<HookPoint>`, in the hook point's namespace: the fn `function`.
-    Hook { hook: Type, function: Ident },
+    /// `PluginManager<HookPoint>`, in the hook point's namespace: the fn `function`, of the
+    /// pointer type `fn_type` (its own, which the hook point's must be).
+    Hook {
+        hook: Type,
+        fn_type: TokenStream,
+        function: Ident,
+    },
     /// `PluginManager<FunctionPlugin<fn(..)>>`, in `namespace`: the fn `function`.
     Function {
         namespace: LitStr,
@@ -177,6 +182,7 @@ impl Registration {
         let managed = match (&args.hook, &args.namespace) {
             (Some(hook), None) => Managed::Hook {
                 hook: hook.clone(),
+                fn_type,
                 function,
             },
             (None, Some(namespace)) => Managed::Function {

@@ -9,7 +9,7 @@ use syn::spanned::Spanned;
 use syn::{Item, ItemFn, Stmt, Type};
 
 use crate::ast::{Declares, HookPoint, Interface, Make, Managed, Registration, SpecInput};
-use crate::valid;
+use crate::{guard, valid};
 
 /// `#[plugin]` on a struct, an enum, an impl block or a fn.
 pub(crate) fn plugin(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
@@ -195,19 +195,38 @@ fn factory(registration: &Registration) -> (TokenStream, TokenStream) {
                 }
             }
         },
-        Managed::Hook { hook, function } => {
+        Managed::Hook {
+            hook,
+            fn_type,
+            function,
+        } => {
             // Every use of the hook point is spanned exactly at it and asks `HookPoint` only, so
             // that a type that is not one gets one error there; a fn of another signature gets
-            // the mismatch at the fn.
+            // the mismatch at the fn. The fn is also a type's constant, of its own fn type (which
+            // checks nothing more), from which the hook point makes a guarded fn for a plugin
+            // library.
             let binding = located_at(
                 quote!(let function: <#hook as #private::HookPoint>::HookFn =),
                 hook.span(),
             );
             let hook_product = located_at(
-                quote!(<#hook as #private::HookPoint>::hook_product(__plux_product, function)),
+                quote! {
+                    <#hook as #private::HookPoint>::hook_product::<PluxHookFn>(
+                        __plux_product,
+                        function,
+                    )
+                },
                 hook.span(),
             );
-            quote!(#binding #function; #hook_product)
+            quote! {
+                #binding #function;
+                struct PluxHookFn;
+                impl #private::HookFnItem for PluxHookFn {
+                    type Fn = #fn_type;
+                    const FUNCTION: #fn_type = #function;
+                }
+                #hook_product
+            }
         }
         Managed::Function {
             fn_type, function, ..
@@ -377,9 +396,10 @@ pub(crate) fn plugin_interface(args: TokenStream, item: TokenStream) -> syn::Res
             #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
         ));
     }
+    // `Error` has `Debug` as a supertrait: `dyn Trait` then has it already.
     let debug_is_supertrait = tr.supertraits.iter().any(|bound| {
         matches!(bound, syn::TypeParamBound::Trait(t)
-            if t.path.segments.last().is_some_and(|s| s.ident == "Debug"))
+            if t.path.segments.last().is_some_and(|s| s.ident == "Debug" || s.ident == "Error"))
     });
     tr.colon_token.get_or_insert_with(Default::default);
     for bound in [
@@ -448,6 +468,10 @@ pub(crate) fn plugin_interface(args: TokenStream, item: TokenStream) -> syn::Res
             })
         }
     });
+    let (wrapper, guarded) = match guard::interface(&krate, &tr) {
+        Some(guard) => (guard.wrapper, guard.guarded),
+        None => (TokenStream::new(), TokenStream::new()),
+    };
     let debug = if debug_is_supertrait {
         TokenStream::new()
     } else {
@@ -476,7 +500,9 @@ pub(crate) fn plugin_interface(args: TokenStream, item: TokenStream) -> syn::Res
             ) -> ::core::result::Result<Self::Output, #krate::BoxError> {
                 #krate::__private::resume(<Self as #ident>::__plux_load(self, args))
             }
+            #guarded
         }
+        #wrapper
         impl #krate::PluginInterface for dyn #ident {
             const NAMESPACE: &'static str = #namespace;
         }
@@ -498,6 +524,7 @@ pub(crate) fn hook_point(args: TokenStream, item: TokenStream) -> syn::Result<To
     let ident = &hook.item.ident;
     let fn_type = hook.fn_type;
     let fingerprint = crate::fingerprint::of_hook_point(&krate, namespace, hook.item);
+    let guarded = guard::hook(&krate, ident, fn_type);
     let debug = if hook.derives_debug {
         TokenStream::new()
     } else {
@@ -526,6 +553,9 @@ pub(crate) fn hook_point(args: TokenStream, item: TokenStream) -> syn::Result<To
         #krate::__private::submit_interface!(#krate::__private::fingerprint_of::<#ident>());
         impl #krate::__private::HookPoint for #ident {
             type HookFn = #fn_type;
+            fn guarded<F: #krate::__private::HookFnItem>() -> #fn_type {
+                #guarded
+            }
         }
         impl #krate::Hook for #ident {
             type Fn = #fn_type;

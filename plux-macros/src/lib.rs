@@ -8,6 +8,7 @@ mod attr;
 mod expand;
 mod fingerprint;
 mod grammar;
+mod guard;
 mod link;
 mod naming;
 mod valid;

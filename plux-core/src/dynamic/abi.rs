@@ -124,6 +124,9 @@ pub struct Exports {
     pub join: fn(&'static Process),
     /// Which crates' plugins the library exports (`None` when its entry point did not say).
     pub exported: fn() -> Option<&'static Exported>,
+    /// Makes the library raise the panics it catches with the program's function, so that they
+    /// unwind into the program as the program's own. Called right after the [`Header`] checks.
+    pub install_raise: fn(fn(Caught) -> !),
 }
 
 /// The plux of the program, which every library's copy of plux-core joins, so that a process

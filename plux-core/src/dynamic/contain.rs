@@ -6,8 +6,15 @@
 //! the library's own `catch_unwind` ([`catch`], instantiated in the library), crosses as a
 //! [`Caught`] value, and is raised again on the program's side ([`resume`]), where the manager
 //! contains it like any panic.
+//!
+//! Calls that the program makes into library code without plux in between (an interface
+//! method, a hook fn, the `Drop` or `Display` of what the library handed out) cannot return a
+//! [`Caught`]: they run under [`guarded`], which catches on the library's side and raises the
+//! panic again with a function of the program's ([`raise_here`], installed at open), so that the
+//! panic that unwinds into the program is the program's own.
 
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::sync::OnceLock;
 
 use crate::contain::panic_message;
 
@@ -37,6 +44,36 @@ pub fn catch<R>(f: impl FnOnce() -> R) -> Result<R, Caught> {
 pub fn resume<R>(result: Result<R, Caught>) -> R {
     match result {
         Ok(value) => value,
-        Err(caught) => resume_unwind(Box::new(caught.message)),
+        Err(caught) => raise_here(caught),
+    }
+}
+
+/// Raises a caught panic again with this artifact's std: in a program, what a library it opened
+/// calls to raise a panic the library caught ([`install_raise`]).
+pub(crate) fn raise_here(caught: Caught) -> ! {
+    resume_unwind(Box::new(caught.message))
+}
+
+/// How this artifact raises a panic it caught: in a plugin library that a program opened, the
+/// program's [`raise_here`]; unset in a program.
+static RAISE: OnceLock<fn(Caught) -> !> = OnceLock::new();
+
+/// Makes this library raise the panics it catches in [`guarded`] with `raise`, the program's
+/// [`raise_here`]. Called by the program that opens the library, before anything else of it
+/// runs; a second call (another program's) changes nothing, as there is one program per process.
+pub(crate) fn install_raise(raise: fn(Caught) -> !) {
+    let _ = RAISE.set(raise);
+}
+
+/// Runs `f`, catching a panic on this artifact's side and raising it again on the side of the
+/// program that opened this library (or here, when no program did): what every call that the
+/// program makes into library code without plux in between runs under.
+pub fn guarded<R>(f: impl FnOnce() -> R) -> R {
+    match catch(f) {
+        Ok(value) => value,
+        Err(caught) => match RAISE.get() {
+            Some(raise) => raise(caught),
+            None => raise_here(caught),
+        },
     }
 }

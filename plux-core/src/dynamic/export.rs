@@ -9,7 +9,8 @@ use crate::dynamic::abi::{
     AllocatorFns, Exported, Exports, Header, Process, Str, ABI_VERSION, MAGIC, PANIC, PLUX_SOURCE,
     PLUX_VERSION, RUSTC, TARGET,
 };
-use crate::dynamic::contain::catch;
+use crate::dynamic::contain::{catch, install_raise};
+use crate::dynamic::guard::guard_error;
 use crate::registry::Registry;
 
 /// Exports the plugins of a plugin library: put it once in a crate built as a `cdylib`, and a
@@ -154,12 +155,13 @@ fn exported() -> Option<&'static Exported> {
 static EXPORTS: Exports = Exports {
     specs: Registry::linked_here,
     exported,
-    create: |spec, product| catch(|| spec.make_into(product)),
+    create: |spec, product| catch(|| spec.make_into(product).map_err(guard_error)),
     should_load: |spec| match spec.should_load() {
         None => Ok(true),
         Some(should_load) => catch(should_load),
     },
     join: Process::join,
+    install_raise,
 };
 
 /// This library's exports, for tests that fake what a library exports.

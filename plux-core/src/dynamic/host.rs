@@ -14,8 +14,8 @@ use crate::dynamic::abi::{
     MAGIC, PANIC, PLUX_SOURCE, PLUX_VERSION, RUSTC, TARGET,
 };
 use crate::dynamic::elf::{self, Machine};
-use crate::dynamic::joined;
 use crate::dynamic::requirements::Requirements;
+use crate::dynamic::{contain, joined};
 use crate::fingerprint::{interfaces, Fingerprint};
 use crate::registry::Registry;
 use crate::spec::{Location, PluginSpec};
@@ -1030,7 +1030,9 @@ fn load_checked(path: &Path, expected: &Expected<'_>) -> Result<&'static Exports
     }
     // SAFETY: the checks passed: the library's `Exports` has this program's layout (same rustc,
     // target and plux) and is a `static` of the library, which stays mapped.
-    Ok(unsafe { &*exports.cast::<Exports>() })
+    let exports: &'static Exports = unsafe { &*exports.cast::<Exports>() };
+    (exports.install_raise)(contain::raise_here);
+    Ok(exports)
 }
 
 /// The specs the library exports (of its own crate and those it names), and the crates of

@@ -35,7 +35,7 @@
 //! |---|---|
 //! | `TypeId` differs between artifacts | plugins cross by [`Fingerprint`] of their interface, never by `TypeId` |
 //! | a `#[cfg]`, a cargo feature or a struct's layout changes an interface, not its tokens | the fingerprint's definition is a `const` the compiler evaluates per build; the crate's features are in it |
-//! | two copies of std: a library's panic cannot be caught by the program | factory, `should_load` and `load` catch on the library's side and re-raise on the program's |
+//! | two copies of std: a library's panic cannot be caught by the program | its lifecycle, its plugins' methods, `Drop` and errors, and its hook fns catch on the library's side and re-raise on the program's |
 //! | two allocators | the library allocates with the program's (`export_plugins!` installs it) |
 //! | plux's statics and thread-locals exist twice | the library's copy joins the program's when opened: one registry, filter, wait-for graph and thread record per process |
 //! | other crates' statics exist twice | documented: each side has its own; share through load arguments |
@@ -50,6 +50,7 @@ pub(crate) mod contain;
 #[cfg(feature = "dynamic")]
 mod elf;
 pub(crate) mod export;
+pub(crate) mod guard;
 #[cfg(feature = "dynamic")]
 mod host;
 #[cfg(feature = "dynamic")]
