@@ -333,8 +333,8 @@ fn a_built_library_is_checked_against_a_programs_requirements_without_the_progra
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.contains(&format!("rustc: {}", dynamic::requirements().rustc)));
     assert!(text.contains(
-        "type: fixtures.dynamic.greeters plux-fixture-dynamic-api Greeter = `Greeter` of \
-         plux-fixture-dynamic-api"
+        "type: fixtures.dynamic.greeters plux-fixture-dynamic-api Greeter = interface `Greeter` of \
+         plux-fixture-dynamic-api (no features; plux-macros "
     ));
     // ...and the library's author checks a build against it.
     let library = libraries::third_party("third-party-greeter-de");
@@ -349,7 +349,7 @@ fn a_built_library_is_checked_against_a_programs_requirements_without_the_progra
         if required.name == "Greeter" {
             required.fingerprint = required
                 .fingerprint
-                .replace("(definition ", "(definition 0");
+                .replace("; definition ", "; definition 0");
         }
     }
     // SAFETY: as above.

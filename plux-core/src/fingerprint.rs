@@ -142,6 +142,27 @@ impl Fingerprint {
     }
 }
 
+impl Fingerprint {
+    /// What `==` compares, as text (no version): how a program's requirements write an
+    /// interface for a library's author to check a build against (see `dynamic::Requirements`).
+    #[cfg_attr(not(feature = "dynamic"), allow(dead_code))]
+    pub(crate) fn identity(&self) -> String {
+        let features = if self.features.is_empty() {
+            "no features".to_owned()
+        } else {
+            format!("features: {}", self.features.replace(',', ", "))
+        };
+        format!(
+            "{} `{}` of {} ({features}; plux-macros {}; definition {:016x})",
+            self.kind(),
+            self.name,
+            self.crate_name,
+            self.plux_macros,
+            self.definition
+        )
+    }
+}
+
 impl PartialEq for Fingerprint {
     fn eq(&self, other: &Self) -> bool {
         self.key() == other.key()

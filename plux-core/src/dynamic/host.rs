@@ -17,6 +17,7 @@ use crate::dynamic::elf::{self, Machine};
 use crate::dynamic::requirements::Requirements;
 use crate::dynamic::{contain, joined};
 use crate::fingerprint::{interfaces, Fingerprint};
+use crate::logged::plux_log;
 use crate::registry::Registry;
 use crate::spec::{Location, PluginSpec};
 
@@ -487,18 +488,18 @@ pub unsafe fn open(path: impl AsRef<Path>) -> Result<Library, LibraryError> {
     let path = path.as_ref();
     // Logged here, with no lock of plux held: a logger may call `libraries()`, or open.
     match open_unlogged(path) {
-        Ok(Opened_::Again(library)) => Ok(library),
-        Ok(Opened_::New(library, not_exported)) => {
-            log::info!(
-                target: "plux",
+        Ok(Registered::Again(library)) => Ok(library),
+        Ok(Registered::New(library, not_exported)) => {
+            plux_log!(
+                Info,
                 "opened plugin library {} (crate {}, {} plugins)",
                 library.path().display(),
                 library.crate_name(),
                 library.0.specs.len()
             );
             if !not_exported.is_empty() {
-                log::debug!(
-                    target: "plux",
+                plux_log!(
+                    Debug,
                     "plugin library {}: not exported, plugins of the crates it links: {}; \
                      `export_plugins!(also = [..])` names crates whose plugins it exports",
                     library.path().display(),
@@ -508,24 +509,25 @@ pub unsafe fn open(path: impl AsRef<Path>) -> Result<Library, LibraryError> {
             Ok(library)
         }
         Err(error) => {
-            log::warn!(target: "plux", "{error}");
+            plux_log!(Warn, "{error}");
             Err(error)
         }
     }
 }
 
-enum Opened_ {
+/// What a successful open did: registered a new library, or found it open already.
+enum Registered {
     New(Library, Vec<String>),
     Again(Library),
 }
 
-fn open_unlogged(path: &Path) -> Result<Opened_, LibraryError> {
+fn open_unlogged(path: &Path) -> Result<Registered, LibraryError> {
     let canonical = canonical(path)?;
     let me = thread::current().id();
     let mut waiting = openings();
     loop {
         match waiting.get(&canonical) {
-            Some(Opening::Open(library)) => return Ok(Opened_::Again(library.clone())),
+            Some(Opening::Open(library)) => return Ok(Registered::Again(library.clone())),
             Some(Opening::By(thread)) if *thread == me => {
                 return Err(LibraryError::Reentrant { path: canonical })
             }
@@ -543,7 +545,7 @@ fn open_unlogged(path: &Path) -> Result<Opened_, LibraryError> {
     let claim = Claim(&canonical);
     let opened = load(&canonical)?;
     let library = match &opened {
-        Opened_::New(library, _) | Opened_::Again(library) => library.clone(),
+        Registered::New(library, _) | Registered::Again(library) => library.clone(),
     };
     openings().insert(canonical.clone(), Opening::Open(library));
     drop(claim);
@@ -600,7 +602,7 @@ pub unsafe fn open_dir(dir: impl AsRef<Path>) -> Result<OpenedDir, LibraryError>
     let (libraries, ignored) = match listed {
         Ok(listed) => listed,
         Err(error) => {
-            log::warn!(target: "plux", "{error}");
+            plux_log!(Warn, "{error}");
             return Err(error);
         }
     };
@@ -611,8 +613,8 @@ pub unsafe fn open_dir(dir: impl AsRef<Path>) -> Result<OpenedDir, LibraryError>
         ignored,
     };
     for path in &opened.ignored {
-        log::debug!(
-            target: "plux",
+        plux_log!(
+            Debug,
             "plugins directory {}: ignored {}, not named like a plugin library (*{})",
             dir.display(),
             path.display(),
@@ -828,7 +830,7 @@ pub unsafe fn check_library(
             });
         };
         if let Some(required) = requirements.counterpart(theirs) {
-            let library = theirs.to_string();
+            let library = theirs.identity();
             if library != required.fingerprint {
                 return Err(LibraryError::Requirement {
                     path,
@@ -913,7 +915,7 @@ const PROGRAM: Expected<'static> = Expected {
 };
 
 /// Loads, checks and registers the library at `path` (canonical).
-fn load(path: &Path) -> Result<Opened_, LibraryError> {
+fn load(path: &Path) -> Result<Registered, LibraryError> {
     let exports = load_checked(path, &PROGRAM)?;
     let (exported, specs, not_exported) = exported_specs(path, exports)?;
     // Checked and registered under the lock, so that two libraries opened at once cannot both
@@ -924,7 +926,7 @@ fn load(path: &Path) -> Result<Opened_, LibraryError> {
         .iter()
         .find(|library| std::ptr::eq(library.0.exports, exports))
     {
-        return Ok(Opened_::Again(library.clone()));
+        return Ok(Registered::Again(library.clone()));
     }
     if let Some(first) = libraries
         .iter()
@@ -956,7 +958,7 @@ fn load(path: &Path) -> Result<Opened_, LibraryError> {
         exported,
     }));
     libraries.push(library.clone());
-    Ok(Opened_::New(library, not_exported))
+    Ok(Registered::New(library, not_exported))
 }
 
 /// Checks the file at `path` and loads it; checks its header against `expected` (and against

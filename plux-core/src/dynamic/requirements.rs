@@ -51,7 +51,8 @@ pub struct RequiredType {
     pub crate_name: String,
     /// Its Rust name.
     pub name: String,
-    /// Its [`Fingerprint`], as displayed: a library's plugin of it must display the same.
+    /// What its [`Fingerprint`] compares, as text, without the crate's version (a version bump
+    /// with the same definition passes, as it does for `open`).
     pub fingerprint: String,
 }
 
@@ -61,7 +62,7 @@ impl RequiredType {
             namespace: fingerprint.namespace().to_owned(),
             crate_name: fingerprint.crate_name().to_owned(),
             name: fingerprint.name().to_owned(),
-            fingerprint: fingerprint.to_string(),
+            fingerprint: fingerprint.identity(),
         }
     }
 }

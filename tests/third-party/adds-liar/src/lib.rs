@@ -41,6 +41,8 @@ static SILENT: Exports = Exports {
     create: |spec, product| (library_exports().create)(spec, product),
     should_load: |spec| (library_exports().should_load)(spec),
     exported: || None,
+    join: |program| (library_exports().join)(program),
+    install_raise: |raise| (library_exports().install_raise)(raise),
 };
 
 extern "C" fn null_exports() -> *const c_void {
