@@ -45,6 +45,7 @@ mod product;
 
 pub use fingerprint::Fingerprint;
 #[cfg(feature = "dynamic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dynamic")))]
 pub use host::{libraries, open, open_dir, Library, LibraryError};
 
 pub(crate) use abi::LibrarySpec;
