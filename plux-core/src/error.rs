@@ -115,8 +115,13 @@ impl fmt::Display for DisabledReason {
 #[non_exhaustive]
 pub enum PluginErrorKind {
     /// No plugin of that name in the namespace.
-    #[error("not found")]
-    NotFound,
+    #[error("not found{}", if *.unlinked { UNLINKED_HINT } else { "" })]
+    NotFound {
+        /// The namespace has no plugins at all, and the program has no `plux::link_plugins!()`:
+        /// the plugin crates are most likely not linked (rustc drops a crate no code names). The
+        /// message then says what to add.
+        unlinked: bool,
+    },
     /// The manager's namespace, or the name asked for, breaks the
     /// [grammar](crate::IdentKind::rule), so no plugin can have it.
     #[error("{0}")]
@@ -171,6 +176,13 @@ pub enum PluginErrorKind {
     #[error("lifecycle interrupted by a panic inside the manager")]
     Interrupted,
 }
+
+/// What a [`NotFound`](PluginErrorKind::NotFound) in an empty namespace of a program without
+/// `link_plugins!` adds to its message.
+const UNLINKED_HINT: &str = ": the namespace has no plugins, and this program has no \
+    `plux::link_plugins!()`; rustc links a plugin crate only when code names it. Add \
+    `plux::link_plugins!();` to the program's main crate, or name each plugin crate \
+    (`use my_plugins as _;`)";
 
 /// How many members of an ordering cycle its message names before "and N more".
 pub(crate) const CYCLE_NAMES_SHOWN: usize = 20;
@@ -238,7 +250,7 @@ impl fmt::Display for DisplaySites<'_> {
 ///
 /// let manager = PluginManager::<FunctionPlugin<fn()>>::in_namespace("my.hooks");
 /// let err = manager.load("missing").unwrap_err();
-/// assert!(matches!(err.kind(), PluginErrorKind::NotFound));
+/// assert!(matches!(err.kind(), PluginErrorKind::NotFound { .. }));
 /// assert_eq!(err.name(), Some("missing"));
 /// assert_eq!(err.to_string(), "plugin `my.hooks/missing`: not found");
 ///
