@@ -1,4 +1,5 @@
-//! One run of a plugin's lifecycle: filters → requirements → factory (init) → `should_load` →
+//! One run of a plugin's lifecycle: filters → requirements → factory (init) → `should_load` and
+//! `should_load_with(args)` →
 //! the listeners' approval → `load` (loaded), with every step logged and reported to the
 //! listeners, and every panic of user code contained.
 
@@ -195,6 +196,11 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
             Ok(false) => return self.disabled_made(plugin, DisabledReason::ShouldLoad),
             Err(panic) => return self.failed_at(Stage::ShouldLoad, plugin, panic),
         }
+        match catch_unwind(AssertUnwindSafe(|| plugin.should_load_with(self.args))) {
+            Ok(Ok(())) => {}
+            Ok(Err(veto)) => return self.declined(plugin, veto),
+            Err(panic) => return self.failed_at(Stage::ShouldLoad, plugin, panic),
+        }
         if !self.listeners.is_empty() {
             plugin = match self.approved(plugin) {
                 Ok(plugin) => plugin,
@@ -266,6 +272,13 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
         let outcome = self.disabled(reason);
         discard(plugin);
         outcome
+    }
+
+    /// The outcome of a plugin whose `should_load_with` declined the load arguments.
+    #[cold]
+    fn declined(&self, plugin: Arc<T>, veto: crate::listener::Veto) -> Outcome<T> {
+        let reason = veto.into_reason();
+        self.disabled_made(plugin, DisabledReason::Declined { reason })
     }
 
     /// The outcome of a plugin whose code panicked at `stage`, after it was made.

@@ -31,9 +31,10 @@ mod parallel;
 ///
 /// Every plugin of the namespace is **resolved** when the manager first needs its specs. Loading
 /// one runs, once: the filters, its requirements (loaded first, in this manager), the factory
-/// (**init**), [`Plugin::should_load`], the listeners'
+/// (**init**), [`Plugin::should_load`] and [`Plugin::should_load_with`] (which sees the load
+/// arguments), the listeners'
 /// [`approve`](PluginLifecycleListener::approve), and [`Plugin::load`] with the manager's load
-/// arguments (**loaded**). A filter, `should_load() == false`, a requirement that did not load or
+/// arguments (**loaded**). A filter, `should_load() == false`, `should_load_with` declining, a requirement that did not load or
 /// a listener's veto makes it *disabled*; an error or a panic at any step makes it *failed*. Either outcome
 /// is recorded, logged (see [Logging](#logging)) and reported to the listeners, and the other
 /// plugins carry on. See [`PluginError`] for the error model and [`PluginLifecycleListener`] for

@@ -302,6 +302,7 @@ pub(crate) struct Interface<'a> {
     /// What `load` returns, `Result<Output, E>` or `()`; `None` when the trait has no `load`.
     pub(crate) load_returns: Option<Type>,
     pub(crate) has_should_load: bool,
+    pub(crate) has_should_load_with: bool,
 }
 
 impl<'a> Interface<'a> {
@@ -320,6 +321,7 @@ impl<'a> Interface<'a> {
             load_args: None,
             load_returns: None,
             has_should_load: false,
+            has_should_load_with: false,
         };
         for item in &tr.items {
             let syn::TraitItem::Fn(method) = item else {
@@ -334,6 +336,10 @@ impl<'a> Interface<'a> {
                 "should_load" => {
                     valid::should_load_signature(&method.sig)?;
                     interface.has_should_load = true;
+                }
+                "should_load_with" => {
+                    valid::should_load_with_signature(&method.sig)?;
+                    interface.has_should_load_with = true;
                 }
                 _ => {}
             }

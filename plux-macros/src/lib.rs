@@ -9,6 +9,7 @@ mod expand;
 mod grammar;
 mod link;
 mod naming;
+mod type_docs;
 mod valid;
 
 /// Registers a plugin at link time. See the `plux` crate documentation.

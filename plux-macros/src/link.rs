@@ -733,8 +733,14 @@ fn lock_packages(text: &str) -> Result<Vec<LockPackage<'_>>, String> {
         if value == "[" {
             open_array = Some(key);
         } else if let Some(items) = value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
-            let items = items.split(',').map(str::trim).filter(|item| !item.is_empty());
-            let items = items.map(lock_string).collect::<Option<Vec<_>>>().ok_or_else(bad)?;
+            let items = items
+                .split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty());
+            let items = items
+                .map(lock_string)
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(bad)?;
             if let (Some(package), "dependencies") = (package, key) {
                 package.dependencies = items;
             }
@@ -858,9 +864,13 @@ dependencies = ["framework"]
     #[test]
     fn lock_reads_what_cargo_writes() {
         // This workspace's own lock, as cargo wrote it: multi-line arrays, sources, checksums.
-        let lock = Lock::parse(include_str!("../../Cargo.lock"), Some("plux"), Some("0.1.0"))
-            .unwrap()
-            .unwrap();
+        let lock = Lock::parse(
+            include_str!("../../Cargo.lock"),
+            Some("plux"),
+            Some("0.1.0"),
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(lock.is_plugin_crate("plux_fixture_alpha"), Some(true));
         assert_eq!(lock.is_plugin_crate("syn"), Some(false));
         let unclosed = "[[package]]\nname = \"a\"\nversion = \"1\"\ndependencies = [\n \"b\",\n";

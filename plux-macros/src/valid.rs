@@ -418,6 +418,21 @@ pub(crate) fn should_load_signature(sig: &Signature) -> syn::Result<()> {
     ))
 }
 
+pub(crate) fn should_load_with_signature(sig: &Signature) -> syn::Result<()> {
+    let by_ref = matches!(
+        sig.inputs.first(),
+        Some(FnArg::Receiver(r)) if matches!(r.kind, syn::ReceiverKind::Reference(_, _, None))
+    );
+    if by_ref && sig.inputs.len() == 2 && sig.generics.params.is_empty() {
+        return Ok(());
+    }
+    Err(error(
+        sig,
+        "an interface's `should_load_with` is `fn should_load_with(&self, args: &Args) -> \
+         Result<(), plux::Veto>`, where `Args` is what its `load` borrows (`()` when it takes none)",
+    ))
+}
+
 pub(crate) fn hook_point_not_on_struct(item: &Item) -> syn::Error {
     syn::Error::new(
         item_span(item),
