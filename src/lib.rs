@@ -72,8 +72,9 @@
 //!
 //! What every plugin of an interface does when it is loaded is written once, in the interface:
 //! its `load` (whose parameter is the manager's load arguments, and whose `Ok` is the output
-//! kept beside the plugin) and its `should_load`. A plugin writes only its own methods, and may
-//! override either. Python plux's `class MyCliPlugin(CliPlugin): name = "my"` reads:
+//! kept beside the plugin), its `should_load`, and its `should_load_with(&self, args)`, which
+//! sees the load arguments and may decline them with a [`Veto`] (the plugin is then *disabled*,
+//! with that reason, not failed). A plugin writes only its own methods, and may override any. Python plux's `class MyCliPlugin(CliPlugin): name = "my"` reads:
 //!
 //! ```
 //! use std::sync::Mutex;
@@ -261,6 +262,10 @@
 //!
 //! A plugin's doc comment is its description, unless it gives `description = "..."`:
 //! [`PluginSpec::description`] reads it without making the plugin, for a command line's help.
+//! On `impl Interface for Type` it is the impl's doc comment, or else the type's — declared in
+//! the same module of the same file (read through `Span::local_file`, Rust 1.88 and later);
+//! a type's docs elsewhere are out of the macro's reach: say it with `description = ".."`. A
+//! computed `#[doc = concat!(..)]` is a compile error unless `description` is given.
 //!
 //! [`PluginManager::load_all_parallel`] loads a namespace on several threads, each plugin as soon
 //! as those it follows are done, with the guarantees of `load_all`:
@@ -335,8 +340,11 @@
 //!
 //! What no macro can catch: a binary, test or example that calls neither `link_plugins!` nor
 //! `use my_plugins as _;`. Each is a crate of its own and needs its own call. Such a program
-//! says so at run time: the first namespace that comes out empty logs, once, at WARN, what to
-//! add.
+//! says so at run time, where its user looks: a `load` that finds nothing in an empty namespace
+//! returns a [`NotFound`](PluginErrorKind::NotFound) whose message says what to add, and the
+//! first `load_all` of an interface or hook point with no plugins warns once (on standard error
+//! when no logger shows WARN). A program whose plugins are there gets neither. What plux logs,
+//! and at which level, is in one place: [`PluginManager`'s Logging](PluginManager#logging).
 //!
 //! One test in the application's suite checks all of this — and every plugin that cannot load —
 //! at once; it fails listing each problem:
@@ -502,7 +510,8 @@ pub use plux_core::*;
 ///   this one is disabled (see [dependencies](crate#dependencies-descriptions-and-a-parallel-start)).
 /// * `description = "what the plugin does"`: its description, readable without loading it
 ///   ([`PluginSpec::description`]). Without the key, the doc comment is the description: on
-///   `impl Interface for Type`, the impl's `///` if it has one, else the type's (see below).
+///   `impl Interface for Type`, the impl's `///` if it has one, else the type's (see
+///   [dependencies, descriptions](crate#dependencies-descriptions-and-a-parallel-start)).
 /// * `crate = ::my_framework::plux`: where `plux` is, when it is renamed or re-exported.
 ///
 /// Values may come through `macro_rules!` (`$name:literal`, `$factory:expr`). A function
@@ -578,12 +587,12 @@ pub use plux_macros::hook_point;
 /// * `namespace`: a string literal, or `dyn Interface` to register the plugin as that interface
 ///   in the interface's namespace.
 /// * `name`: a string literal.
-/// * then, optionally, `priority = 10`, `after = ["name"]`, `before = ["name"]`,
-///   `requires = ["name"]`, `description = "what it does"` and `crate = path`, as for
-///   [`plugin`].
 /// * `factory`: an expression that yields something callable with no arguments, returning the
 ///   plugin or a `Result` of it: `|| ServicePlugin::new("s3")`, `ServicePlugin::default`,
 ///   `service_plugin_factory("s3")`. It is evaluated when the plugin is loaded.
+/// * then, optionally, `priority = 10`, `after = ["name"]`, `before = ["name"]`,
+///   `requires = ["name"]`, `description = "what it does"` and `crate = path`, as for
+///   [`plugin`].
 ///
 /// See the [crate documentation](crate#re-usable-plugins-plugin_spec) for more.
 ///
@@ -591,16 +600,20 @@ pub use plux_macros::hook_point;
 /// use plux::{plugin_spec, PluginManager};
 ///
 /// pub struct Service { name: &'static str }
-/// # impl plux::Plugin for Service { type Args = (); type Output = (); }
+/// # impl plux::Plugin for Service {
+/// #     type Args = ();
+/// #     type Output = ();
+/// #     fn load(&mut self, _: &()) -> Result<(), plux::BoxError> { Ok(()) }
+/// # }
 ///
 /// plugin_spec!("app.services", "database", || Service { name: "db" });
 /// plugin_spec!(
 ///     "app.services",
 ///     "cache",
+///     || Service { name: "cache" },
 ///     priority = -1,
 ///     requires = ["database"],
 ///     description = "an in-memory cache in front of the database",
-///     || Service { name: "cache" }
 /// );
 ///
 /// let services = PluginManager::<Service>::in_namespace("app.services");

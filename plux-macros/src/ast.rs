@@ -47,6 +47,9 @@ pub(crate) struct Declares {
 }
 
 /// How a type plugin is made.
+// One per macro call, never in a collection: the size of its variants does not matter (they
+// grew with proc-macro2's span-locations, which type_docs needs).
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Make {
     /// `Type::default()`.
     Default(Type),
