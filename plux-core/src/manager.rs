@@ -34,9 +34,9 @@ mod parallel;
 /// (**init**), [`Plugin::should_load`] and [`Plugin::should_load_with`] (which sees the load
 /// arguments), the listeners'
 /// [`approve`](PluginLifecycleListener::approve), and [`Plugin::load`] with the manager's load
-/// arguments (**loaded**). A filter, `should_load() == false`, `should_load_with` declining, a requirement that did not load or
-/// a listener's veto makes it *disabled*; an error or a panic at any step makes it *failed*. Either outcome
-/// is recorded, logged (see [Logging](#logging)) and reported to the listeners, and the other
+/// arguments (**loaded**). A filter, `should_load() == false`, `should_load_with` declining, a
+/// requirement that did not load or a listener's veto makes it *disabled*; an error or a panic
+/// at any step makes it *failed*. Either outcome is recorded, logged (see [Logging](#logging)) and reported to the listeners, and the other
 /// plugins carry on. See [`PluginError`] for the error model and [`PluginLifecycleListener`] for
 /// the hooks.
 ///
@@ -444,12 +444,14 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// Loading again returns the same instance without running anything; a plugin that failed or
     /// is disabled returns its recorded error without running anything (see [`retry`](Self::retry)).
     pub fn load(&self, name: &str) -> Result<Arc<T>, PluginError> {
-        received(|| self.load_here(name))
+        self.load_for(name, true)
     }
 
-    /// [`load`](Self::load), logging failures as the call that asked does: a requirement's
-    /// failure is received by whoever receives the dependent's.
-    fn load_here(&self, name: &str) -> Result<Arc<T>, PluginError> {
+    /// [`load`](Self::load); `received`: whether the caller receives the failures of what runs
+    /// (see [`received`]); a requirement is loaded for whoever receives the dependent's. Only
+    /// a plugin that runs pays for saying so: a warm lookup does not.
+    #[inline]
+    fn load_for(&self, name: &str, received_here: bool) -> Result<Arc<T>, PluginError> {
         let resolved = self.resolved();
         // A loaded plugin needs only its loaded half of the slot: the name map and that are all
         // a warm lookup reads.
@@ -461,7 +463,12 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             return Ok(loaded.plugin.clone());
         }
         let (entry, slot) = self.find(resolved, name)?;
-        here(|here| self.drive(here, entry, slot, false)).map(|loaded| loaded.plugin.clone())
+        let run = || here(|here| self.drive(here, entry, slot, false));
+        match received_here {
+            true => received(run),
+            false => run(),
+        }
+        .map(|loaded| loaded.plugin.clone())
     }
 
     /// Runs the lifecycle of a failed or disabled plugin once more (e.g. after its configuration
@@ -818,7 +825,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// [`Reentrant`](PluginErrorKind::Reentrant), not a deadlock.
     fn load_requirements(&self, spec: &PluginSpec) -> Option<DisabledReason> {
         for name in spec.requires() {
-            if let Err(error) = self.load_here(name) {
+            if let Err(error) = self.load_for(name, false) {
                 return Some(DisabledReason::Requirement {
                     name: name.to_owned(),
                     why: display_contained(error.kind()),
