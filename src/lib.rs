@@ -72,8 +72,9 @@
 //!
 //! What every plugin of an interface does when it is loaded is written once, in the interface:
 //! its `load` (whose parameter is the manager's load arguments, and whose `Ok` is the output
-//! kept beside the plugin) and its `should_load`. A plugin writes only its own methods, and may
-//! override either. Python plux's `class MyCliPlugin(CliPlugin): name = "my"` reads:
+//! kept beside the plugin), its `should_load`, and its `should_load_with(&self, args)`, which
+//! sees the load arguments and may decline them with a [`Veto`] (the plugin is then *disabled*,
+//! with that reason, not failed). A plugin writes only its own methods, and may override any. Python plux's `class MyCliPlugin(CliPlugin): name = "my"` reads:
 //!
 //! ```
 //! use std::sync::Mutex;
@@ -262,6 +263,10 @@
 //!
 //! A plugin's doc comment is its description, unless it gives `description = "..."`:
 //! [`PluginSpec::description`] reads it without making the plugin, for a command line's help.
+//! On `impl Interface for Type` it is the impl's doc comment, or else the type's — declared in
+//! the same module of the same file (read through `Span::local_file`, Rust 1.88 and later);
+//! a type's docs elsewhere are out of the macro's reach: say it with `description = ".."`. A
+//! computed `#[doc = concat!(..)]` is a compile error unless `description` is given.
 //!
 //! [`PluginManager::load_all_parallel`] loads a namespace on several threads, each plugin as soon
 //! as those it follows are done, with the guarantees of `load_all`:
@@ -336,8 +341,11 @@
 //!
 //! What no macro can catch: a binary, test or example that calls neither `link_plugins!` nor
 //! `use my_plugins as _;`. Each is a crate of its own and needs its own call. Such a program
-//! says so at run time: the first namespace that comes out empty logs, once, at WARN, what to
-//! add.
+//! says so at run time, where its user looks: a `load` that finds nothing in an empty namespace
+//! returns a [`NotFound`](PluginErrorKind::NotFound) whose message says what to add, and the
+//! first `load_all` of an interface or hook point with no plugins warns once (on standard error
+//! when no logger shows WARN). A program whose plugins are there gets neither. What plux logs,
+//! and at which level, is in one place: [`PluginManager`'s Logging](PluginManager#logging).
 //!
 //! One test in the application's suite checks all of this — and every plugin that cannot load —
 //! at once; it fails listing each problem:
@@ -350,8 +358,9 @@
 //! fn plugins_are_sound() {
 //!     plux::inspect::check().unwrap();
 //! }
-//! ``` A library whose
-//! `[lib] name` differs from its package name is not recognized as a plugin crate: name it
+//! ```
+//!
+//! A library whose `[lib] name` differs from its package name is not recognized as a plugin crate: name it
 //! yourself.
 //!
 //! # Backends
@@ -471,6 +480,8 @@
 //! | `plux-macros` | [`plugin`], [`plugin_interface`], [`plugin_spec!`] |
 
 #![warn(missing_docs)]
+// On docs.rs (see `[package.metadata.docs.rs]`): a badge on each item that needs a feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Lets the macros' `::plux` paths resolve inside this crate's own doctests and tests.
 extern crate self as plux;
@@ -488,13 +499,29 @@ pub use plux_core::*;
 /// | a `fn` | `hook`, `name`, `should_load` | the fn as a hook of that [`hook_point`] |
 /// | a `fn` | `namespace`, `name`, `should_load` | a [`FunctionPlugin`]`<fn(..) -> ..>` |
 ///
-/// * `namespace = "my.plugins"`, `name = "my-plugin"`: string literals, checked at compile time.
-/// * `factory = path`: a function returning the plugin or a `Result` of it
+/// Every key, with the forms that take it:
+///
+/// * `namespace = "my.plugins"`: the namespace of a type registered as itself or of a function
+///   plugin (a string literal, checked at compile time against the
+///   [grammar](IdentKind::rule)).
+/// * `interface = MyInterface` (on a struct or enum): the [`plugin_interface`] it is registered
+///   as; the type implements it elsewhere.
+/// * `hook = MyHookPoint` (on a `fn`): the [`hook_point`] it joins.
+/// * `name = "my-plugin"`: its name in the namespace (default: the snake-cased type or fn name).
+/// * `factory = MyPlugin::new`: a function returning the plugin or a `Result` of it
 ///   (default: `Default::default`).
-/// * `should_load = path`: a `fn() -> bool` asked before the plugin is made; `false` disables it.
-/// * `priority = 10`, `after = ["name", ...]`, `before = ["name", ...]`: the plugin's place in
-///   the [load order](crate#ordering) of its namespace.
-/// * `crate = path`: where `plux` is, when it is renamed or re-exported.
+/// * `should_load = is_enabled`: a `fn() -> bool` asked before the plugin is made; `false`
+///   disables it. (A plugin that decides from the manager's load arguments overrides
+///   [`Plugin::should_load`] instead.)
+/// * `priority = 10`, `after = ["other-plugin"]`, `before = ["other-plugin"]`: its place in the
+///   [load order](crate#ordering) of its namespace.
+/// * `requires = ["database"]`: plugins of the namespace loaded first; if one does not load,
+///   this one is disabled (see [dependencies](crate#dependencies-descriptions-and-a-parallel-start)).
+/// * `description = "what the plugin does"`: its description, readable without loading it
+///   ([`PluginSpec::description`]). Without the key, the doc comment is the description: on
+///   `impl Interface for Type`, the impl's `///` if it has one, else the type's (see
+///   [dependencies, descriptions](crate#dependencies-descriptions-and-a-parallel-start)).
+/// * `crate = ::my_framework::plux`: where `plux` is, when it is renamed or re-exported.
 ///
 /// Values may come through `macro_rules!` (`$name:literal`, `$factory:expr`). A function
 /// plugin's `fn` may have lifetime parameters (it becomes a `for<'a> fn(..)`), but no type or
@@ -569,19 +596,57 @@ pub use plux_macros::hook_point;
 /// * `namespace`: a string literal, or `dyn Interface` to register the plugin as that interface
 ///   in the interface's namespace.
 /// * `name`: a string literal.
-/// * then, optionally, `priority = ..`, `after = [..]`, `before = [..]`, `crate = path`.
 /// * `factory`: an expression that yields something callable with no arguments, returning the
 ///   plugin or a `Result` of it: `|| ServicePlugin::new("s3")`, `ServicePlugin::default`,
 ///   `service_plugin_factory("s3")`. It is evaluated when the plugin is loaded.
+/// * then, optionally, `priority = 10`, `after = ["name"]`, `before = ["name"]`,
+///   `requires = ["name"]`, `description = "what it does"` and `crate = path`, as for
+///   [`plugin`].
 ///
-/// See the [crate documentation](crate#re-usable-plugins-plugin_spec) for an example.
+/// See the [crate documentation](crate#re-usable-plugins-plugin_spec) for more.
+///
+/// ```
+/// use plux::{plugin_spec, PluginManager};
+///
+/// pub struct Service { name: &'static str }
+/// # impl plux::Plugin for Service {
+/// #     type Args = ();
+/// #     type Output = ();
+/// #     fn load(&mut self, _: &()) -> Result<(), plux::BoxError> { Ok(()) }
+/// # }
+///
+/// plugin_spec!("app.services", "database", || Service { name: "db" });
+/// plugin_spec!(
+///     "app.services",
+///     "cache",
+///     || Service { name: "cache" },
+///     priority = -1,
+///     requires = ["database"],
+///     description = "an in-memory cache in front of the database",
+/// );
+///
+/// let services = PluginManager::<Service>::in_namespace("app.services");
+/// let cache = services.list_specs().into_iter().find(|spec| spec.name() == "cache").unwrap();
+/// assert_eq!(cache.description(), Some("an in-memory cache in front of the database"));
+/// assert_eq!(services.load("cache")?.name, "cache");
+/// assert!(services.is_loaded("database"));
+/// # Ok::<(), plux::PluginError>(())
+/// ```
 pub use plux_macros::plugin_spec;
 
 /// Links every plugin crate that this crate depends on: `plux::link_plugins!();`, once, in each
 /// binary, integration test, example and bench. With a list, `plux::link_plugins!(a, b)` links
 /// those and fails to compile if a plugin crate is missing from it.
 ///
-/// See [Linking with `link_plugins!`](crate#linking-with-link_plugins) for how it works.
+/// ```text
+/// plux::link_plugins!();                                    // every plugin crate
+/// plux::link_plugins!(auth_plugins, storage_plugins);       // exactly these, checked
+/// plux::link_plugins!(auth_plugins, no_plugins = [app_api]); // app_api depends on plux, declares none
+/// plux::link_plugins!(crate = ::my_framework::plux);        // plux renamed or re-exported
+/// ```
+///
+/// See [Linking: every plugin crate must be named](crate#linking-every-plugin-crate-must-be-named)
+/// for how it works.
 pub use plux_macros::link_plugins;
 
 // The README's example compiles and runs as a doctest, so that it cannot drift from the API.

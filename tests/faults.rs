@@ -491,7 +491,7 @@ fn a_panicking_finder_resolves_no_plugins() {
     assert!(manager.list_names().is_empty());
     assert!(matches!(
         manager.load("a").expect_err("nothing resolved").kind(),
-        PluginErrorKind::NotFound
+        PluginErrorKind::NotFound { .. }
     ));
 }
 

@@ -527,11 +527,15 @@ fn an_approve_that_panics_fails_the_plugin_instead_of_letting_it_through() {
 #[test]
 fn an_empty_namespace_in_a_program_without_link_plugins_warns_once() {
     logged(""); // installs the recorder first
+    #[plux::hook_point(namespace = "f2.nothing.here")]
+    struct NothingHere(fn());
+    #[plux::hook_point(namespace = "f2.nothing.there")]
+    struct NothingThere(fn());
+    // A namespace given by name may be empty on purpose: no warning.
     type Hooks = PluginManager<FunctionPlugin<fn()>>;
-    assert!(Hooks::in_namespace("f2.nothing.here").load_all().is_empty());
-    assert!(Hooks::in_namespace("f2.nothing.there")
-        .load_all()
-        .is_empty());
+    assert!(Hooks::in_namespace("f2.by.name").load_all().is_empty());
+    assert!(PluginManager::<NothingHere>::new().load_all().is_empty());
+    assert!(PluginManager::<NothingThere>::new().load_all().is_empty());
     let warnings = logged("has no plugins, and this program has no `plux::link_plugins!()`");
     assert_eq!(warnings.len(), 1, "once per process: {warnings:?}");
     let (level, line) = &warnings[0];

@@ -772,7 +772,7 @@ fn an_unknown_name_is_not_found() {
         .listener(journal.clone());
 
     let error = manager.load("nope").expect_err("no such plugin");
-    assert!(matches!(error.kind(), PluginErrorKind::NotFound));
+    assert!(matches!(error.kind(), PluginErrorKind::NotFound { .. }));
     assert_eq!(
         (error.namespace(), error.name()),
         ("lc.not_found", Some("nope"))
@@ -781,7 +781,7 @@ fn an_unknown_name_is_not_found() {
     assert!(!error.is_disabled());
     assert!(matches!(
         manager.retry("nope").expect_err("still none").kind(),
-        PluginErrorKind::NotFound
+        PluginErrorKind::NotFound { .. }
     ));
     assert!(manager.state("nope").is_none());
     assert!(!manager.exists("nope"));
@@ -824,7 +824,7 @@ fn a_namespace_without_plugins_is_empty_not_an_error() {
     assert!(manager.states().is_empty());
     assert!(matches!(
         manager.load("x").expect_err("none").kind(),
-        PluginErrorKind::NotFound
+        PluginErrorKind::NotFound { .. }
     ));
 
     // An empty finder too.

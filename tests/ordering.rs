@@ -101,6 +101,26 @@ impl PluginLifecycleListener<Recorder> for ResolveErrors {
 }
 
 #[test]
+fn a_misspelled_requirement_suggests_the_plugin_it_meant() {
+    let log = Log::default();
+    let m = manager(vec![
+        recorder(&log, "cache").with_requires(["databse"]).unwrap(),
+        recorder(&log, "database"),
+        recorder(&log, "metrics"),
+    ]);
+    let err = m.load("cache").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "plugin `test.ordering/cache`: `requires = [\"databse\"]` names no plugin of this \
+         namespace; did you mean `database`?"
+    );
+    assert!(matches!(
+        err.kind(),
+        PluginErrorKind::OrderUnknown { suggestion: Some(s), .. } if s == "database"
+    ));
+}
+
+#[test]
 fn unknown_constraint_fails_that_plugin_only() {
     let log = Log::default();
     let heard = Arc::new(ResolveErrors::default());
@@ -111,7 +131,7 @@ fn unknown_constraint_fails_that_plugin_only() {
     .listener(heard.clone());
     let err = m.load("a").unwrap_err();
     assert!(
-        matches!(err.kind(), PluginErrorKind::OrderUnknown { relation: "after", missing } if missing == "nope"),
+        matches!(err.kind(), PluginErrorKind::OrderUnknown { relation: "after", missing, suggestion: None } if missing == "nope"),
         "{err}"
     );
     assert_eq!(

@@ -5,7 +5,7 @@
 //! | [`NotFound`](PluginErrorKind::NotFound) | no spec of that name in the namespace | — | same error | same error |
 //! | [`InvalidIdent`](PluginErrorKind::InvalidIdent) | the name asked for, or the manager's namespace, breaks the [grammar](crate::IdentKind::rule), e.g. `""` | `on_resolve_exception` (namespace) | same error | same error |
 //! | [`Duplicate`](PluginErrorKind::Duplicate) | two specs share namespace and name; names every site | `on_resolve_exception` | same error | same error |
-//! | [`Disabled`](PluginErrorKind::Disabled) | a filter, `should_load() == false`, a requirement that did not load, or a listener's veto | `on_disabled` | same error, nothing re-runs | runs the lifecycle again |
+//! | [`Disabled`](PluginErrorKind::Disabled) | a filter, `should_load() == false`, `should_load_with(args)` declining, a requirement that did not load, or a listener's veto | `on_disabled` | same error, nothing re-runs | runs the lifecycle again |
 //! | [`Factory`](PluginErrorKind::Factory) | the factory returned `Err` | `on_init_exception` | same error, nothing re-runs | runs the lifecycle again |
 //! | [`WrongType`](PluginErrorKind::WrongType) | the factory made something that is not the manager's `T` | `on_init_exception` | same error | runs the lifecycle again |
 //! | [`Load`](PluginErrorKind::Load) | `load` returned `Err` | `on_load_exception` | same error, nothing re-runs | runs the lifecycle again |
@@ -85,6 +85,12 @@ pub enum DisabledReason {
         /// Why it did not load: its error, as text.
         why: String,
     },
+    /// The plugin's own [`should_load_with`](crate::Plugin::should_load_with) declined the
+    /// manager's load arguments.
+    Declined {
+        /// The reason it gave.
+        reason: String,
+    },
     /// A listener's [`approve`](crate::PluginLifecycleListener::approve) returned a
     /// [`Veto`](crate::Veto).
     Vetoed {
@@ -108,6 +114,7 @@ impl fmt::Display for DisabledReason {
             DisabledReason::Requirement { name, why } => {
                 write!(f, "requires `{name}`, which did not load ({why})")
             }
+            DisabledReason::Declined { reason } => write!(f, "declined to load: {reason}"),
             DisabledReason::Vetoed { listener, reason } => {
                 write!(f, "vetoed by listener #{listener}: {reason}")
             }
@@ -120,8 +127,13 @@ impl fmt::Display for DisabledReason {
 #[non_exhaustive]
 pub enum PluginErrorKind {
     /// No plugin of that name in the namespace.
-    #[error("not found")]
-    NotFound,
+    #[error("not found{}", if *.unlinked { UNLINKED_HINT } else { "" })]
+    NotFound {
+        /// The namespace has no plugins at all, and the program has no `plux::link_plugins!()`:
+        /// the plugin crates are most likely not linked (rustc drops a crate no code names). The
+        /// message then says what to add.
+        unlinked: bool,
+    },
     /// The manager's namespace, or the name asked for, breaks the
     /// [grammar](crate::IdentKind::rule), so no plugin can have it.
     #[error("{0}")]
@@ -164,12 +176,17 @@ pub enum PluginErrorKind {
     #[error("declared {} times: {}", .0.len(), DisplaySites(.0))]
     Duplicate(Vec<Location>),
     /// An `after`/`before`/`requires` constraint of this plugin names no plugin of the namespace.
-    #[error("`{relation} = [{missing:?}]` names no plugin of this namespace")]
+    #[error(
+        "`{relation} = [{missing:?}]` names no plugin of this namespace{}",
+        DidYouMean(.suggestion.as_deref())
+    )]
     OrderUnknown {
         /// `"after"`, `"before"` or `"requires"`.
         relation: &'static str,
         /// The name that was not found.
         missing: String,
+        /// The plugin of the namespace whose name is closest, if one is close: the likely typo.
+        suggestion: Option<String>,
     },
     /// The `after`/`before` constraints of these plugins (sorted names) form a cycle: the
     /// declarations are contradictory, whatever runs (see [`Reentrant`](Self::Reentrant) for a
@@ -190,6 +207,25 @@ pub enum PluginErrorKind {
     /// from another thread.
     #[error("asked for on an exiting thread, from a thread-local's destructor: load it before")]
     ThreadExiting,
+}
+
+/// What a [`NotFound`](PluginErrorKind::NotFound) in an empty namespace of a program without
+/// `link_plugins!` adds to its message.
+const UNLINKED_HINT: &str = ": the namespace has no plugins, and this program has no \
+    `plux::link_plugins!()`; rustc links a plugin crate only when code names it. Add \
+    `plux::link_plugins!();` to the program's main crate, or name each plugin crate \
+    (`use my_plugins as _;`)";
+
+/// "; did you mean `x`?" when there is a suggestion.
+struct DidYouMean<'a>(Option<&'a str>);
+
+impl fmt::Display for DidYouMean<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(name) => write!(f, "; did you mean `{name}`?"),
+            None => Ok(()),
+        }
+    }
 }
 
 /// How many members of an ordering cycle its message names before "and N more".
@@ -258,9 +294,11 @@ impl fmt::Display for DisplaySites<'_> {
 ///
 /// let manager = PluginManager::<FunctionPlugin<fn()>>::in_namespace("my.hooks");
 /// let err = manager.load("missing").unwrap_err();
-/// assert!(matches!(err.kind(), PluginErrorKind::NotFound));
+/// assert!(matches!(err.kind(), PluginErrorKind::NotFound { .. }));
 /// assert_eq!(err.name(), Some("missing"));
-/// assert_eq!(err.to_string(), "plugin `my.hooks/missing`: not found");
+/// // This program has no `link_plugins!` and the namespace no plugins: the message says why
+/// // that may be.
+/// assert!(err.to_string().starts_with("plugin `my.hooks/missing`: not found: the namespace has no plugins"));
 ///
 /// let invalid = PluginManager::<FunctionPlugin<fn()>>::in_namespace("my..hooks");
 /// let err = invalid.try_load_all().unwrap_err();

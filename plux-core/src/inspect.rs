@@ -42,6 +42,7 @@ pub use check::{check, Problem, Problems};
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::fmt::{self, Write as _};
+use std::io::Write as _;
 
 use crate::contain::display_contained;
 use crate::error::{DisabledReason, PluginError, PluginErrorKind};
@@ -108,20 +109,58 @@ where
     Ok(None)
 }
 
+/// The line a program's `--help` shows for [`LIST_FLAG`], e.g. with clap:
+/// `Command::new("my-app").after_help(plux::inspect::LIST_HELP)`.
+pub const LIST_HELP: &str =
+    "--plux-list[=json]  print the plugins this program contains (text or JSON), and exit";
+
 /// If the program's arguments ask for a listing ([`requested`]), prints the [`Report`] to
 /// standard output and exits with status 0; on an unknown format, prints why to standard error
 /// and exits with status 2. Otherwise returns.
+///
+/// Call it first in `main`, before an argument parser: a parser such as clap rejects the
+/// flag it does not know (and its `--help` does not show it unless told: see [`LIST_HELP`]).
+/// A reader that stops early (`my-app --plux-list | head`) ends the listing quietly.
 pub fn exit_if_listing() {
     match requested(std::env::args_os()) {
         Ok(None) => {}
         Ok(Some(format)) => {
-            println!("{}", Report::collect().render(format));
+            let report = Report::collect().render(format);
+            if let Err(error) = write_listing(&mut std::io::stdout().lock(), &report) {
+                let _ = writeln!(std::io::stderr(), "{LIST_FLAG}: {error}");
+                std::process::exit(1);
+            }
             std::process::exit(0);
         }
         Err(unknown) => {
-            eprintln!("{unknown}");
+            let _ = writeln!(std::io::stderr(), "{unknown}");
             std::process::exit(2);
         }
+    }
+}
+
+/// Text with its control characters (line breaks, tabs, terminal escapes) written as Rust
+/// escapes (`\n`, `\u{1b}`), so that it stays on its line of the text report.
+struct Escaped<'a>(&'a str);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.chars() {
+            if c.is_control() {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                f.write_char(c)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes the listing; a closed pipe (the reader has what it wanted) is no error.
+fn write_listing(out: &mut impl std::io::Write, report: &str) -> std::io::Result<()> {
+    match writeln!(out, "{report}").and_then(|()| out.flush()) {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        done => done,
     }
 }
 
@@ -657,14 +696,17 @@ impl fmt::Display for Report {
                     Some(library) => writeln!(f, "  in library {library}")?,
                     None => writeln!(f)?,
                 }
+                // What plugins wrote (descriptions, errors, veto reasons) is escaped: a control
+                // character or a line break of theirs must not forge or break a line of the report.
                 if let Some(summary) = spec.description().and_then(|d| d.lines().next()) {
-                    writeln!(f, "  {:width$}  {summary}", "")?;
+                    writeln!(f, "  {:width$}  {}", "", Escaped(summary))?;
                 }
                 if let Some(conflict) = &plugin.conflict {
+                    let conflict = Escaped(&conflict.to_string());
                     writeln!(f, "  {:width$}  ! cannot load: {conflict}", "")?;
                 }
                 if let Some(status) = &plugin.status {
-                    writeln!(f, "  {:width$}  = {status}", "")?;
+                    writeln!(f, "  {:width$}  = {}", "", Escaped(&status.to_string()))?;
                 }
             }
         }
@@ -733,6 +775,33 @@ mod tests {
     use super::*;
     use crate::spec::linked::{Extra, LinkedSpec, Managed};
     use crate::{BoxError, FunctionPlugin, LinkedCrate, Product};
+
+    #[test]
+    fn the_text_report_escapes_what_plugins_wrote() {
+        assert_eq!(
+            Escaped("vetoed: off\n  = loaded\u{1b}[31m\ttab é").to_string(),
+            "vetoed: off\\n  = loaded\\u{1b}[31m\\ttab é"
+        );
+    }
+
+    #[test]
+    fn a_listing_into_a_closed_pipe_ends_quietly() {
+        struct Closed(std::io::ErrorKind);
+        impl std::io::Write for Closed {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(self.0.into())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        // `my-app --plux-list | head`: println! panicked here.
+        assert!(write_listing(&mut Closed(std::io::ErrorKind::BrokenPipe), "report").is_ok());
+        assert!(write_listing(&mut Closed(std::io::ErrorKind::Other), "report").is_err());
+        let mut out = Vec::new();
+        write_listing(&mut out, "report").unwrap();
+        assert_eq!(out, b"report\n");
+    }
 
     fn make(product: Product<'_>) -> Result<(), BoxError> {
         fn hook() {}

@@ -15,6 +15,8 @@
 //! | plugin libraries, opened at run time | [`export_plugins!`], [`dynamic`] (feature `dynamic`) |
 
 #![warn(missing_docs)]
+// On docs.rs (see `[package.metadata.docs.rs]`): a badge on each item that needs a feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Loading Rust libraries at run time needs `unsafe`; this module is the only place with it.
 mod contain;

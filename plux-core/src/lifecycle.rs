@@ -1,8 +1,10 @@
-//! One run of a plugin's lifecycle: filters → requirements → factory (init) → `should_load` →
+//! One run of a plugin's lifecycle: filters → requirements → factory (init) → `should_load` and
+//! `should_load_with(args)` →
 //! the listeners' approval → `load` (loaded), with every step logged and reported to the
 //! listeners, and every panic of user code contained.
 
 use std::any::{type_name, Any};
+use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
@@ -164,6 +166,8 @@ pub(crate) struct Lifecycle<'a, T: ?Sized + Plugin> {
     /// Loads the plugin's requirements, if it has any; the reason it is disabled if one did
     /// not load.
     pub(crate) requirements: Option<&'a dyn Fn() -> Option<DisabledReason>>,
+    /// The level of a failure nobody receives (see [`log_failure`]).
+    pub(crate) unreceived: log::LevelFilter,
 }
 
 impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
@@ -216,6 +220,11 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
         match catch_unwind(AssertUnwindSafe(|| plugin.should_load())) {
             Ok(true) => {}
             Ok(false) => return self.disabled_made(plugin, DisabledReason::ShouldLoad),
+            Err(panic) => return self.failed_at(Stage::ShouldLoad, plugin, panic),
+        }
+        match catch_unwind(AssertUnwindSafe(|| plugin.should_load_with(self.args))) {
+            Ok(Ok(())) => {}
+            Ok(Err(veto)) => return self.declined(plugin, veto),
             Err(panic) => return self.failed_at(Stage::ShouldLoad, plugin, panic),
         }
         if !self.listeners.is_empty() {
@@ -293,6 +302,13 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
         let outcome = self.disabled(reason);
         discard(plugin);
         outcome
+    }
+
+    /// The outcome of a plugin whose `should_load_with` declined the load arguments.
+    #[cold]
+    fn declined(&self, plugin: Arc<T>, veto: crate::listener::Veto) -> Outcome<T> {
+        let reason = veto.into_reason();
+        self.disabled_made(plugin, DisabledReason::Declined { reason })
     }
 
     /// The outcome of a plugin whose code panicked at `stage`, after it was made.
@@ -399,7 +415,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
 
     fn init_failed(&self, error: PluginError) -> Outcome<T> {
         let spec = self.spec;
-        log_failure(&error);
+        log_failure(&error, self.unreceived);
         self.listeners.notify(spec, "on_init_exception", |l| {
             l.on_init_exception(spec, &error)
         });
@@ -409,7 +425,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
     /// Reports the failure, then drops the plugin, whose `Drop` is user code: contained.
     fn load_failed(&self, plugin: Arc<T>, error: PluginError) -> Outcome<T> {
         let spec = self.spec;
-        log_failure(&error);
+        log_failure(&error, self.unreceived);
         self.listeners.notify(spec, "on_load_exception", |l| {
             l.on_load_exception(spec, &plugin, &error)
         });
@@ -418,13 +434,43 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
     }
 }
 
-/// Logs a failure at ERROR: a plugin that should have loaded and did not is an error of the
-/// program, whatever the cause, and must show under a logger's default filter.
+thread_local! {
+    /// Whether the manager call running on this thread returns the failures of the lifecycles
+    /// it runs to its caller (`load`, `retry`, `try_load_all`), rather than dropping them
+    /// (`load_all`, `call_all`, and every thread of `load_all_parallel`).
+    static RECEIVED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `call` as a manager call whose caller receives the failures: they are logged at DEBUG
+/// only. The requirements that a lifecycle loads inherit the call's choice: their failure reaches
+/// the caller inside the dependent's [`Requirement`](DisabledReason::Requirement) reason.
+pub(crate) fn received<R>(call: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            RECEIVED.with(|received| received.set(self.0));
+        }
+    }
+    let _restore = Restore(RECEIVED.with(|received| received.replace(true)));
+    call()
+}
+
+/// Logs a failure once, by the policy of [`PluginManager`'s logging](crate::PluginManager#logging):
+/// at DEBUG when the call that ran the lifecycle returns the error to its caller, else at
+/// `unreceived` (ERROR unless the manager chose another level).
 ///
 /// The error is formatted here, inside a panic guard, not by the logger: its `Display` may be a
 /// plugin's own error's, and a logger formats outside any guard of ours.
-pub(crate) fn log_failure(error: &PluginError) {
-    if !logged::enabled(log::Level::Error) {
+pub(crate) fn log_failure(error: &PluginError, unreceived: log::LevelFilter) {
+    let level = if RECEIVED.try_with(Cell::get).unwrap_or(false) {
+        log::Level::Debug
+    } else {
+        match unreceived.to_level() {
+            Some(level) => level,
+            None => return,
+        }
+    };
+    if !logged::enabled(level) {
         return;
     }
     let line = catch_unwind(AssertUnwindSafe(|| error.to_string())).unwrap_or_else(|panic| {
@@ -436,7 +482,7 @@ pub(crate) fn log_failure(error: &PluginError) {
             panic_message(panic)
         )
     });
-    plux_log!(Error, "{line}");
+    logged::contained(|| log::log!(target: "plux", level, "{line}"));
 }
 
 /// What kind of failure, without formatting anything of the plugin's.

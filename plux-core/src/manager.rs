@@ -11,7 +11,7 @@ use crate::contain::{discard, panic_message};
 use crate::error::{DisplayCycle, PluginError, PluginErrorKind};
 use crate::finder::{Entries, IndexEntry, PluginFinder, SpecIndex};
 use crate::grammar::{check_name, check_namespace};
-use crate::lifecycle::{log_failure, Filter, Lifecycle, Listeners};
+use crate::lifecycle::{log_failure, received, Filter, Lifecycle, Listeners};
 use crate::listener::PluginLifecycleListener;
 use crate::logged::{self, plux_log};
 use crate::plugin::{Plugin, PluginInterface};
@@ -34,14 +34,32 @@ mod requirements;
 ///
 /// Every plugin of the namespace is **resolved** when the manager first needs its specs. Loading
 /// one runs, once: the filters, its requirements (loaded first, in this manager), the factory
-/// (**init**), [`Plugin::should_load`], the listeners'
+/// (**init**), [`Plugin::should_load`] and [`Plugin::should_load_with`] (which sees the load
+/// arguments), the listeners'
 /// [`approve`](PluginLifecycleListener::approve), and [`Plugin::load`] with the manager's load
 /// arguments, which the listeners may still fail in
-/// [`confirm`](PluginLifecycleListener::confirm) (**loaded**). A filter,
-/// `should_load() == false`, a requirement that did not load or
-/// a listener's veto makes it *disabled*; an error or a panic at any step makes it *failed*. Either outcome
-/// is recorded, logged (target `plux`) and reported to the listeners, and the other plugins carry
-/// on. See [`PluginError`] for the error model and [`PluginLifecycleListener`] for the hooks.
+/// [`confirm`](PluginLifecycleListener::confirm) (**loaded**). A filter, `should_load() == false`, `should_load_with` declining, a
+/// requirement that did not load or a listener's veto makes it *disabled*; an error or a panic
+/// at any step makes it *failed*. Either outcome is recorded, logged (see [Logging](#logging)) and reported to the listeners, and the other
+/// plugins carry on. See [`PluginError`] for the error model and [`PluginLifecycleListener`] for
+/// the hooks.
+///
+/// # Logging
+///
+/// plux logs through the [`log`](https://docs.rs/log) facade, target `plux`, and says each
+/// failure once, where someone will see it:
+///
+/// | what | level |
+/// |---|---|
+/// | a failure the call returns to you: [`load`](Self::load), [`retry`](Self::retry), [`try_load_all`](Self::try_load_all) (and a requirement's failure, which the dependent's [`Requirement`](crate::DisabledReason::Requirement) reason carries) | DEBUG: you have the error |
+/// | a failure nobody receives: a plugin that fails in [`load_all`](Self::load_all), [`load_all_parallel`](Self::load_all_parallel) or [`call_all`](Self::call_all) | ERROR, or the level chosen with [`log_failures`](Self::log_failures) |
+/// | a conflict in the declarations (a duplicated name, an `after`/`before`/`requires` that names no plugin, an ordering cycle, once per cycle), an invalid namespace | once per manager at the level above, by the first `load_all`, `load_all_parallel` or `call_all`; `load` of the plugin returns it |
+/// | a disabled plugin, each step of a lifecycle, each plugin resolved | DEBUG |
+/// | a listener, a finder or a plugin value's `Drop` that panicked | ERROR: nobody else hears of it |
+/// | a program without `link_plugins!` whose interface or hook point has no plugins; a `link_plugins!` that could not check its compilation | WARN, once per process (and on standard error when no logger shows WARN) |
+///
+/// Listeners hear of every outcome whatever the level ([`PluginLifecycleListener`]), and
+/// [`inspect`](crate::inspect) lists them all.
 ///
 /// # Making one
 ///
@@ -93,6 +111,14 @@ pub struct PluginManager<T: ?Sized + Plugin> {
     finder: Option<Box<dyn PluginFinder>>,
     resolved: OnceLock<Resolved<T>>,
     reported: Reported,
+    /// The level of failures nobody receives (see [Logging](Self#logging)).
+    unreceived: log::LevelFilter,
+    /// Whether a `load_all` has logged the resolution's conflicts.
+    conflicts_logged: AtomicBool,
+    /// Whether the namespace is declared by `T` (an interface, a hook point, a type registered
+    /// as itself): then it is meant to have plugins, and an empty one in a program without
+    /// `link_plugins!` is worth a warning.
+    declared: bool,
 }
 
 /// Whether the resolution has been reported to the listeners. Until it has, only the thread
@@ -317,7 +343,7 @@ impl<T: ?Sized + PluginInterface<Args = ()>> PluginManager<T> {
     /// hook point `Startup`. For plugins that load with arguments, see
     /// [`with_args`](Self::with_args).
     pub fn new() -> Self {
-        Self::build(Cow::Borrowed(T::NAMESPACE), ())
+        Self::build(Cow::Borrowed(T::NAMESPACE), ()).declared()
     }
 }
 
@@ -331,7 +357,14 @@ impl<T: ?Sized + PluginInterface> PluginManager<T> {
     /// A manager of the namespace that `T` declares, which hands `args` to every plugin's
     /// `load`.
     pub fn with_args(args: T::Args) -> Self {
-        Self::build(Cow::Borrowed(T::NAMESPACE), args)
+        Self::build(Cow::Borrowed(T::NAMESPACE), args).declared()
+    }
+
+    fn declared(self) -> Self {
+        PluginManager {
+            declared: true,
+            ..self
+        }
     }
 }
 
@@ -353,6 +386,9 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             finder: None,
             resolved: OnceLock::new(),
             reported: Reported::default(),
+            unreceived: log::LevelFilter::Error,
+            conflicts_logged: AtomicBool::new(false),
+            declared: false,
         }
     }
 
@@ -367,6 +403,24 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// ```
     pub fn args(&self) -> &T::Args {
         &self.args
+    }
+
+    /// The level at which this manager logs the failures that nobody receives (a plugin that
+    /// fails inside [`load_all`](Self::load_all), a conflict in the declarations): ERROR unless
+    /// chosen here, `LevelFilter::Off` for none. Failures returned to the caller are logged at
+    /// DEBUG whatever this says. See [Logging](Self#logging).
+    ///
+    /// ```
+    /// use plux_core::{FunctionPlugin, PluginManager};
+    ///
+    /// // A `list` command shows failed plugins in its table: a WARN line is enough.
+    /// let commands = PluginManager::<FunctionPlugin<fn()>>::in_namespace("my.commands")
+    ///     .log_failures(log::LevelFilter::Warn);
+    /// commands.load_all();
+    /// ```
+    pub fn log_failures(mut self, level: log::LevelFilter) -> Self {
+        self.unreceived = level;
+        self
     }
 
     /// Adds a listener (see also [`add_listener`](Self::add_listener)); an `Arc` of one is one.
@@ -387,6 +441,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         self.finder = Some(Box::new(finder));
         self.resolved = OnceLock::new();
         self.reported = Reported::default();
+        self.conflicts_logged = AtomicBool::new(false);
         self
     }
 
@@ -417,7 +472,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             return Ok(loaded.plugin.clone());
         }
         let (entry, slot) = self.find(resolved, name)?;
-        here(|here| self.drive(here, entry, slot, false))
+        received(|| here(|here| self.drive(here, entry, slot, false)))
             .unwrap_or_else(|exiting| Err(self.exiting(exiting, name)))
             .map(|loaded| loaded.plugin.clone())
     }
@@ -427,7 +482,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// a duplicated name stays an error.
     pub fn retry(&self, name: &str) -> Result<Arc<T>, PluginError> {
         let (entry, slot) = self.find(self.resolved(), name)?;
-        here(|here| self.drive(here, entry, slot, true))
+        received(|| here(|here| self.drive(here, entry, slot, true)))
             .unwrap_or_else(|exiting| Err(self.exiting(exiting, name)))
             .map(|loaded| loaded.plugin.clone())
     }
@@ -506,6 +561,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// see [`try_load_all`](Self::try_load_all) to stop at the first failure instead, and
     /// [`load_all_parallel`](Self::load_all_parallel) to load on several threads.
     pub fn load_all(&self) -> Vec<Arc<T>> {
+        self.report_dropped_once();
         let mut plugins = Vec::with_capacity(self.resolved().index.order().len());
         let all = here(|here| {
             for (entry, slot) in self.slots() {
@@ -529,15 +585,17 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             return Err(error.clone());
         }
         let mut plugins = Vec::new();
-        here(|here| {
-            for (entry, slot) in self.slots() {
-                match self.drive(here, entry, slot, false) {
-                    Ok(loaded) => plugins.push(loaded.plugin.clone()),
-                    Err(error) if error.is_disabled() => {}
-                    Err(error) => return Err(error),
+        received(|| {
+            here(|here| {
+                for (entry, slot) in self.slots() {
+                    match self.drive(here, entry, slot, false) {
+                        Ok(loaded) => plugins.push(loaded.plugin.clone()),
+                        Err(error) if error.is_disabled() => {}
+                        Err(error) => return Err(error),
+                    }
                 }
-            }
-            Ok(plugins)
+                Ok(plugins)
+            })
         })
         .unwrap_or_else(|Exiting| {
             Err(PluginError::of_namespace(
@@ -650,6 +708,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             return Vec::new();
         };
         let fresh = self.resolve();
+        *self.conflicts_logged.get_mut() = false;
         // The slots the manager made so far, by name (a chunk never asked for has none).
         let mut kept: HashMap<String, Slot<T>> = HashMap::new();
         for (c, chunk) in old.slots.chunks.into_vec().into_iter().enumerate() {
@@ -784,7 +843,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     #[cold]
     fn exiting(&self, Exiting: Exiting, name: &str) -> PluginError {
         let error = PluginError::new(&self.namespace, name, PluginErrorKind::ThreadExiting);
-        log_failure(&error);
+        log_failure(&error, self.unreceived);
         error
     }
 
@@ -792,10 +851,10 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// already; nothing else can load there.
     #[cold]
     pub(crate) fn loaded_on_exit(&self, Exiting: Exiting) -> Vec<Arc<T>> {
-        log_failure(&PluginError::of_namespace(
-            &self.namespace,
-            PluginErrorKind::ThreadExiting,
-        ));
+        log_failure(
+            &PluginError::of_namespace(&self.namespace, PluginErrorKind::ThreadExiting),
+            self.unreceived,
+        );
         self.loaded()
     }
 
@@ -844,7 +903,11 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                 &self.namespace,
                 name,
                 match check_name(name) {
-                    Ok(()) => PluginErrorKind::NotFound,
+                    Ok(()) => PluginErrorKind::NotFound {
+                        unlinked: self.finder.is_none()
+                            && resolved.index.entries().is_empty()
+                            && Registry::links().is_empty(),
+                    },
                     Err(invalid) => PluginErrorKind::InvalidIdent(invalid),
                 },
             )),
@@ -871,6 +934,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             filters: &self.filters,
             listeners: &self.listeners,
             requirements: entry.requires().then_some(&requirements),
+            unreceived: self.unreceived,
         };
         // The closure holds one reference: what it captures is copied into the slot's frame,
         // and a wider copy of values just stored stalls every run.
@@ -896,13 +960,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             };
         }
         let index = match &self.finder {
-            None => {
-                let index = Registry::index(namespace);
-                if index.entries().is_empty() {
-                    crate::registry::warn_if_unlinked(namespace);
-                }
-                Index::Registry(index)
-            }
+            None => Index::Registry(Registry::index(namespace)),
             Some(finder) => Index::Own(SpecIndex::new(self.find_specs(&**finder))),
         };
         let slots = Slots::new(index.entries().len());
@@ -921,24 +979,19 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     fn report_resolution(&self, resolved: &Resolved<T>, is_new: impl Fn(&str) -> bool) {
         let namespace = &*self.namespace;
         if let Some(error) = &resolved.invalid_namespace {
-            log_failure(error);
             self.listeners
                 .notify(&namespace, "on_resolve_exception", |l| {
                     l.on_resolve_exception(namespace, error)
                 });
         }
         let index = &*resolved.index;
-        // Nothing to tell per plugin when nobody listens, nothing is logged at debug level and
-        // no plugin has a conflict to log: a fresh manager then costs the same for any number
-        // of plugins.
-        if self.listeners.is_empty()
-            && !logged::enabled(log::Level::Debug)
-            && !index.has_conflicts()
-        {
+        // Nothing to tell per plugin when nobody listens and nothing is logged at debug level
+        // (conflicts too: see `report_dropped_once`): a fresh manager then costs the same for
+        // any number of plugins.
+        if self.listeners.is_empty() && !logged::enabled(log::Level::Debug) {
             return;
         }
         let entries = index.entries();
-        let mut logged_cycles = HashSet::new();
         for entry in index
             .order()
             .into_iter()
@@ -953,22 +1006,49 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                         .notify(spec, "on_resolve_after", |l| l.on_resolve_after(spec));
                 }
                 Some(conflict) => {
+                    // Not logged here: `load` of this plugin returns it, and the first
+                    // `load_all` logs it (`report_dropped_once`).
                     let error = self.conflict_error(spec, conflict);
-                    match conflict {
-                        // Once per cycle, not once per member: a ring of N plugins would log
-                        // N lines about the same N names.
-                        PluginErrorKind::OrderCycle(members) => {
-                            if logged_cycles.insert(Arc::as_ptr(members).cast::<()>()) {
-                                let cycle = DisplayCycle { namespace, members };
-                                plux_log!(Error, "{cycle}");
-                            }
-                        }
-                        _ => plux_log!(Error, "{error}"),
-                    }
                     self.listeners.notify(spec, "on_resolve_exception", |l| {
                         l.on_resolve_exception(namespace, &error)
                     });
                 }
+            }
+        }
+    }
+
+    /// Logs the conflicts of the resolution and an invalid namespace at the level of failures
+    /// nobody receives, the first time a call that drops failures (`load_all`,
+    /// `load_all_parallel`, `call_all`) runs on this resolution.
+    ///
+    /// And an empty namespace of an interface or a hook point, in a program without
+    /// `link_plugins!`, warns (once per process): `load_all` returns an empty list, and nothing
+    /// else would say why.
+    pub(crate) fn report_dropped_once(&self) {
+        let resolved = self.resolved();
+        if self.declared && self.finder.is_none() && resolved.index.entries().is_empty() {
+            crate::registry::warn_if_unlinked(&self.namespace);
+        }
+        let level = match self.unreceived.to_level() {
+            Some(level) if logged::enabled(level) => level,
+            _ => return,
+        };
+        if self.conflicts_logged.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        if let Some(error) = &resolved.invalid_namespace {
+            log_failure(error, self.unreceived);
+        }
+        let index = &*resolved.index;
+        if !index.has_conflicts() {
+            return;
+        }
+        let entries = index.entries();
+        let mut logged_cycles = HashSet::new();
+        for entry in index.order().into_iter().filter_map(|i| entries.get(i)) {
+            if let Some(conflict) = entry.conflict() {
+                let error = self.conflict_error(entry.spec(), conflict);
+                log_conflict(&self.namespace, &error, level, &mut logged_cycles);
             }
         }
     }
@@ -1000,6 +1080,25 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                 ours
             })
             .collect()
+    }
+}
+
+/// Logs one conflict at `level`; an ordering cycle once, not once per member: a ring of N
+/// plugins would log N lines about the same N names.
+fn log_conflict(
+    namespace: &str,
+    error: &PluginError,
+    level: log::Level,
+    logged_cycles: &mut HashSet<*const ()>,
+) {
+    match error.kind() {
+        PluginErrorKind::OrderCycle(members) => {
+            if logged_cycles.insert(Arc::as_ptr(members).cast::<()>()) {
+                let cycle = DisplayCycle { namespace, members };
+                logged::contained(|| log::log!(target: "plux", level, "{cycle}"));
+            }
+        }
+        _ => logged::contained(|| log::log!(target: "plux", level, "{error}")),
     }
 }
 

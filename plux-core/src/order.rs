@@ -92,6 +92,42 @@ impl Iterator for OrderIter<'_> {
 impl ExactSizeIterator for OrderIter<'_> {}
 
 /// Orders `specs`, which are sorted by name; `position` finds a name among them.
+/// The name of `names` that `missing` most likely misspells: at most one edit per three
+/// characters away (and at least one), the closest first; `None` when none is that close.
+pub(crate) fn closest<'a>(missing: &str, names: impl Iterator<Item = &'a str>) -> Option<String> {
+    let limit = (missing.chars().count() / 3).max(1);
+    names
+        .map(|name| (edits(missing, name), name))
+        .filter(|&(distance, _)| distance <= limit)
+        .min()
+        .map(|(_, name)| name.to_owned())
+}
+
+/// The Levenshtein distance between `a` and `b`, in characters.
+fn edits(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row.first().copied().unwrap_or(0);
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let (Some(&left), Some(&up)) = (row.get(j), row.get(j + 1)) else {
+                break;
+            };
+            let next = (diagonal + usize::from(ca != *cb))
+                .min(left + 1)
+                .min(up + 1);
+            diagonal = up;
+            if let Some(cell) = row.get_mut(j + 1) {
+                *cell = next;
+            }
+        }
+    }
+    row.last().copied().unwrap_or(0)
+}
+
 pub(crate) fn order<S: Borrow<PluginSpec>>(
     specs: &[S],
     position: impl Fn(&str) -> Option<usize>,
@@ -124,6 +160,7 @@ pub(crate) fn order<S: Borrow<PluginSpec>>(
                     PluginErrorKind::OrderUnknown {
                         relation,
                         missing: name.to_owned(),
+                        suggestion: closest(name, specs.iter().map(|s| s.borrow().name())),
                     },
                 )),
             }

@@ -71,6 +71,35 @@ pub trait Plugin: Send + Sync + 'static {
         true
     }
 
+    /// Whether this plugin loads with the manager's load arguments (its configuration, say):
+    /// a [`Veto`](crate::Veto) makes it *disabled*, with
+    /// [`DisabledReason::Declined`](crate::DisabledReason::Declined) and the veto's reason, not
+    /// failed. Runs after [`should_load`](Plugin::should_load), before the listeners' approval
+    /// and `load`. The default loads.
+    ///
+    /// ```
+    /// use plux_core::{BoxError, Plugin, Veto};
+    ///
+    /// struct Config { metrics: bool }
+    ///
+    /// struct Metrics;
+    ///
+    /// impl Plugin for Metrics {
+    ///     type Args = Config;
+    ///     type Output = ();
+    ///     fn should_load_with(&self, config: &Config) -> Result<(), Veto> {
+    ///         if config.metrics { Ok(()) } else { Err(Veto::new("metrics are off in the configuration")) }
+    ///     }
+    ///     fn load(&mut self, _: &Config) -> Result<(), BoxError> { Ok(()) }
+    /// }
+    ///
+    /// assert!(Metrics.should_load_with(&Config { metrics: false }).is_err());
+    /// ```
+    fn should_load_with(&self, args: &Self::Args) -> Result<(), crate::Veto> {
+        let _ = args;
+        Ok(())
+    }
+
     /// Loads the plugin. An `Err` (or a panic) marks this plugin failed; the others carry on.
     fn load(&mut self, args: &Self::Args) -> Result<Self::Output, BoxError>;
 

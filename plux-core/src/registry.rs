@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{LazyLock, OnceLock, PoisonError, RwLock};
 
 use crate::finder::{PluginFinder, SpecIndex};
-use crate::logged::plux_log;
+use crate::logged::{self, plux_log};
 use crate::spec::linked::{namespace_hash, LinkedSpec};
 use crate::spec::{Location, PluginSpec};
 
@@ -316,15 +316,26 @@ pub(crate) fn wrong_no_plugins_message(
     )
 }
 
-/// Says once per process, at WARN, what to do when a namespace comes out empty in a program
-/// that has no `link_plugins!`: the usual cause is a plugin crate that rustc dropped because no
-/// code names it, which otherwise shows only as "not found".
+/// Says once per process, at WARN, what to do when the namespace of an interface or a hook
+/// point comes out empty in a program that has no `link_plugins!`: the usual cause is a plugin
+/// crate that rustc dropped because no code names it, which otherwise shows only as an empty
+/// list. A program whose logger would not show it (a CLI without one) gets it on standard error:
+/// the one place such a program's user looks.
 pub(crate) fn warn_if_unlinked(namespace: &str) {
     static WARNED: std::sync::Once = std::sync::Once::new();
     if !Registry::links().is_empty() {
         return;
     }
-    WARNED.call_once(|| plux_log!(Warn, "{}", unlinked_warning(namespace)));
+    WARNED.call_once(|| {
+        let warning = unlinked_warning(namespace);
+        if logged::enabled(log::Level::Warn) {
+            plux_log!(Warn, "{warning}");
+        } else {
+            use std::io::Write;
+            // Nothing to do if standard error is gone.
+            let _ = writeln!(std::io::stderr(), "warning (plux): {warning}");
+        }
+    });
 }
 
 pub(crate) fn unlinked_warning(namespace: &str) -> String {

@@ -52,6 +52,9 @@ pub(crate) struct Declares {
 }
 
 /// How a type plugin is made.
+// One per macro call, never in a collection: the size of its variants does not matter (they
+// grew with proc-macro2's span-locations, which type_docs needs).
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Make {
     /// `Type::default()`.
     Default(Type),
@@ -308,6 +311,7 @@ pub(crate) struct Interface<'a> {
     /// What `load` returns, `Result<Output, E>` or `()`; `None` when the trait has no `load`.
     pub(crate) load_returns: Option<Type>,
     pub(crate) has_should_load: bool,
+    pub(crate) has_should_load_with: bool,
 }
 
 impl<'a> Interface<'a> {
@@ -326,6 +330,7 @@ impl<'a> Interface<'a> {
             load_args: None,
             load_returns: None,
             has_should_load: false,
+            has_should_load_with: false,
         };
         for item in &tr.items {
             let syn::TraitItem::Fn(method) = item else {
@@ -340,6 +345,10 @@ impl<'a> Interface<'a> {
                 "should_load" => {
                     valid::should_load_signature(&method.sig)?;
                     interface.has_should_load = true;
+                }
+                "should_load_with" => {
+                    valid::should_load_with_signature(&method.sig)?;
+                    interface.has_should_load_with = true;
                 }
                 _ => {}
             }

@@ -9,7 +9,7 @@ use syn::spanned::Spanned;
 use syn::{Item, ItemFn, Stmt, Type};
 
 use crate::ast::{Declares, HookPoint, Interface, Make, Managed, Registration, SpecInput};
-use crate::{guard, valid};
+use crate::{guard, type_docs, valid};
 
 /// `#[plugin]` on a struct, an enum, an impl block or a fn.
 pub(crate) fn plugin(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
@@ -23,12 +23,22 @@ pub(crate) fn plugin(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
             Registration::of_type(args, &e.ident, &e.generics, "an enum")?,
             &e.attrs,
         ),
-        Item::Impl(imp) => (Registration::of_impl(args, imp)?, &imp.attrs),
+        Item::Impl(imp) => {
+            let registration = Registration::of_impl(args, imp)?;
+            // The impl's doc comment wins; without one, the type's.
+            let docs = match description_docs(&registration, &imp.attrs)? {
+                None if registration.args.description.is_none() => type_docs::of_impl(imp),
+                docs => docs,
+            };
+            let impls = impls(&registration);
+            let submit = submit(&registration, docs);
+            return Ok(quote!(#item #impls #submit));
+        }
         Item::Fn(f) => return plugin_fn(args, f),
         other => return Err(valid::unsupported_item(other)),
     };
     let impls = impls(&registration);
-    let submit = submit(&registration, doc_comment(attrs));
+    let submit = submit(&registration, description_docs(&registration, attrs)?);
     Ok(quote!(#item #impls #submit))
 }
 
@@ -36,7 +46,7 @@ pub(crate) fn plugin(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
 /// tell from a free fn) then fails with one "cannot find value" error at the fn's name.
 fn plugin_fn(args: TokenStream, f: &ItemFn) -> syn::Result<TokenStream> {
     let registration = Registration::of_fn(args, f)?;
-    let submit = submit(&registration, doc_comment(&f.attrs));
+    let submit = submit(&registration, description_docs(&registration, &f.attrs)?);
     let mut f = f.clone();
     f.block.stmts.insert(0, Stmt::Item(syn::parse2(submit)?));
     Ok(f.into_token_stream())
@@ -100,10 +110,37 @@ fn submit(registration: &Registration, docs: Option<String>) -> TokenStream {
     }
 }
 
+/// The doc comment that is the plugin's description, unless `description = ".."` is given.
+///
+/// A computed `#[doc = concat!(..)]` or `#[doc = include_str!(..)]` is still a macro call when
+/// `#[plugin]` sees it: its text does not exist yet. Rather than a description that silently
+/// misses it, that is a compile error saying what to write.
+fn description_docs(
+    registration: &Registration,
+    attrs: &[syn::Attribute],
+) -> syn::Result<Option<String>> {
+    if registration.args.description.is_some() {
+        return Ok(None);
+    }
+    if let Some(computed) = attrs.iter().find(|attr| {
+        matches!(&attr.meta, syn::Meta::NameValue(doc) if attr.path().is_ident("doc")
+            && !matches!(&doc.value, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(_), .. })))
+    }) {
+        return Err(syn::Error::new_spanned(
+            computed,
+            "#[plugin] cannot read a computed `#[doc = ..]`: it is still a macro call when \
+             #[plugin] runs. Give the description as a literal, `#[plugin(description = \"what \
+             the plugin does\")]`, or write the doc comment with `///`",
+        ));
+    }
+    Ok(doc_comment(attrs))
+}
+
 /// The text of the `///` lines (`#[doc = ".."]` with a literal), without the indentation they
-/// share, and without leading and trailing blank lines; `None` when there is none.
-fn doc_comment(attrs: &[syn::Attribute]) -> Option<String> {
-    let lines: Vec<String> = attrs
+/// share, and without leading and trailing blank lines; `None` when there is none. A block
+/// comment (`/** .. */`) loses the `*` that starts each of its lines, as rustdoc shows it.
+pub(crate) fn doc_comment(attrs: &[syn::Attribute]) -> Option<String> {
+    let mut lines: Vec<String> = attrs
         .iter()
         .filter(|attr| attr.path().is_ident("doc"))
         .filter_map(|attr| match &attr.meta {
@@ -120,6 +157,16 @@ fn doc_comment(attrs: &[syn::Attribute]) -> Option<String> {
         // `split`, not `lines`: an empty `///` is a paragraph break, and `lines` drops it.
         .flat_map(|text| text.split('\n').map(str::to_owned).collect::<Vec<_>>())
         .collect();
+    let starred = |line: &String| line.trim_start().starts_with('*');
+    // The first line is the one after `/**`, which has no star of its own.
+    let rest = || lines.iter().skip(1).filter(|line| !line.trim().is_empty());
+    if rest().all(starred) && rest().any(starred) {
+        for line in &mut lines {
+            if let Some(rest) = line.trim_start().strip_prefix('*') {
+                *line = rest.strip_prefix(' ').unwrap_or(rest).to_owned();
+            }
+        }
+    }
     let indent = lines
         .iter()
         .filter(|line| !line.trim().is_empty())
@@ -418,6 +465,23 @@ pub(crate) fn plugin_interface(args: TokenStream, item: TokenStream) -> syn::Res
             }
         });
     }
+    let args = interface
+        .load_args
+        .as_ref()
+        .map_or_else(|| quote!(()), |ty| ty.to_token_stream());
+    if !interface.has_should_load_with {
+        tr.items.push(syn::parse_quote! {
+            /// Whether this plugin loads with the manager's load arguments; a `Veto` disables
+            /// it, with its reason. The default loads.
+            #[allow(unused_variables)]
+            fn should_load_with(
+                &self,
+                args: &#args,
+            ) -> ::core::result::Result<(), #krate::Veto> {
+                ::core::result::Result::Ok(())
+            }
+        });
+    }
     if interface.load_returns.is_none() {
         tr.items.push(syn::parse_quote! {
             /// Loads the plugin; the default does nothing.
@@ -426,10 +490,6 @@ pub(crate) fn plugin_interface(args: TokenStream, item: TokenStream) -> syn::Res
             }
         });
     }
-    let args = interface
-        .load_args
-        .as_ref()
-        .map_or_else(|| quote!(()), |ty| ty.to_token_stream());
     let returns = interface.load_returns.as_ref().map_or_else(
         || quote!(::core::result::Result<(), #krate::BoxError>),
         |ty| ty.to_token_stream(),
@@ -448,6 +508,18 @@ pub(crate) fn plugin_interface(args: TokenStream, item: TokenStream) -> syn::Res
             &self,
         ) -> ::core::result::Result<bool, #krate::__private::Caught> {
             #krate::__private::catch(|| <Self as #ident>::should_load(self))
+        }
+    });
+    tr.items.push(syn::parse_quote! {
+        #[doc(hidden)]
+        fn __plux_should_load_with(
+            &self,
+            args: &#args,
+        ) -> ::core::result::Result<
+            ::core::result::Result<(), #krate::Veto>,
+            #krate::__private::Caught,
+        > {
+            #krate::__private::catch(|| <Self as #ident>::should_load_with(self, args))
         }
     });
     tr.items.push(syn::parse_quote! {
@@ -493,6 +565,12 @@ pub(crate) fn plugin_interface(args: TokenStream, item: TokenStream) -> syn::Res
                 ::core::option::Option::Some(&#fingerprint);
             fn should_load(&self) -> bool {
                 #krate::__private::resume(<Self as #ident>::__plux_should_load(self))
+            }
+            fn should_load_with(
+                &self,
+                args: &#args,
+            ) -> ::core::result::Result<(), #krate::Veto> {
+                #krate::__private::resume(<Self as #ident>::__plux_should_load_with(self, args))
             }
             fn load(
                 &mut self,

@@ -11,6 +11,7 @@ mod grammar;
 mod guard;
 mod link;
 mod naming;
+mod type_docs;
 mod valid;
 
 /// Registers a plugin at link time. See the `plux` crate documentation.

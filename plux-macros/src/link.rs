@@ -302,34 +302,21 @@ impl Lock {
         package: Option<&str>,
         version: Option<&str>,
     ) -> Result<Option<Lock>, String> {
-        let table: toml::Table = text
-            .parse()
-            .map_err(|e: toml::de::Error| e.message().to_owned())?;
-        let packages = table
-            .get("package")
-            .and_then(toml::Value::as_array)
-            .ok_or("it has no [[package]]")?;
         // (name, version) of each package, and its dependencies as written: "name" when one
         // version of the name is locked, else "name version" or "name version (source)".
         let mut nodes: Vec<LockNode> = Vec::new();
-        for package in packages {
-            let field = |key: &str| package.get(key).and_then(toml::Value::as_str);
-            let (Some(name), Some(version)) = (field("name"), field("version")) else {
+        for package in lock_packages(text)? {
+            let (Some(name), Some(version)) = (package.name, package.version) else {
                 continue;
             };
             let dependencies = package
-                .get("dependencies")
-                .and_then(toml::Value::as_array)
-                .map(|deps| {
-                    deps.iter()
-                        .filter_map(toml::Value::as_str)
-                        .map(|dep| {
-                            let mut words = dep.split(' ');
-                            (words.next().unwrap_or(dep), words.next())
-                        })
-                        .collect()
+                .dependencies
+                .iter()
+                .map(|dep| {
+                    let mut words = dep.split(' ');
+                    (words.next().unwrap_or(dep), words.next())
                 })
-                .unwrap_or_default();
+                .collect();
             nodes.push((name, version, dependencies));
         }
         if let (Some(package), Some(version)) = (package, version) {
@@ -698,6 +685,93 @@ fn expand(
     }
 }
 
+/// One `[[package]]` of a `Cargo.lock`: the fields `link_plugins!` reads.
+#[derive(Default)]
+struct LockPackage<'a> {
+    name: Option<&'a str>,
+    version: Option<&'a str>,
+    dependencies: Vec<&'a str>,
+}
+
+/// The `[[package]]` tables of a `Cargo.lock`.
+///
+/// Cargo writes the file in a fixed subset of TOML (`[[package]]` headers, `key = "string"`,
+/// arrays of strings one per line); this reads that subset rather than pulling a TOML parser
+/// and its dependencies into every user's build. A line it does not understand is an error, so
+/// that a lock written otherwise is reported ("no usable Cargo.lock"), not misread.
+fn lock_packages(text: &str) -> Result<Vec<LockPackage<'_>>, String> {
+    let mut packages: Vec<LockPackage> = Vec::new();
+    let mut in_package = false;
+    // The key of an array whose items are on the lines that follow, until `]`.
+    let mut open_array: Option<&str> = None;
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        let bad = || format!("line {}: cannot read `{line}`", number + 1);
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(key) = open_array {
+            if line == "]" {
+                open_array = None;
+                continue;
+            }
+            let item = line.strip_suffix(',').unwrap_or(line);
+            let item = lock_string(item).ok_or_else(bad)?;
+            if let (true, "dependencies", Some(package)) = (in_package, key, packages.last_mut()) {
+                package.dependencies.push(item);
+            }
+            continue;
+        }
+        if line.starts_with('[') && !line.contains('=') {
+            if !line.ends_with(']') {
+                return Err(bad());
+            }
+            in_package = line == "[[package]]";
+            if in_package {
+                packages.push(LockPackage::default());
+            }
+            continue;
+        }
+        let (key, value) = line.split_once('=').ok_or_else(bad)?;
+        let (key, value) = (key.trim(), value.trim());
+        let package = packages.last_mut().filter(|_| in_package);
+        if value == "[" {
+            open_array = Some(key);
+        } else if let Some(items) = value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
+            let items = items
+                .split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty());
+            let items = items
+                .map(lock_string)
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(bad)?;
+            if let (Some(package), "dependencies") = (package, key) {
+                package.dependencies = items;
+            }
+        } else if let Some(package) = package {
+            match key {
+                "name" => package.name = Some(lock_string(value).ok_or_else(bad)?),
+                "version" => package.version = Some(lock_string(value).ok_or_else(bad)?),
+                _ => {}
+            }
+        }
+    }
+    if open_array.is_some() {
+        return Err("an array is not closed".to_owned());
+    }
+    if packages.is_empty() {
+        return Err("it has no [[package]]".to_owned());
+    }
+    Ok(packages)
+}
+
+/// The text of a `"string"` without escapes (Cargo writes none in names, versions and sources).
+fn lock_string(value: &str) -> Option<&str> {
+    let inner = value.strip_prefix('"')?.strip_suffix('"')?;
+    (!inner.contains(['"', '\\'])).then_some(inner)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -790,5 +864,22 @@ dependencies = ["framework"]
         let parsed = Lock::parse(LOCK, Some("elsewhere"), Some("0.1.0"));
         assert!(matches!(parsed, Ok(None)));
         assert!(Lock::parse("not toml [", None, None).is_err());
+    }
+
+    #[test]
+    fn lock_reads_what_cargo_writes() {
+        // This workspace's own lock, as cargo wrote it: multi-line arrays, sources, checksums.
+        let lock = Lock::parse(
+            include_str!("../../Cargo.lock"),
+            Some("plux"),
+            Some("0.1.0"),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(lock.is_plugin_crate("plux_fixture_alpha"), Some(true));
+        assert_eq!(lock.is_plugin_crate("syn"), Some(false));
+        let unclosed = "[[package]]\nname = \"a\"\nversion = \"1\"\ndependencies = [\n \"b\",\n";
+        assert!(Lock::parse(unclosed, None, None).is_err());
+        assert!(Lock::parse("[[package]]\nname = a\n", None, None).is_err());
     }
 }

@@ -405,17 +405,33 @@ pub(crate) fn load_signature(sig: &Signature) -> syn::Result<(Option<Type>, Type
 }
 
 pub(crate) fn should_load_signature(sig: &Signature) -> syn::Result<()> {
+    method_of_ref_self(
+        sig,
+        1,
+        "an interface's `should_load` is `fn should_load(&self) -> bool`",
+    )
+}
+
+pub(crate) fn should_load_with_signature(sig: &Signature) -> syn::Result<()> {
+    method_of_ref_self(
+        sig,
+        2,
+        "an interface's `should_load_with` is `fn should_load_with(&self, args: &Args) -> \
+         Result<(), plux::Veto>`, where `Args` is what its `load` borrows (`()` when it takes none)",
+    )
+}
+
+/// A method of `&self` with `inputs` inputs (the receiver included) and no generics; else
+/// `message` at the signature.
+fn method_of_ref_self(sig: &Signature, inputs: usize, message: &str) -> syn::Result<()> {
     let by_ref = matches!(
         sig.inputs.first(),
         Some(FnArg::Receiver(r)) if matches!(r.kind, syn::ReceiverKind::Reference(_, _, None))
     );
-    if by_ref && sig.inputs.len() == 1 && sig.generics.params.is_empty() {
+    if by_ref && sig.inputs.len() == inputs && sig.generics.params.is_empty() {
         return Ok(());
     }
-    Err(error(
-        sig,
-        "an interface's `should_load` is `fn should_load(&self) -> bool`",
-    ))
+    Err(error(sig, message))
 }
 
 pub(crate) fn hook_point_not_on_struct(item: &Item) -> syn::Error {

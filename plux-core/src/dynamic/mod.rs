@@ -60,8 +60,10 @@ mod requirements;
 
 pub use crate::fingerprint::Fingerprint;
 #[cfg(feature = "dynamic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dynamic")))]
 pub use host::{
     check_library, libraries, open, open_dir, Library, LibraryError, OpenedDir, Refused,
 };
 #[cfg(feature = "dynamic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dynamic")))]
 pub use requirements::{requirements, RequiredType, Requirements, RequirementsError};

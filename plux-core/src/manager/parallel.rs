@@ -57,6 +57,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// A thread that the system refuses to start is logged, and the others (at least this one)
     /// do its share.
     pub fn load_all_parallel(&self, threads: NonZeroUsize) -> Vec<Arc<T>> {
+        self.report_dropped_once();
         let resolved = self.resolved();
         let plan = Plan::of(resolved);
         let mut first = plan.first;

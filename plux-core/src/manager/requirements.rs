@@ -136,6 +136,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             filters: &self.filters,
             listeners: &self.listeners,
             requirements: None,
+            unreceived: self.unreceived,
         }
     }
 }
