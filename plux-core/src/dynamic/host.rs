@@ -290,11 +290,11 @@ pub enum LibraryError {
         /// The crate both export.
         crate_name: String,
     },
-    /// The library is being opened by this very thread: its initialisers (or a logger) called
-    /// `open` on it again.
+    /// The library is being opened by this very thread: code run while it loads (its
+    /// initialisers) called `open` on it again.
     #[error(
         "plugin library {} is being opened by this thread already; do not open a library from \
-         its own initialisers or from a logger",
+         its own initialisers",
         path.display()
     )]
     Reentrant {
@@ -458,8 +458,8 @@ pub unsafe fn open(path: impl AsRef<Path>) -> Result<Library, LibraryError> {
     let path = path.as_ref();
     // Logged here, with no lock of plux held: a logger may call `libraries()`, or open.
     match open_unlogged(path) {
-        Ok(Opened_::Again(library)) => Ok(library),
-        Ok(Opened_::New(library, not_exported)) => {
+        Ok(Outcome::Again(library)) => Ok(library),
+        Ok(Outcome::New(library, not_exported)) => {
             log::info!(
                 target: "plux",
                 "opened plugin library {} (crate {}, {} plugins)",
@@ -485,18 +485,20 @@ pub unsafe fn open(path: impl AsRef<Path>) -> Result<Library, LibraryError> {
     }
 }
 
-enum Opened_ {
+/// What opening did: opened a library (with the crates whose plugins it did not export), or
+/// found it open.
+enum Outcome {
     New(Library, Vec<String>),
     Again(Library),
 }
 
-fn open_unlogged(path: &Path) -> Result<Opened_, LibraryError> {
+fn open_unlogged(path: &Path) -> Result<Outcome, LibraryError> {
     let canonical = canonical(path)?;
     let me = thread::current().id();
     let mut waiting = openings();
     loop {
         match waiting.get(&canonical) {
-            Some(Opening::Open(library)) => return Ok(Opened_::Again(library.clone())),
+            Some(Opening::Open(library)) => return Ok(Outcome::Again(library.clone())),
             Some(Opening::By(thread)) if *thread == me => {
                 return Err(LibraryError::Reentrant { path: canonical })
             }
@@ -514,7 +516,7 @@ fn open_unlogged(path: &Path) -> Result<Opened_, LibraryError> {
     let claim = Claim(&canonical);
     let opened = load(&canonical)?;
     let library = match &opened {
-        Opened_::New(library, _) | Opened_::Again(library) => library.clone(),
+        Outcome::New(library, _) | Outcome::Again(library) => library.clone(),
     };
     openings().insert(canonical.clone(), Opening::Open(library));
     drop(claim);
@@ -785,8 +787,7 @@ pub unsafe fn check_library(
         plux_source: &requirements.plux_source,
     };
     let exports = load_checked(&path, &required)?;
-    let (exported, specs, _) = exported_specs(&path, exports)?;
-    let _ = exported;
+    let (_, specs, _) = exported_specs(&path, exports)?;
     for spec in &specs {
         let Some(theirs) = spec.fingerprint() else {
             return Err(LibraryError::Unchecked {
@@ -881,7 +882,7 @@ const PROGRAM: Expected<'static> = Expected {
 };
 
 /// Loads, checks and registers the library at `path` (canonical).
-fn load(path: &Path) -> Result<Opened_, LibraryError> {
+fn load(path: &Path) -> Result<Outcome, LibraryError> {
     let exports = load_checked(path, &PROGRAM)?;
     let (exported, specs, not_exported) = exported_specs(path, exports)?;
     // Checked and registered under the lock, so that two libraries opened at once cannot both
@@ -892,7 +893,7 @@ fn load(path: &Path) -> Result<Opened_, LibraryError> {
         .iter()
         .find(|library| std::ptr::eq(library.0.exports, exports))
     {
-        return Ok(Opened_::Again(library.clone()));
+        return Ok(Outcome::Again(library.clone()));
     }
     if let Some(first) = libraries
         .iter()
@@ -922,7 +923,7 @@ fn load(path: &Path) -> Result<Opened_, LibraryError> {
         exported,
     }));
     libraries.push(library.clone());
-    Ok(Opened_::New(library, not_exported))
+    Ok(Outcome::New(library, not_exported))
 }
 
 /// Checks the file at `path` and loads it; checks its header against `expected` (and against
