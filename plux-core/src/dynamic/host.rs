@@ -702,6 +702,16 @@ impl OpenedDir {
 }
 
 /// The libraries of a directory that [`open_dir`] refused (see [`OpenedDir::into_result`]).
+///
+/// ```no_run
+/// // SAFETY: only the program's installer writes to its plugins directory.
+/// let opened = unsafe { plux_core::dynamic::open_dir("plugins") }?;
+/// if let Err(refused) = opened.into_result() {
+///     eprintln!("{refused}"); // `2 plugin libraries of plugins were refused:`, one line each
+///     assert!(!refused.errors().is_empty());
+/// }
+/// # Ok::<(), plux_core::dynamic::LibraryError>(())
+/// ```
 #[derive(Debug)]
 pub struct Refused {
     dir: PathBuf,
