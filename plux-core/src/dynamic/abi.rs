@@ -119,7 +119,7 @@ pub struct Exports {
     pub create: CreateFn,
     /// Runs a spec's `should_load` check; `Ok(true)` for a spec without one.
     pub should_load: fn(&PluginSpec) -> Result<bool, Caught>,
-    /// Makes the library's copy of plux use the program's [`Process`]. Called once the checks
+    /// Makes the library's copy of plux use the program's `Process`. Called once the checks
     /// pass, before any plugin of the library runs.
     pub join: fn(&'static Process),
     /// Which crates' plugins the library exports (`None` when its entry point did not say).

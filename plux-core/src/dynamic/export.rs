@@ -48,7 +48,7 @@ macro_rules! export_plugins {
     };
     (also = [$($krate:ident),* $(,)?]) => {
         $(
-            // A crate the library does not depend on is an error here, at the caller's name.
+            // A crate the library does not depend on is an error of this call.
             const _: () = {
                 #[allow(unused_imports)]
                 use ::$krate as _;

@@ -320,11 +320,11 @@ pub enum LibraryError {
         /// The crate both export.
         crate_name: String,
     },
-    /// The library is being opened by this very thread: its initialisers (or a logger) called
-    /// `open` on it again.
+    /// The library is being opened by this very thread: code run while it loads (its
+    /// initialisers) called `open` on it again.
     #[error(
         "plugin library {} is being opened by this thread already; do not open a library from \
-         its own initialisers or from a logger",
+         its own initialisers",
         path.display()
     )]
     Reentrant {
@@ -515,7 +515,8 @@ pub unsafe fn open(path: impl AsRef<Path>) -> Result<Library, LibraryError> {
     }
 }
 
-/// What a successful open did: registered a new library, or found it open already.
+/// What a successful open did: registered a new library (with the crates whose plugins it did
+/// not export), or found it open already.
 enum Registered {
     New(Library, Vec<String>),
     Again(Library),
@@ -731,6 +732,16 @@ impl OpenedDir {
 }
 
 /// The libraries of a directory that [`open_dir`] refused (see [`OpenedDir::into_result`]).
+///
+/// ```no_run
+/// // SAFETY: only the program's installer writes to its plugins directory.
+/// let opened = unsafe { plux_core::dynamic::open_dir("plugins") }?;
+/// if let Err(refused) = opened.into_result() {
+///     eprintln!("{refused}"); // `2 plugin libraries of plugins were refused:`, one line each
+///     assert!(!refused.errors().is_empty());
+/// }
+/// # Ok::<(), plux_core::dynamic::LibraryError>(())
+/// ```
 #[derive(Debug)]
 pub struct Refused {
     dir: PathBuf,
@@ -819,8 +830,7 @@ pub unsafe fn check_library(
         plux_source: &requirements.plux_source,
     };
     let exports = load_checked(&path, &required)?;
-    let (exported, specs, _) = exported_specs(&path, exports)?;
-    let _ = exported;
+    let (_, specs, _) = exported_specs(&path, exports)?;
     for spec in &specs {
         let Some(theirs) = spec.fingerprint() else {
             return Err(LibraryError::Unchecked {

@@ -41,6 +41,8 @@
 //! | other crates' statics exist twice | documented: each side has its own; share through load arguments |
 //! | unloading | never: a library stays mapped for the life of the process |
 //! | a truncated file, which the loader would map past its end | refused before loading (ELF) |
+//! | a FIFO or device, which would block the reader; another machine's library, which the loader calls "No such file" | refused before loading, as such |
+//! | a library that takes away what the program has: its dependencies' plugins, a name the program has, a second copy | it exports only its own crate's plugins; the others are refused, naming both sides |
 //!
 //! Only plugins of interfaces and hook points cross (their type has a fingerprint); a library
 //! with any other plugin is refused.

@@ -42,6 +42,13 @@ pub struct Requirements {
 }
 
 /// An interface or hook point of a program, as [`Requirements`] list it.
+///
+/// ```
+/// for required in &plux_core::dynamic::requirements().types {
+///     // e.g. `my.greeters: `Greeter` of my-api 1.2.0 (definition ..)`
+///     println!("{}: {}", required.namespace, required.fingerprint);
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RequiredType {
@@ -130,6 +137,13 @@ impl fmt::Display for Requirements {
 }
 
 /// A text that is not the [`Display`](fmt::Display) of [`Requirements`].
+///
+/// ```
+/// let error = "rustc: rustc 1.0.0\nnonsense\n"
+///     .parse::<plux_core::dynamic::Requirements>()
+///     .unwrap_err();
+/// assert_eq!(error.line, 2);
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[error("plux requirements, line {line}: {reason}; give the text that `plux::dynamic::requirements()` prints")]
 pub struct RequirementsError {
