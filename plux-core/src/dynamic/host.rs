@@ -472,6 +472,11 @@ impl Drop for Claim<'_> {
 /// - What the other parts of plux cannot check is listed in `docs/dynamic.md` ("What the caller
 ///   promises").
 ///
+/// Not a matter of soundness, but of containment: a panic in a library's plugins (their
+/// lifecycle, methods, `Drop`, errors) and hook fns reaches the program as the program's own
+/// panic; a panic in other library code, or in program code that library code calls back,
+/// aborts the process (listed in the same section).
+///
 /// ```no_run
 /// use plux_core::dynamic;
 ///
