@@ -98,7 +98,7 @@ fn json_report() {
             "],\"links\":[],\"requirements\":{{\"rustc\":\"{}\",\"target\":\"{}\",\
              \"panic\":\"{}\",\"plux\":\"{}\",\"plux_source\":\"{}\",\"layout\":{},\"types\":[\
              {{\"namespace\":\"fixtures.greeters\",\"crate\":\"plux-fixture-alpha\",\"name\":\"Greeter\",\
-             \"fingerprint\":\"`Greeter` of plux-fixture-alpha 0.0.0 (definition ",
+             \"fingerprint\":\"interface `Greeter` of plux-fixture-alpha (no features; plux-macros ",
             requirements.rustc,
             requirements.target,
             requirements.panic,

@@ -2,8 +2,9 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{LazyLock, OnceLock, PoisonError, RwLock};
+use std::sync::{LazyLock, PoisonError, RwLock};
 
+use crate::process::PerProcess;
 use crate::spec::PluginSpec;
 
 /// A glob pattern that is not valid; see [`glob::Pattern`] for the syntax.
@@ -192,22 +193,9 @@ impl GlobalFilter {
 /// # Ok::<(), plux_core::PatternError>(())
 /// ```
 pub fn global_filter() -> &'static GlobalFilter {
-    JOINED.get().copied().unwrap_or_else(own_filter)
+    FILTER.get()
 }
 
-/// This copy of plux-core's filter; a plugin library's copy uses the program's instead once it
-/// [`join`]s it.
-pub(crate) fn own_filter() -> &'static GlobalFilter {
-    static FILTER: LazyLock<GlobalFilter> = LazyLock::new(GlobalFilter::default);
-    &FILTER
-}
-
-/// The program's filter, in a plugin library's copy of plux-core that joined it.
-static JOINED: OnceLock<&'static GlobalFilter> = OnceLock::new();
-
-/// Makes [`global_filter`] `host`'s, for good: one filter per process.
-pub(crate) fn join(host: &'static GlobalFilter) {
-    if !std::ptr::eq(host, own_filter()) {
-        let _ = JOINED.set(host);
-    }
-}
+/// The process's filter (see [`PerProcess`]).
+pub(crate) static FILTER: PerProcess<LazyLock<GlobalFilter>> =
+    PerProcess::new(LazyLock::new(GlobalFilter::default));

@@ -42,6 +42,7 @@ mod model;
 mod name_sort;
 mod order;
 mod plugin;
+mod process;
 mod registry;
 mod spec;
 mod state;

@@ -25,6 +25,7 @@ use std::sync::{LazyLock, OnceLock, PoisonError, RwLock};
 
 use crate::finder::{PluginFinder, SpecIndex};
 use crate::logged::{self, plux_log};
+use crate::process::PerProcess;
 use crate::spec::linked::{namespace_hash, LinkedSpec};
 use crate::spec::{Location, PluginSpec};
 
@@ -433,23 +434,13 @@ impl Registry {
     /// A namespace without specs is not kept (any string may be asked for), so asking for one
     /// scans the slice each time.
     pub(crate) fn index(namespace: &str) -> &'static SpecIndex {
-        match JOINED.get() {
-            None => own_index(namespace),
-            Some(host) => (host.index)(namespace),
-        }
+        (process().index)(namespace)
     }
 }
 
-/// The registry of the process: this copy's own, or in a plugin library's copy of plux-core
-/// that joined the program's, the program's (see [`join`]).
-fn process() -> &'static Shared {
-    JOINED.get().copied().unwrap_or(&OWN)
-}
-
 /// What a plugin library's copy of plux-core reads instead of its own registry once it joined
-/// the program's, so that a manager made in library code finds the program's plugins (and the
-/// library's, which the program added). Sound because a library joins only after its header
-/// shows the same rustc, target and plux source: these types have the same layout on both sides.
+/// the program's (see [`PerProcess`]), so that a manager made in library code finds the
+/// program's plugins (and the library's, which the program added).
 pub(crate) struct Shared {
     index: fn(&str) -> &'static SpecIndex,
     namespaces: fn() -> &'static [&'static str],
@@ -459,29 +450,18 @@ pub(crate) struct Shared {
     find: fn(&str) -> Vec<PluginSpec>,
 }
 
-static OWN: Shared = Shared {
+/// The process's registry.
+pub(crate) static REGISTRY: PerProcess<Shared> = PerProcess::new(Shared {
     index: own_index,
     namespaces: own_namespaces,
     all: Registry::linked_here,
     declared: own_declared,
     links: backend::links,
     find: own_find,
-};
+});
 
-/// The program's registry, in a plugin library's copy that joined it.
-static JOINED: OnceLock<&'static Shared> = OnceLock::new();
-
-/// This copy's registry, for a plugin library to [`join`].
-#[cfg_attr(not(feature = "dynamic"), allow(dead_code))]
-pub(crate) fn shared() -> &'static Shared {
-    &OWN
-}
-
-/// Makes the registry `host`'s, for good: a library joins one program, once.
-pub(crate) fn join(host: &'static Shared) {
-    if !std::ptr::eq(host, &OWN) {
-        let _ = JOINED.set(host);
-    }
+fn process() -> &'static Shared {
+    REGISTRY.get()
 }
 
 /// Plugins that join the registry after start-up, from whatever adds them (plugin libraries):

@@ -26,6 +26,7 @@ use super::sync::{self, AtomicU64, Condvar, Mutex, MutexGuard, PoisonError, Thre
 use crate::contain::discard;
 use crate::error::{DisabledReason, PluginError, PluginErrorKind};
 use crate::plugin::Plugin;
+use crate::process::PerProcess;
 use crate::spec::linked::LinkedSpec;
 use crate::spec::Key;
 #[cfg(test)]
@@ -723,11 +724,9 @@ type StaticKey = (&'static str, &'static str);
 /// plugins each thread is running.
 ///
 /// A plugin library links its own copy of plux-core, with statics and thread-locals of its own.
-/// Once the program opens the library, the library's copy [`join`]s the program's: from then on
-/// a manager behaves the same whichever copy's code drives it (a library plugin calling the
-/// program's manager waits in the program's graph and is woken by the program's runner).
-/// Sound because a library joins only after its header shows the same rustc, target and plux
-/// source: these types have the same layout on both sides.
+/// Once the program opens the library, the library's copy joins the program's ([`SHARED`]): from
+/// then on a manager behaves the same whichever copy's code drives it (a library plugin calling
+/// the program's manager waits in the program's graph and is woken by the program's runner).
 pub(crate) struct Shared {
     waits: fn() -> &'static Waits,
     current_thread: fn() -> ThreadId,
@@ -738,50 +737,28 @@ pub(crate) struct Shared {
 /// What [`Shared`]'s `here` runs on the thread's record.
 type InHere<'f> = dyn FnMut(Here<'_>) + 'f;
 
-static OWN: Shared = Shared {
+/// The process's (see [`PerProcess`]). Never joined in the model's copy of this file.
+pub(crate) static SHARED: PerProcess<Shared> = PerProcess::new(Shared {
     waits: sync::waits,
     current_thread: sync::current_thread,
     here: running::here_dyn,
     number: running::own_number,
-};
-
-/// The program's [`Shared`], in a plugin library's copy that joined it; unset otherwise. Not one
-/// of the model's primitives: it is never set there.
-static JOINED: OnceLock<&'static Shared> = OnceLock::new();
-
-/// This copy's [`Shared`], for a plugin library to [`join`].
-#[cfg_attr(not(feature = "dynamic"), allow(dead_code))]
-pub(crate) fn shared() -> &'static Shared {
-    &OWN
-}
-
-/// Makes this copy of plux-core use `host`'s graph, thread identity and running plugins, for
-/// good (a library joins one program, once).
-pub(crate) fn join(host: &'static Shared) {
-    if !std::ptr::eq(host, &OWN) {
-        let _ = JOINED.set(host);
-    }
-}
-
-#[inline]
-fn joined() -> Option<&'static Shared> {
-    JOINED.get().copied()
-}
+});
 
 /// Whether this copy of plux-core is a plugin library's that joined the program's: then the
 /// plugins it handles may be made by another copy's code.
 pub(crate) fn is_joined() -> bool {
-    joined().is_some()
+    SHARED.is_joined()
 }
 
 /// The process's wait-for graph.
 fn waits() -> &'static Waits {
-    joined().map_or_else(sync::waits, |host| (host.waits)())
+    (SHARED.get().waits)()
 }
 
 /// This thread, as the process's plux knows it (std's `ThreadId` is per copy of std).
 pub(crate) fn current_thread() -> ThreadId {
-    joined().map_or_else(sync::current_thread, |host| (host.current_thread)())
+    (SHARED.get().current_thread)()
 }
 
 use running::Entered;
@@ -904,12 +881,12 @@ mod running {
     /// without it, no run can be checked for re-entrance.
     #[inline]
     pub(crate) fn here<R>(f: impl FnOnce(Here<'_>) -> R) -> Result<R, Exiting> {
-        match super::joined() {
-            None => RUNNING
-                .try_with(|running| f(Here(running)))
-                .map_err(|_| Exiting),
-            Some(host) => here_of(host, f),
+        if super::SHARED.is_joined() {
+            return here_of(super::SHARED.get(), f);
         }
+        RUNNING
+            .try_with(|running| f(Here(running)))
+            .map_err(|_| Exiting)
     }
 
     /// [`here`] in a plugin library's copy that joined the program's: the program's thread,
@@ -1017,10 +994,7 @@ mod running {
 
     /// A thread number never used before.
     fn fresh_number() -> ThreadNumber {
-        match super::joined() {
-            None => own_number(),
-            Some(host) => (host.number)(),
-        }
+        (super::SHARED.get().number)()
     }
 
     /// [`fresh_number`] from this copy's counter.

@@ -7,9 +7,10 @@
 //! rustc, target, panic strategy and plux source, so Rust types have the same layout on both.
 
 use std::ffi::c_void;
+use std::sync::LazyLock;
 
 use crate::dynamic::contain::{resume, Caught};
-use crate::filter::GlobalFilter;
+use crate::filter::{self, GlobalFilter};
 use crate::plugin::BoxError;
 use crate::spec::{Make, PluginSpec, Product};
 use crate::{registry, state};
@@ -138,23 +139,23 @@ pub struct Exports {
 pub struct Process {
     state: fn() -> &'static state::Shared,
     registry: fn() -> &'static registry::Shared,
-    filter: fn() -> &'static GlobalFilter,
+    filter: fn() -> &'static LazyLock<GlobalFilter>,
 }
 
 impl Process {
     /// This copy of plux-core's.
     #[cfg_attr(not(feature = "dynamic"), allow(dead_code))]
     pub(crate) const THIS: Process = Process {
-        state: state::shared,
-        registry: registry::shared,
-        filter: crate::filter::own_filter,
+        state: || state::SHARED.own(),
+        registry: || registry::REGISTRY.own(),
+        filter: || filter::FILTER.own(),
     };
 
     /// Makes this copy of plux-core use `program`'s instead of its own.
     pub(crate) fn join(program: &'static Process) {
-        state::join((program.state)());
-        registry::join((program.registry)());
-        crate::filter::join((program.filter)());
+        state::SHARED.join((program.state)());
+        registry::REGISTRY.join((program.registry)());
+        filter::FILTER.join((program.filter)());
     }
 }
 
