@@ -10,8 +10,9 @@ use syn::{FnArg, ItemTrait, ReceiverKind, ReturnType, TraitItem, TraitItemFn, Ty
 /// For `#[plugin_interface]`: the interface implemented for `Guarded<dyn Trait>`, each method
 /// calling the plugin's guarded, and `Plugin::__plux_guarded` making one. Empty when the trait
 /// has a supertrait that the wrapper cannot implement, or a method it cannot forward (an
-/// `unsafe` one, or a receiver other than `&self`, `&mut self`, `self: Arc<Self>`,
-/// `self: Box<Self>`): a library's plugins of it are then unguarded (documented).
+/// `unsafe` one, one with a parameter under a `#[cfg]` of its own, or a receiver other than
+/// `&self`, `&mut self`, `self: Arc<Self>`, `self: Box<Self>`): a library's plugins of it are
+/// then unguarded (documented).
 pub(crate) struct InterfaceGuard {
     /// The impl of the interface for the wrapper.
     pub(crate) wrapper: TokenStream,
@@ -79,6 +80,15 @@ fn forward(krate: &TokenStream, ident: &syn::Ident, method: &TraitItemFn) -> Opt
     let sig = &method.sig;
     let guarded = quote!(#krate::__private::Guarded);
     if !matches!(sig.safety, syn::Safety::Default) || sig.variadic.is_some() {
+        return None;
+    }
+    // A parameter under a `#[cfg]` of its own: the forwarding call cannot follow the cfg (an
+    // argument takes no attribute).
+    if sig
+        .inputs
+        .iter()
+        .any(|input| matches!(input, FnArg::Typed(arg) if !arg.attrs.is_empty()))
+    {
         return None;
     }
     let cfgs = method
