@@ -71,6 +71,17 @@ fn within_bound<R: Send + 'static>(what: &str, f: impl FnOnce() -> R + Send + 's
         .unwrap_or_else(|_| panic!("{what}: hung"))
 }
 
+/// Loads the worker `name` of `workers` within the bound, expects it to load, and returns what
+/// library code saw.
+fn load_within_bound(workers: &Arc<PluginManager<dyn Worker>>, name: &'static str) -> Vec<String> {
+    let loaded = {
+        let workers = workers.clone();
+        within_bound(name, move || workers.load(name).map(|_| ()))
+    };
+    assert!(loaded.is_ok(), "{loaded:?}");
+    workers.args().seen.lock().unwrap().clone()
+}
+
 #[test]
 fn a_library_plugin_waits_for_a_plugin_that_another_thread_of_the_program_loads() {
     let workers = workers();
@@ -83,43 +94,20 @@ fn a_library_plugin_waits_for_a_plugin_that_another_thread_of_the_program_loads(
     }
     // `waiter`'s load, in the library, asks the program's manager for `slow`, which the other
     // thread is loading: it must wait in the program's wait-for graph and be woken.
-    let waited = {
-        let workers = workers.clone();
-        within_bound("waiting from the library", move || {
-            workers.load("waiter").map(|_| ())
-        })
-    };
-    assert!(waited.is_ok(), "{waited:?}");
+    let seen = load_within_bound(&workers, "waiter");
     assert!(loader.join().expect("the loader").is_ok());
-    let seen = workers.args().seen.lock().unwrap().clone();
     assert_eq!(seen, ["waiter: slow loaded"]);
 }
 
 #[test]
 fn a_library_plugin_asking_the_programs_manager_for_itself_is_reentrant() {
-    let workers = workers();
-    let loaded = {
-        let workers = workers.clone();
-        within_bound("re-entering from the library", move || {
-            workers.load("reenter").map(|_| ())
-        })
-    };
-    assert!(loaded.is_ok(), "{loaded:?}");
-    let seen = workers.args().seen.lock().unwrap().clone();
+    let seen = load_within_bound(&workers(), "reenter");
     assert_eq!(seen, ["reenter: reentrant"]);
 }
 
 #[test]
 fn a_fresh_manager_made_in_library_code_finds_and_loads_the_programs_plugins() {
-    let workers = workers();
-    let loaded = {
-        let workers = workers.clone();
-        within_bound("a fresh manager in the library", move || {
-            workers.load("fresh").map(|_| ())
-        })
-    };
-    assert!(loaded.is_ok(), "{loaded:?}");
-    let seen = workers.args().seen.lock().unwrap().clone();
+    let seen = load_within_bound(&workers(), "fresh");
     assert!(
         seen.contains(&"fresh: program_greeter: hello from the program, fresh".to_owned()),
         "{seen:?}"
