@@ -16,6 +16,8 @@
 //! | [`Reentrant`](PluginErrorKind::Reentrant) | a plugin is asked for while its own lifecycle runs: on the same thread, or on a thread that (through any chain of threads waiting inside plux managers) the asking thread would wait for; the workers of a `load_all_parallel` count as the thread that started it | — (the call that asked gets it; the plugin being loaded decides what to do with it) | — | — |
 //! | [`Interrupted`](PluginErrorKind::Interrupted) | the manager itself was unwound mid-lifecycle (a bug) | — | same error | runs the lifecycle again |
 //! | [`ThreadExiting`](PluginErrorKind::ThreadExiting) | asked for from a thread-local's destructor, once the thread's plux state is gone | — | same error on that thread | same error on that thread |
+//! | [`LoadsAsync`](PluginErrorKind::LoadsAsync) | a plugin whose `load` is `async` asked for through the blocking API (`load`, `load_all`, ...) | — | same error, nothing runs | same error |
+//! | [`Cancelled`](PluginErrorKind::Cancelled) | the future of an async load was dropped while the plugin's lifecycle ran (a `select!`, a timeout, a shutdown) | — | same error, nothing re-runs | runs the lifecycle again |
 //!
 //! A failed or disabled plugin is *sticky*: `load` returns the recorded error without running any
 //! plugin code again, so a broken plugin costs nothing on the next call. `retry` clears the record
@@ -207,6 +209,19 @@ pub enum PluginErrorKind {
     /// from another thread.
     #[error("asked for on an exiting thread, from a thread-local's destructor: load it before")]
     ThreadExiting,
+    /// The plugin's `load` is `async` (see [`Plugin::LOADS_ASYNC`](crate::Plugin::LOADS_ASYNC)),
+    /// and it was asked for through the blocking API, which would have to block a thread on a
+    /// future: nothing ran. Load it with
+    /// [`load_async`](crate::PluginManager::load_async) or
+    /// [`load_all_async`](crate::PluginManager::load_all_async); once loaded, `load` returns it.
+    #[error("its `load` is async: load it with `load_async` or `load_all_async`")]
+    LoadsAsync,
+    /// The future that ran the plugin's async lifecycle was dropped before it finished (a
+    /// `select!`, a timeout, a shutdown): the plugin, and what its `load` had set up, were
+    /// dropped. Sticky like any failure; [`retry`](crate::PluginManager::retry_async) runs the
+    /// lifecycle again.
+    #[error("cancelled: the future loading it was dropped before the load finished")]
+    Cancelled,
 }
 
 /// What a [`NotFound`](PluginErrorKind::NotFound) in an empty namespace of a program without

@@ -58,7 +58,7 @@ pub use grammar::{check_name, check_namespace, IdentKind, InvalidIdent};
 pub use listener::{PluginLifecycleListener, Veto};
 pub use location::Location;
 pub use manager::PluginManager;
-pub use plugin::{BoxError, Plugin, PluginInterface};
+pub use plugin::{BoxError, LoadFuture, Plugin, PluginInterface};
 pub use registry::{LinkRecord, LinkedCrate, Registry};
 pub use spec::{FactoryFn, FactoryResult, PluginSpec, Product};
 pub use state::PluginState;

@@ -206,34 +206,10 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
     /// The lifecycle from the factory on.
     #[inline]
     fn init_onwards(&self) -> Outcome<T> {
-        let spec = self.spec;
-        let mut plugin: Arc<T> =
-            match catch_unwind(AssertUnwindSafe(|| spec.create::<T>(is_joined()))) {
-                Ok(Ok(plugin)) => plugin,
-                Ok(Err(not_made)) => return self.not_made(not_made),
-                Err(panic) => return self.init_failed(self.panicked(Stage::Init, panic)),
-            };
-        plux_log!(Debug, "{spec}: init");
-        self.listeners
-            .notify(spec, "on_init_after", |l| l.on_init_after(spec, &plugin));
-
-        match catch_unwind(AssertUnwindSafe(|| plugin.should_load())) {
-            Ok(true) => {}
-            Ok(false) => return self.disabled_made(plugin, DisabledReason::ShouldLoad),
-            Err(panic) => return self.failed_at(Stage::ShouldLoad, plugin, panic),
-        }
-        match catch_unwind(AssertUnwindSafe(|| plugin.should_load_with(self.args))) {
-            Ok(Ok(())) => {}
-            Ok(Err(veto)) => return self.declined(plugin, veto),
-            Err(panic) => return self.failed_at(Stage::ShouldLoad, plugin, panic),
-        }
-        if !self.listeners.is_empty() {
-            plugin = match self.approved(plugin) {
-                Ok(plugin) => plugin,
-                Err(outcome) => return outcome,
-            };
-        }
-
+        let mut plugin = match self.made() {
+            Ok(plugin) => plugin,
+            Err(outcome) => return outcome,
+        };
         // The factory's `Arc` is the only one (a factory that kept a clone fails here): `load`
         // gets the plugin to itself, and the loaded plugin is shared without another allocation.
         let args = self.args;
@@ -241,6 +217,61 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
             Some(unique) => catch_unwind(AssertUnwindSafe(|| unique.load(args))),
             None => return self.kept(plugin),
         };
+        self.after_load(plugin, loaded)
+    }
+
+    /// The lifecycle of a plugin whose `load` is a future, up to that future: the plugin made,
+    /// with its `should_load`, the load arguments and the listeners' approval behind it, ready
+    /// for `load`; or the outcome of a plugin that stopped before. The caller awaits the load,
+    /// then hands its result to [`after_load`](Self::after_load).
+    pub(crate) fn until_load(&self) -> Result<Arc<T>, Outcome<T>> {
+        if self.may_stop_before_init() {
+            if let Some(outcome) = self.before_init() {
+                return Err(outcome);
+            }
+        }
+        self.made()
+    }
+
+    /// The plugin made and approved, ready for `load`; or the outcome of a plugin that stopped
+    /// before.
+    #[inline]
+    fn made(&self) -> Result<Arc<T>, Outcome<T>> {
+        let spec = self.spec;
+        let mut plugin: Arc<T> =
+            match catch_unwind(AssertUnwindSafe(|| spec.create::<T>(is_joined()))) {
+                Ok(Ok(plugin)) => plugin,
+                Ok(Err(not_made)) => return Err(self.not_made(not_made)),
+                Err(panic) => return Err(self.init_failed(self.panicked(Stage::Init, panic))),
+            };
+        plux_log!(Debug, "{spec}: init");
+        self.listeners
+            .notify(spec, "on_init_after", |l| l.on_init_after(spec, &plugin));
+
+        match catch_unwind(AssertUnwindSafe(|| plugin.should_load())) {
+            Ok(true) => {}
+            Ok(false) => return Err(self.disabled_made(plugin, DisabledReason::ShouldLoad)),
+            Err(panic) => return Err(self.failed_at(Stage::ShouldLoad, plugin, panic)),
+        }
+        match catch_unwind(AssertUnwindSafe(|| plugin.should_load_with(self.args))) {
+            Ok(Ok(())) => {}
+            Ok(Err(veto)) => return Err(self.declined(plugin, veto)),
+            Err(panic) => return Err(self.failed_at(Stage::ShouldLoad, plugin, panic)),
+        }
+        if !self.listeners.is_empty() {
+            plugin = self.approved(plugin)?;
+        }
+        Ok(plugin)
+    }
+
+    /// The rest of the lifecycle once `load` ran: what it `loaded`, or its panic.
+    #[inline]
+    pub(crate) fn after_load(
+        &self,
+        plugin: Arc<T>,
+        loaded: Result<Result<T::Output, BoxError>, Box<dyn Any + Send>>,
+    ) -> Outcome<T> {
+        let spec = self.spec;
         match loaded {
             Ok(Ok(output)) => {
                 if !self.listeners.is_empty() {
@@ -355,7 +386,7 @@ impl<T: ?Sized + Plugin> Lifecycle<'_, T> {
 
     /// The outcome of a plugin whose factory kept a reference to it.
     #[cold]
-    fn kept(&self, plugin: Arc<T>) -> Outcome<T> {
+    pub(crate) fn kept(&self, plugin: Arc<T>) -> Outcome<T> {
         let error = self.error(PluginErrorKind::Factory(Arc::from(BoxError::from(
             "the factory kept a reference to the plugin it made; it must hand over the only one",
         ))));

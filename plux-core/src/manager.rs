@@ -22,6 +22,7 @@ use crate::state::{
 };
 use crate::sync::ThreadId;
 
+mod asynchronous;
 mod parallel;
 mod requirements;
 
@@ -562,6 +563,9 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// [`load_all_parallel`](Self::load_all_parallel) to load on several threads.
     pub fn load_all(&self) -> Vec<Arc<T>> {
         self.report_dropped_once();
+        if T::LOADS_ASYNC {
+            return self.refuse_blocking();
+        }
         let mut plugins = Vec::with_capacity(self.resolved().index.order().len());
         let all = here(|here| {
             for (entry, slot) in self.slots() {
@@ -583,6 +587,12 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     pub fn try_load_all(&self) -> Result<Vec<Arc<T>>, PluginError> {
         if let Some(error) = &self.resolved().invalid_namespace {
             return Err(error.clone());
+        }
+        if T::LOADS_ASYNC {
+            return Err(PluginError::of_namespace(
+                &self.namespace,
+                PluginErrorKind::LoadsAsync,
+            ));
         }
         let mut plugins = Vec::new();
         received(|| {
@@ -847,6 +857,17 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         error
     }
 
+    /// What the blocking `load_all`s return for plugins whose `load` is a future: those loaded
+    /// already (by the async API). Logged once per call, as a failure nobody receives.
+    #[cold]
+    pub(crate) fn refuse_blocking(&self) -> Vec<Arc<T>> {
+        log_failure(
+            &PluginError::of_namespace(&self.namespace, PluginErrorKind::LoadsAsync),
+            self.unreceived,
+        );
+        self.loaded()
+    }
+
     /// What `load_all` returns on an exiting thread (see [`here`]): the plugins loaded
     /// already; nothing else can load there.
     #[cold]
@@ -927,6 +948,11 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         retry: bool,
     ) -> Result<&'a Loaded<T>, PluginError> {
         let spec = entry.spec();
+        if T::LOADS_ASYNC {
+            return slot.loaded().ok_or_else(|| {
+                PluginError::new(spec.namespace(), spec.name(), PluginErrorKind::LoadsAsync)
+            });
+        }
         let requirements = || self.load_requirements(here, spec);
         let lifecycle = Lifecycle {
             spec,

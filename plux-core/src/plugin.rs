@@ -1,9 +1,18 @@
 //! The plugin contract: what a [`PluginManager`](crate::PluginManager) drives through its lifecycle.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use crate::fingerprint::Fingerprint;
 
 /// The error a factory or [`Plugin::load`] returns: any error type converts into it with `?`.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// What [`Plugin::load_async`] returns: the load, as a future that any executor can drive.
+///
+/// Boxed so that `dyn Interface` can hand it out (an `async fn` in a trait makes the trait
+/// unusable as `dyn`); `#[plugin_interface]` writes the box for an `async fn load`.
+pub type LoadFuture<'a, O> = Pin<Box<dyn Future<Output = Result<O, BoxError>> + Send + 'a>>;
 
 /// What a manager drives: something that decides whether it wants to be loaded, and loads.
 ///
@@ -101,7 +110,54 @@ pub trait Plugin: Send + Sync + 'static {
     }
 
     /// Loads the plugin. An `Err` (or a panic) marks this plugin failed; the others carry on.
+    ///
+    /// A plugin whose [`LOADS_ASYNC`](Plugin::LOADS_ASYNC) is `true` loads with
+    /// [`load_async`](Plugin::load_async) instead, and no manager calls this.
     fn load(&mut self, args: &Self::Args) -> Result<Self::Output, BoxError>;
+
+    /// Whether this plugin loads with [`load_async`](Plugin::load_async): then only the async
+    /// API of a manager ([`load_async`](crate::PluginManager::load_async),
+    /// [`load_all_async`](crate::PluginManager::load_all_async), ...) loads it, and the
+    /// blocking one returns [`LoadsAsync`](crate::PluginErrorKind::LoadsAsync) for it rather
+    /// than block a thread on a future. `#[plugin_interface]` sets it for an interface whose
+    /// `load` is an `async fn`. The default is `false`.
+    const LOADS_ASYNC: bool = false;
+
+    /// Loads the plugin as a future, for the async API of a manager, which awaits it exactly
+    /// once; an `Err`, a panic while polling it, or its being dropped unfinished (see
+    /// [`Cancelled`](crate::PluginErrorKind::Cancelled)) marks the plugin failed.
+    ///
+    /// The default runs [`load`](Plugin::load) at once, so that the async API loads any plugin.
+    /// Override it together with [`LOADS_ASYNC`](Plugin::LOADS_ASYNC); `load` is then never
+    /// called, and may say so:
+    ///
+    /// ```
+    /// use plux_core::{BoxError, LoadFuture, Plugin};
+    ///
+    /// #[derive(Default)]
+    /// struct Pool { connections: usize }
+    ///
+    /// impl Plugin for Pool {
+    ///     type Args = usize;
+    ///     type Output = ();
+    ///     const LOADS_ASYNC: bool = true;
+    ///
+    ///     fn load(&mut self, _: &usize) -> Result<(), BoxError> {
+    ///         Err("`Pool` loads asynchronously".into())
+    ///     }
+    ///
+    ///     fn load_async<'a>(&'a mut self, size: &'a usize) -> LoadFuture<'a, ()> {
+    ///         Box::pin(async move {
+    ///             // connect, await the handshakes...
+    ///             self.connections = *size;
+    ///             Ok(())
+    ///         })
+    ///     }
+    /// }
+    /// ```
+    fn load_async<'a>(&'a mut self, args: &'a Self::Args) -> LoadFuture<'a, Self::Output> {
+        Box::pin(std::future::ready(self.load(args)))
+    }
 
     /// A plugin made by a plugin library, as the program's manager is handed it: set by
     /// `#[plugin_interface]` to a wrapper whose calls catch a panic on the library's side and

@@ -18,9 +18,13 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::mem::ManuallyDrop;
+use std::ops::ControlFlow;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll, Waker};
 
 use super::sync::{self, AtomicU64, Condvar, Mutex, MutexGuard, PoisonError, ThreadId};
 use crate::contain::discard;
@@ -116,7 +120,7 @@ fn running(owner: ThreadNumber) -> u64 {
 
 /// A number for each thread that runs or awaits a lifecycle, unique in the process: the slot's
 /// word holds its owner, and std's `ThreadId` has no stable integer form.
-type ThreadNumber = u64;
+pub(crate) type ThreadNumber = u64;
 
 /// A slot on its own, with records of its own (tests, the model and a manager's `refresh` use
 /// one so); a manager keeps the parts of its slots in arrays, with one [`Records`] for many
@@ -328,6 +332,11 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
         self.loaded.get()
     }
 
+    /// Whether some thread or task runs its lifecycle right now.
+    pub(crate) fn is_running(self) -> bool {
+        !matches!(self.word().load(Acquire), FRESH | SETTLED)
+    }
+
     pub(crate) fn state(self) -> PluginState<'a, T> {
         let loaded = || {
             self.loaded().map(|loaded| PluginState::Loaded {
@@ -390,7 +399,7 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
         error: impl Fn(PluginErrorKind) -> PluginError,
         lifecycle: impl FnOnce() -> Outcome<T>,
     ) -> Result<&'a Loaded<T>, PluginError> {
-        match self.claim_contended(here, key, retry, &error)? {
+        match self.claim_blocking(here, key, retry, &error)? {
             Claim::Loaded(loaded) => Ok(loaded),
             Claim::Mine(entered, previous) => {
                 self.run(here.me(), entered, previous, error, lifecycle)
@@ -399,13 +408,34 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
     }
 
     /// Claims the slot for this thread, waiting while another runs it; or its outcome.
-    fn claim_contended<'h>(
+    fn claim_blocking<'h>(
         self,
         here: Here<'h>,
         key: &Key<'_>,
         retry: bool,
         error: &impl Fn(PluginErrorKind) -> PluginError,
     ) -> Result<Claim<'a, 'h, T>, PluginError> {
+        let wait = |word| {
+            self.wait(here.me(), word, error)?;
+            Ok(ControlFlow::<Infallible>::Continue(()))
+        };
+        match self.claim_contended(here, key, retry, error, wait)? {
+            Ok(claim) => Ok(claim),
+            Err(never) => match never {},
+        }
+    }
+
+    /// Claims the slot for this thread (or the task it polls: see [`Here::as_task`]); or its
+    /// outcome. While another runs it, `wait` waits: it returns `Continue` to read the slot
+    /// again, or `Break(pending)` to give up for now (a task to be woken).
+    fn claim_contended<'h, P>(
+        self,
+        here: Here<'h>,
+        key: &Key<'_>,
+        retry: bool,
+        error: &impl Fn(PluginErrorKind) -> PluginError,
+        mut wait: impl FnMut(u64) -> Result<ControlFlow<P>, PluginError>,
+    ) -> Result<Result<Claim<'a, 'h, T>, P>, PluginError> {
         let (entered, previous) = loop {
             match self.word().load(Acquire) {
                 FRESH => {
@@ -420,7 +450,7 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
                 }
                 SETTLED => {
                     if let Some(loaded) = self.loaded() {
-                        return Ok(Claim::Loaded(loaded));
+                        return Ok(Ok(Claim::Loaded(loaded)));
                     }
                     // Claimed under the records' lock, so that the record taken is the one
                     // the claim replaces.
@@ -442,10 +472,14 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
                         break (entered, take_record(&mut records, self.at));
                     }
                 }
-                word => self.wait(here.me(), word, error)?,
+                word => {
+                    if let ControlFlow::Break(pending) = wait(word)? {
+                        return Ok(Err(pending));
+                    }
+                }
             }
         };
-        Ok(Claim::Mine(entered, previous))
+        Ok(Ok(Claim::Mine(entered, previous)))
     }
 
     /// Claims the slot for this thread, to run its lifecycle step by step (see [`Held`]); or
@@ -457,14 +491,17 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
         key: Key<'a>,
     ) -> Result<Holding<'a, 'h, T>, PluginError> {
         let error = |kind| held_error(&key, kind);
-        match self.claim_contended(here, &key, false, &error)? {
+        match self.claim_blocking(here, &key, false, &error)? {
             Claim::Loaded(_) => Ok(Holding::Loaded),
             Claim::Mine(entered, previous) => {
                 let held = Held {
-                    slot: self,
-                    me: here.me(),
-                    key,
-                    entered: Some(entered),
+                    entered,
+                    claimed: Claimed {
+                        slot: self,
+                        me: here.me(),
+                        key,
+                        abandoned: Abandoned::Interrupted,
+                    },
                 };
                 // The outcome it replaces may hold the last copy of a user's error.
                 if let Some(previous) = previous {
@@ -473,6 +510,44 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
                 Ok(Holding::Held(held))
             }
         }
+    }
+
+    /// Claims the slot for the task that `here` polls (see [`Here::as_task`]), to run its
+    /// lifecycle as futures do: step by step, across polls; or its outcome, when it has one or
+    /// when claiming it would be re-entrant. While another thread or task runs it, registers
+    /// `cx`'s waker (in `ticket`, which takes it out again if dropped) and is pending.
+    pub(crate) fn poll_claim(
+        self,
+        key: Key<'a>,
+        retry: bool,
+        ticket: &mut Ticket,
+        cx: &Context<'_>,
+    ) -> Poll<Result<AsyncClaim<'a, T>, PluginError>> {
+        let error = |kind| held_error(&key, kind);
+        let claimed = here(|here| {
+            let wait = |word| self.wait_async(here.me(), word, ticket, cx.waker(), &error);
+            let claim = match self.claim_contended(here, &key, retry, &error, wait) {
+                Ok(Ok(claim)) => claim,
+                Ok(Err(Pending)) => return Poll::Pending,
+                Err(error) => return Poll::Ready(Err(error)),
+            };
+            Poll::Ready(Ok(match claim {
+                Claim::Loaded(loaded) => AsyncClaim::Loaded(loaded),
+                // Entered for the check only: the task enters it again around each poll.
+                Claim::Mine(_entered, previous) => {
+                    if let Some(previous) = previous {
+                        discard(previous);
+                    }
+                    AsyncClaim::Mine(Claimed {
+                        slot: self,
+                        me: here.me(),
+                        key,
+                        abandoned: Abandoned::Cancelled,
+                    })
+                }
+            }))
+        });
+        claimed.unwrap_or_else(|Exiting| Poll::Ready(Err(error(PluginErrorKind::ThreadExiting))))
     }
 
     /// Publishes the outcome of the run of `me`, and settles the slot.
@@ -568,17 +643,12 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
         }
         // A thread asking for a slot it runs itself is the shortest cycle, and `begin`
         // reports it as one (its walk starts at the owner, which is `me`).
-        if !waits::begin(&mut edges, me, owner, self.id()) {
+        if waits::begin(&mut edges, me, owner, self.id(), BLOCKING, None).is_err() {
             return Err(error(PluginErrorKind::Reentrant));
         }
-        if now & WAITED == 0
-            && self
-                .word()
-                .compare_exchange(now, now | WAITED, Relaxed, Relaxed)
-                .is_err()
-        {
+        if !self.mark_waited(now) {
             // Settled meanwhile (it needed no lock, nobody waiting yet): the edge goes too.
-            edges.edges.remove(&me);
+            waits::end(&mut edges, me, BLOCKING);
             return Ok(());
         }
         // No `end` after waking: the runner removes this edge when the slot settles, under
@@ -591,6 +661,62 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
                 .unwrap_or_else(PoisonError::into_inner),
         );
         Ok(())
+    }
+
+    /// Sets [`WAITED`] in the word `now`, read under the graph's lock; false if the slot settled
+    /// meanwhile (it needed no lock, nobody waiting yet).
+    fn mark_waited(self, now: u64) -> bool {
+        now & WAITED != 0
+            || self
+                .word()
+                .compare_exchange(now, now | WAITED, Relaxed, Relaxed)
+                .is_ok()
+    }
+
+    /// [`wait`](Self::wait) for a task: registers `waker` to be woken when the slot that `word`
+    /// says runs settles, and breaks (pending); continues when the word changed meanwhile.
+    fn wait_async(
+        self,
+        me: ThreadNumber,
+        word: u64,
+        ticket: &mut Ticket,
+        waker: &Waker,
+        error: &impl Fn(PluginErrorKind) -> PluginError,
+    ) -> Result<ControlFlow<Pending>, PluginError> {
+        let owner = word >> 1;
+        // Cloned, and any waker it replaces dropped, outside the lock: they are the executor's
+        // code.
+        let waker = waker.clone();
+        let waits = waits();
+        let mut edges = waits::lock(waits);
+        let now = self.word().load(Acquire);
+        if now >> 1 != owner || now == SETTLED || now == FRESH {
+            drop(edges);
+            return Ok(ControlFlow::Continue(()));
+        }
+        let id = ticket.id();
+        let replaced = match waits::begin(&mut edges, me, owner, self.id(), id, Some(waker)) {
+            Ok(replaced) => replaced,
+            Err(unused) => {
+                drop(edges);
+                drop(unused);
+                return Err(error(PluginErrorKind::Reentrant));
+            }
+        };
+        let waiting = self.mark_waited(now);
+        let unused = if waiting {
+            ticket.waiter = Some(me);
+            None
+        } else {
+            waits::end(&mut edges, me, id)
+        };
+        drop(edges);
+        drop((replaced, unused));
+        Ok(if waiting {
+            ControlFlow::Break(Pending)
+        } else {
+            ControlFlow::Continue(())
+        })
     }
 
     /// Records the outcome of the run of `me`, which did not load, and marks the slot settled,
@@ -627,9 +753,10 @@ impl<'a, T: ?Sized + Plugin> SlotRef<'a, T> {
         let waits = waits();
         let mut edges = waits::lock(waits);
         self.word().store(SETTLED, Release);
-        waits::settled(&mut edges, self.id());
+        let tasks = waits::settled(&mut edges, self.id());
         drop(edges);
         waits.woken.notify_all();
+        wake(tasks);
     }
 
     /// Identifies the slot in the wait-for graph.
@@ -653,33 +780,110 @@ pub(crate) enum Holding<'a, 'h, T: ?Sized + Plugin> {
     Held(Held<'a, 'h, T>),
 }
 
-/// A slot this thread claimed and runs the lifecycle of step by step, holding it meanwhile as
-/// [`SlotRef::get_or_run_here`] does for a lifecycle in one piece: the manager's walk of
-/// requirements holds a chain of them at once instead of recursing. Dropped unfinished (an
-/// unwind), it settles the slot [`Interrupted`](PluginErrorKind::Interrupted).
-pub(crate) struct Held<'a, 'h, T: ?Sized + Plugin> {
+/// A slot claimed, whose lifecycle its claimant runs step by step: dropped unfinished, it
+/// settles the slot failed, as [`Abandoned`] says, so that nobody waits for it forever.
+pub(crate) struct Claimed<'a, T: ?Sized + Plugin> {
     slot: SlotRef<'a, T>,
     me: ThreadNumber,
     key: Key<'a>,
-    /// `None` once finished.
-    entered: Option<Entered<'h>>,
+    abandoned: Abandoned,
 }
 
-impl<'a, T: ?Sized + Plugin> Held<'a, '_, T> {
+/// How a [`Claimed`] slot dropped unfinished fails.
+#[derive(Clone, Copy)]
+enum Abandoned {
+    /// The thread unwound ([`Interrupted`](PluginErrorKind::Interrupted)).
+    Interrupted,
+    /// The task's future was dropped ([`Cancelled`](PluginErrorKind::Cancelled)).
+    Cancelled,
+}
+
+impl<'a, T: ?Sized + Plugin> Claimed<'a, T> {
     /// Settles the slot with the outcome of its lifecycle, which ran.
-    pub(crate) fn finish(mut self, outcome: Outcome<T>) -> Result<&'a Loaded<T>, PluginError> {
-        drop(self.entered.take());
+    pub(crate) fn finish(self, outcome: Outcome<T>) -> Result<&'a Loaded<T>, PluginError> {
         let (slot, me, key) = (self.slot, self.me, self.key);
         std::mem::forget(self);
         slot.conclude(me, outcome, &|kind| held_error(&key, kind))
     }
 }
 
-impl<T: ?Sized + Plugin> Drop for Held<'_, '_, T> {
+impl<T: ?Sized + Plugin> Drop for Claimed<'_, T> {
     fn drop(&mut self) {
-        drop(self.entered.take());
-        let interrupted = held_error(&self.key, PluginErrorKind::Interrupted);
-        self.slot.settle(self.me, Record::Failed(interrupted));
+        let kind = match self.abandoned {
+            Abandoned::Interrupted => PluginErrorKind::Interrupted,
+            Abandoned::Cancelled => PluginErrorKind::Cancelled,
+        };
+        self.slot
+            .settle(self.me, Record::Failed(held_error(&self.key, kind)));
+    }
+}
+
+/// What [`SlotRef::poll_claim`] got.
+pub(crate) enum AsyncClaim<'a, T: ?Sized + Plugin> {
+    /// Loaded already (by this run or another).
+    Loaded(&'a Loaded<T>),
+    /// Claimed by the task: its lifecycle is the caller's to run.
+    Mine(Claimed<'a, T>),
+}
+
+/// A task's claim on a slot that another runs: it waits to be woken, not on a thread.
+#[derive(Clone, Copy)]
+struct Pending;
+
+/// A task's registration in the wait-for graph: dropped (the task's future with it), it takes
+/// its edge and waker out, so that a cancelled wait leaves nothing behind.
+#[derive(Default)]
+pub(crate) struct Ticket {
+    /// Its number among the waits of the task (0 until it first waits).
+    id: u64,
+    /// The task it waited as, if it ever registered.
+    waiter: Option<ThreadNumber>,
+}
+
+impl Ticket {
+    fn id(&mut self) -> u64 {
+        if self.id == BLOCKING {
+            self.id = running::task_number();
+        }
+        self.id
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        if let Some(waiter) = self.waiter {
+            let waker = waits::end(&mut waits::lock(waits()), waiter, self.id);
+            drop(waker);
+        }
+    }
+}
+
+/// Wakes the tasks that waited on a slot that settled, each inside a panic guard: a waker is
+/// the executor's code.
+fn wake(tasks: Vec<Waker>) {
+    for task in tasks {
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| task.wake())) {
+            discard(panic);
+        }
+    }
+}
+
+/// A slot this thread claimed and runs the lifecycle of step by step, holding it meanwhile as
+/// [`SlotRef::get_or_run_here`] does for a lifecycle in one piece: the manager's walk of
+/// requirements holds a chain of them at once instead of recursing. Dropped unfinished (an
+/// unwind), it settles the slot [`Interrupted`](PluginErrorKind::Interrupted).
+pub(crate) struct Held<'a, 'h, T: ?Sized + Plugin> {
+    // Dropped first: the run leaves this thread's record before the slot settles.
+    entered: Entered<'h>,
+    claimed: Claimed<'a, T>,
+}
+
+impl<'a, T: ?Sized + Plugin> Held<'a, '_, T> {
+    /// Settles the slot with the outcome of its lifecycle, which ran.
+    pub(crate) fn finish(self, outcome: Outcome<T>) -> Result<&'a Loaded<T>, PluginError> {
+        let Held { entered, claimed } = self;
+        drop(entered);
+        claimed.finish(outcome)
     }
 }
 
@@ -762,7 +966,7 @@ pub(crate) fn current_thread() -> ThreadId {
 }
 
 use running::Entered;
-pub(crate) use running::{here, Behalf, Exiting, Here};
+pub(crate) use running::{entered, here, task_number, Behalf, Exiting, Here};
 
 /// The plugins whose lifecycle this thread is running, innermost last, whatever their manager.
 mod running {
@@ -918,7 +1122,7 @@ mod running {
     impl<'a> Here<'a> {
         /// This thread's number.
         #[inline]
-        pub(super) fn me(self) -> ThreadNumber {
+        pub(crate) fn me(self) -> ThreadNumber {
             match self.0.me.get() {
                 0 => self.number(),
                 me => me,
@@ -995,6 +1199,52 @@ mod running {
     /// A thread number never used before.
     fn fresh_number() -> ThreadNumber {
         (super::SHARED.get().number)()
+    }
+
+    /// A number for a task that runs lifecycles (see [`Here::as_task`]), never used before.
+    pub(crate) fn task_number() -> ThreadNumber {
+        fresh_number()
+    }
+
+    impl Here<'_> {
+        /// Runs `f` (one poll of a task's future) as the task `number`: the slots it claims are
+        /// the task's, and its waits are the task's in the wait-for graph, whichever thread
+        /// polls it. The plugins this thread runs stay entered, so that the task, polled inside
+        /// a lifecycle, asks for those as re-entrant.
+        pub(crate) fn as_task<R>(self, number: ThreadNumber, f: impl FnOnce(Here<'_>) -> R) -> R {
+            struct Restore<'r>(&'r Running, ThreadNumber);
+            impl Drop for Restore<'_> {
+                fn drop(&mut self) {
+                    self.0.me.set(self.1);
+                }
+            }
+            let running = self.0;
+            let _restore = Restore(running, running.me.replace(number));
+            f(self)
+        }
+
+        /// Whether this thread (or the task it polls) is inside a lifecycle.
+        pub(crate) fn in_run(self) -> bool {
+            self.0.depth.get() > 0
+        }
+    }
+
+    /// Runs `f` with `key` entered on this thread (see [`Here::enter`]): a step of the
+    /// lifecycle that a task runs, which asks for `key` as re-entrant.
+    pub(crate) fn entered<R>(key: &Key<'_>, f: impl FnOnce() -> R) -> R {
+        let mut f = Some(f);
+        let mut out = None;
+        let _exiting = here(|here| {
+            let entered = here.enter(key);
+            out = f.take().map(|f| f());
+            drop(entered);
+        });
+        match (out, f) {
+            (Some(out), _) => out,
+            // On an exiting thread: the step runs all the same (nothing can ask for it there).
+            (None, Some(f)) => f(),
+            (None, None) => unreachable!("`f` runs once, and returns"),
+        }
     }
 
     /// [`fresh_number`] from this copy's counter.
@@ -1168,8 +1418,9 @@ pub(crate) struct Waits {
 
 #[derive(Default)]
 struct Graph {
-    /// What each waiting thread waits on.
-    edges: HashMap<ThreadNumber, Edge>,
+    /// What each waiting thread or task waits on: a thread, on one slot; a task, on one per
+    /// future of it that waits (`join!`).
+    edges: HashMap<ThreadNumber, Vec<Edge>>,
     /// The workers of each thread in a parallel start: it waits for every one of them.
     workers: HashMap<ThreadNumber, Vec<ThreadNumber>>,
 }
@@ -1183,7 +1434,14 @@ struct Edge {
     /// The waiting thread as the standard library knows it: how tests find it.
     #[cfg_attr(not(test), allow(dead_code))]
     thread: ThreadId,
+    /// Which wait of the waiter: [`BLOCKING`] for a thread's, a [`Ticket`]'s for a task's.
+    ticket: u64,
+    /// What wakes a waiting task (a thread sleeps on the graph's condition variable).
+    waker: Option<Waker>,
 }
+
+/// The [`Edge::ticket`] of a thread that waits, blocked.
+const BLOCKING: u64 = 0;
 
 mod waits {
     use super::*;
@@ -1195,27 +1453,41 @@ mod waits {
         waits.graph.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Records that `me` waits on `slot`, run by `owner`, unless that closes a cycle (then
-    /// returns false).
+    /// Records that `me` waits on `slot`, run by `owner` (its wait `ticket`, woken by `waker`
+    /// if it is a task's), unless that closes a cycle. Returns the waker of the same wait that
+    /// it replaces, or, on a cycle, `waker` unused: to be dropped outside the lock.
     pub(super) fn begin(
         graph: &mut Edges<'_>,
         me: ThreadNumber,
         owner: ThreadNumber,
         slot: usize,
-    ) -> bool {
+        ticket: u64,
+        waker: Option<Waker>,
+    ) -> Result<Option<Waker>, Option<Waker>> {
         if reaches(graph, owner, me) {
-            return false;
+            return Err(waker);
         }
+        let replaced = end(graph, me, ticket);
         let thread = current_thread();
-        graph.edges.insert(
-            me,
-            Edge {
-                owner,
-                slot,
-                thread,
-            },
-        );
-        true
+        graph.edges.entry(me).or_default().push(Edge {
+            owner,
+            slot,
+            thread,
+            ticket,
+            waker,
+        });
+        Ok(replaced)
+    }
+
+    /// `me`'s wait `ticket` is over; its waker, if it has one, to be dropped outside the lock.
+    pub(super) fn end(graph: &mut Edges<'_>, me: ThreadNumber, ticket: u64) -> Option<Waker> {
+        let edges = graph.edges.get_mut(&me)?;
+        let at = edges.iter().position(|edge| edge.ticket == ticket)?;
+        let edge = edges.swap_remove(at);
+        if edges.is_empty() {
+            graph.edges.remove(&me);
+        }
+        edge.waker
     }
 
     /// Whether `from` waits, through any chain of waits, on `to` (or is `to`).
@@ -1227,8 +1499,8 @@ mod waits {
             if thread == to {
                 return true;
             }
-            if let Some(edge) = graph.edges.get(&thread) {
-                next.push(edge.owner);
+            if let Some(edges) = graph.edges.get(&thread) {
+                next.extend(edges.iter().map(|edge| edge.owner));
             }
             if let Some(workers) = graph.workers.get(&thread) {
                 next.extend(workers);
@@ -1237,9 +1509,21 @@ mod waits {
         false
     }
 
-    /// `slot` has its final outcome: whoever waits on it waits no more.
-    pub(super) fn settled(graph: &mut Edges<'_>, slot: usize) {
-        graph.edges.retain(|_, edge| edge.slot != slot);
+    /// `slot` has its final outcome: whoever waits on it waits no more. Returns the tasks to
+    /// wake, outside the lock.
+    pub(super) fn settled(graph: &mut Edges<'_>, slot: usize) -> Vec<Waker> {
+        let mut tasks = Vec::new();
+        graph.edges.retain(|_, edges| {
+            edges.retain_mut(|edge| {
+                if edge.slot != slot {
+                    return true;
+                }
+                tasks.extend(edge.waker.take());
+                false
+            });
+            !edges.is_empty()
+        });
+        tasks
     }
 
     /// `principal` waits for `worker` until [`dismissed`] (a worker waits on nothing yet, so
@@ -1266,12 +1550,34 @@ mod waits {
     }
 }
 
+/// A task that works on behalf of another (the tasks of an async start inside a lifecycle, on
+/// behalf of the lifecycle's thread or task): in the wait-for graph, the principal waits for it
+/// until this drops.
+pub(crate) struct Hired {
+    principal: ThreadNumber,
+    worker: ThreadNumber,
+}
+
+impl Hired {
+    pub(crate) fn new(principal: ThreadNumber, worker: ThreadNumber) -> Self {
+        waits::hired(waits(), principal, worker);
+        Hired { principal, worker }
+    }
+}
+
+impl Drop for Hired {
+    fn drop(&mut self) {
+        waits::dismissed(waits(), self.principal, self.worker);
+    }
+}
+
 /// Whether `thread` is in the wait-for graph, and waiting on which slot (see `Slot::id`).
 #[cfg(test)]
 pub(crate) fn waits_on(thread: ThreadId) -> Option<usize> {
     waits::lock(waits())
         .edges
         .values()
+        .flatten()
         .find(|edge| edge.thread == thread)
         .map(|edge| edge.slot)
 }

@@ -58,8 +58,11 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// do its share.
     pub fn load_all_parallel(&self, threads: NonZeroUsize) -> Vec<Arc<T>> {
         self.report_dropped_once();
+        if T::LOADS_ASYNC {
+            return self.refuse_blocking();
+        }
         let resolved = self.resolved();
-        let plan = Plan::of(resolved);
+        let plan = Plan::of(resolved, |_| true);
         let mut first = plan.first;
         first.limit = threads.get().min(Self::MAX_THREADS);
         let start = Start {
@@ -158,14 +161,19 @@ impl<'a, T: ?Sized + Plugin> Work<'a, T> {
 }
 
 /// Which plugin may start after which, from the constraints that the load order honours.
-struct Plan {
+pub(super) struct Plan {
     /// `successors[i]`: the plugins that wait for `i` (positions in the index's entries).
-    successors: Vec<Vec<usize>>,
-    first: Progress,
+    pub(super) successors: Vec<Vec<usize>>,
+    pub(super) first: Progress,
 }
 
 impl Plan {
-    fn of<T: ?Sized + Plugin>(resolved: &Resolved<T>) -> Plan {
+    /// The plan of a start of the plugins that `started` keeps (positions in the index's
+    /// entries), in load order.
+    pub(super) fn of<T: ?Sized + Plugin>(
+        resolved: &Resolved<T>,
+        started: impl Fn(usize) -> bool,
+    ) -> Plan {
         let index = &resolved.index;
         let entries = index.entries();
         let mut rank = vec![usize::MAX; entries.len()];
@@ -177,8 +185,14 @@ impl Plan {
         let mut successors = vec![Vec::new(); entries.len()];
         let mut waiting_on = vec![0usize; entries.len()];
         for (i, entry) in entries.iter().enumerate() {
+            if !started(i) {
+                continue;
+            }
             let edges = constraints(entry.spec(), i, |name| index.position(name));
             for (from, to) in edges.filter_map(|(_, _, edge)| edge) {
+                if !started(from) || !started(to) {
+                    continue;
+                }
                 // Only edges that go forward in load order: those inside an ordering cycle do
                 // not (its members fail at once), and waiting on them would never end.
                 if rank.get(from) < rank.get(to) {
@@ -192,7 +206,7 @@ impl Plan {
             }
         }
         let ready = (0..entries.len())
-            .filter(|&i| waiting_on.get(i) == Some(&0))
+            .filter(|&i| started(i) && waiting_on.get(i) == Some(&0))
             .filter_map(|i| Some(Reverse((*rank.get(i)?, i))))
             .collect();
         Plan {
@@ -201,7 +215,7 @@ impl Plan {
                 ready,
                 waiting_on,
                 rank,
-                remaining: entries.len(),
+                remaining: (0..entries.len()).filter(|&i| started(i)).count(),
                 workers: 1,
                 idle: 0,
                 limit: 1,
@@ -218,7 +232,7 @@ struct Start {
     successors: Vec<Vec<usize>>,
 }
 
-struct Progress {
+pub(super) struct Progress {
     /// Plugins whose predecessors are all done, earliest in load order first.
     ready: BinaryHeap<Reverse<(usize, usize)>>,
     waiting_on: Vec<usize>,
@@ -279,21 +293,40 @@ impl Start {
 
     /// Plugin `i` is done: the plugins that wait for it may be ready.
     fn done(&self, i: usize) {
-        let successors = self.successors.get(i).map_or(&[][..], Vec::as_slice);
-        let mut progress = self.lock();
-        progress.remaining = progress.remaining.saturating_sub(1);
-        for &next in successors {
-            let Some(count) = progress.waiting_on.get_mut(next) else {
+        self.lock().done(i, &self.successors);
+        self.changed.notify_all();
+    }
+}
+
+impl Progress {
+    /// Plugin `i` is done: the plugins that wait for it (its `successors`) may be ready.
+    pub(super) fn done(&mut self, i: usize, successors: &[Vec<usize>]) {
+        self.remaining = self.remaining.saturating_sub(1);
+        for &next in successors.get(i).map_or(&[][..], Vec::as_slice) {
+            let Some(count) = self.waiting_on.get_mut(next) else {
                 continue;
             };
             *count = count.saturating_sub(1);
             if *count == 0 {
-                if let Some(&rank) = progress.rank.get(next) {
-                    progress.ready.push(Reverse((rank, next)));
+                if let Some(&rank) = self.rank.get(next) {
+                    self.ready.push(Reverse((rank, next)));
                 }
             }
         }
-        drop(progress);
-        self.changed.notify_all();
+    }
+
+    /// The ready plugin earliest in load order, if any.
+    pub(super) fn next_ready(&mut self) -> Option<usize> {
+        self.ready.pop().map(|Reverse((_, i))| i)
+    }
+
+    /// Whether every plugin of the start is done.
+    pub(super) fn is_done(&self) -> bool {
+        self.remaining == 0
+    }
+
+    /// Plugin `i`'s position in load order.
+    pub(super) fn rank(&self, i: usize) -> usize {
+        self.rank.get(i).copied().unwrap_or(usize::MAX)
     }
 }

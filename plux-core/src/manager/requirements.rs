@@ -11,11 +11,11 @@
 
 use super::PluginManager;
 use crate::contain::display_contained;
-use crate::error::{DisabledReason, PluginError};
+use crate::error::{DisabledReason, PluginError, PluginErrorKind};
 use crate::lifecycle::Lifecycle;
 use crate::plugin::Plugin;
 use crate::spec::PluginSpec;
-use crate::state::{Held, Here, Holding};
+use crate::state::{Held, Here, Holding, PluginState};
 
 /// A plugin of the walk whose requirements are loading.
 struct Step<'a, 'h, T: ?Sized + Plugin> {
@@ -92,6 +92,35 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         }
     }
 
+    /// The reason `spec` is disabled if a requirement of it did not load, once a start has
+    /// settled them all (an async start starts a plugin after its requirements): reads their
+    /// outcomes, runs nothing.
+    pub(super) fn requirements_settled(&self, spec: &PluginSpec) -> Option<DisabledReason> {
+        let resolved = self.resolved();
+        for name in spec.requires() {
+            let error = match self.find(resolved, name) {
+                Err(error) => error,
+                Ok((_, slot)) => match slot.state() {
+                    PluginState::Loaded { .. } => continue,
+                    PluginState::Disabled(reason) => {
+                        PluginError::new(&self.namespace, name, PluginErrorKind::Disabled(reason))
+                    }
+                    PluginState::Failed(error) => error,
+                    // Retried meanwhile by another call: not loaded when this one started.
+                    PluginState::Resolved | PluginState::Loading => {
+                        return Some(DisabledReason::Requirement {
+                            name: name.to_owned(),
+                            why: "it was not loaded yet (another call was loading it again)"
+                                .to_owned(),
+                        })
+                    }
+                },
+            };
+            return Some(unmet(name, &error));
+        }
+        None
+    }
+
     /// Asks for the requirement `name`: its outcome, or its slot held for the walk.
     fn ask<'a, 'h>(
         &'a self,
@@ -128,8 +157,8 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         }
     }
 
-    /// The lifecycle of `spec`, whose requirements the walk loads.
-    fn lifecycle<'a>(&'a self, spec: &'a PluginSpec) -> Lifecycle<'a, T> {
+    /// The lifecycle of `spec`, whose requirements are loaded.
+    pub(super) fn lifecycle<'a>(&'a self, spec: &'a PluginSpec) -> Lifecycle<'a, T> {
         Lifecycle {
             spec,
             args: &self.args,
