@@ -449,3 +449,91 @@ fn a_load_that_awaits_itself_is_reentrant_never_a_hang() {
         );
     });
 }
+
+mod interface {
+    //! `async fn load` in an interface, through `#[plugin_interface]` and `#[plugin]`.
+
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+
+    use plux::{plugin, plugin_interface, BoxError, PluginErrorKind, PluginManager};
+
+    pub struct Config {
+        pub port: u16,
+    }
+
+    #[plugin_interface(namespace = "test.async.services")]
+    pub trait Service {
+        async fn load(&mut self, config: &Config) -> Result<u16, BoxError>;
+        fn name(&self) -> &str;
+        /// Other async methods are boxed too, and work through `dyn Service`.
+        async fn stop(&self, reason: &str) -> String {
+            format!("{} stopped: {reason}", self.name())
+        }
+    }
+
+    static STARTED: AtomicUsize = AtomicUsize::new(0);
+
+    #[derive(Default)]
+    struct Database {
+        port: u16,
+    }
+
+    #[plugin(name = "database")]
+    impl Service for Database {
+        async fn load(&mut self, config: &Config) -> Result<u16, BoxError> {
+            super::yield_now().await;
+            self.port = config.port;
+            STARTED.fetch_add(1, SeqCst);
+            Ok(self.port)
+        }
+        fn name(&self) -> &str {
+            "database"
+        }
+    }
+
+    #[derive(Default)]
+    struct Web;
+
+    #[plugin(name = "web", requires = ["database"])]
+    impl Service for Web {
+        async fn load(&mut self, config: &Config) -> Result<u16, BoxError> {
+            if config.port == 0 {
+                return Err("no port".into());
+            }
+            STARTED.fetch_add(1, SeqCst);
+            Ok(config.port + 1)
+        }
+        fn name(&self) -> &str {
+            "web"
+        }
+        async fn stop(&self, reason: &str) -> String {
+            super::yield_now().await;
+            format!("web drained: {reason}")
+        }
+    }
+
+    #[test]
+    fn an_interface_with_an_async_load_loads_through_dyn() {
+        let manager = PluginManager::<dyn Service>::with_args(Config { port: 8080 });
+        assert!(matches!(
+            manager.load("web").unwrap_err().kind(),
+            PluginErrorKind::LoadsAsync
+        ));
+        let services = super::current_thread().block_on(manager.load_all_async());
+        let names: Vec<_> = services.iter().map(|s| s.name().to_owned()).collect();
+        assert_eq!(names, ["database", "web"]);
+        assert_eq!(STARTED.load(SeqCst), 2);
+        let Some(plux::PluginState::Loaded { output, .. }) = manager.state("web") else {
+            panic!("web is not loaded");
+        };
+        assert_eq!(*output, 8081);
+        let stopped = futures::executor::block_on(async {
+            let mut stopped = Vec::new();
+            for service in services.iter().rev() {
+                stopped.push(service.stop("shutdown").await);
+            }
+            stopped
+        });
+        assert_eq!(stopped, ["web drained: shutdown", "database stopped: shutdown"]);
+    }
+}

@@ -7,7 +7,9 @@ pub use crate::__submit as submit;
 pub use crate::__submit_interface as submit_interface;
 pub use crate::__submit_link as submit_link;
 pub use crate::dynamic::abi::{Exported, Exports, Header, Str};
-pub use crate::dynamic::contain::{catch, guarded, resume, Caught};
+pub use crate::dynamic::contain::{
+    catch, catch_load, guarded, resume, resume_load, Caught, CaughtLoad,
+};
 pub use crate::dynamic::export::{header_copy, library_exports, library_header, HostAllocator};
 pub use crate::dynamic::guard::{ErrorsKind, Guarded, OtherKind};
 pub use crate::fingerprint::{Definition, LayoutOf, UnsizedLayout};

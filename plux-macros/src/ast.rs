@@ -310,6 +310,8 @@ pub(crate) struct Interface<'a> {
     pub(crate) load_args: Option<Type>,
     /// What `load` returns, `Result<Output, E>` or `()`; `None` when the trait has no `load`.
     pub(crate) load_returns: Option<Type>,
+    /// Whether `load` is an `async fn`.
+    pub(crate) load_is_async: bool,
     pub(crate) has_should_load: bool,
     pub(crate) has_should_load_with: bool,
 }
@@ -329,6 +331,7 @@ impl<'a> Interface<'a> {
             item: tr,
             load_args: None,
             load_returns: None,
+            load_is_async: false,
             has_should_load: false,
             has_should_load_with: false,
         };
@@ -341,6 +344,7 @@ impl<'a> Interface<'a> {
                     let (load_args, returns) = valid::load_signature(&method.sig)?;
                     interface.load_args = load_args;
                     interface.load_returns = Some(returns);
+                    interface.load_is_async = method.sig.asyncness.is_some();
                 }
                 "should_load" => {
                     valid::should_load_signature(&method.sig)?;

@@ -9,7 +9,7 @@ use syn::spanned::Spanned;
 use syn::{Item, ItemFn, Stmt, Type};
 
 use crate::ast::{Declares, HookPoint, Interface, Make, Managed, Registration, SpecInput};
-use crate::{guard, type_docs, valid};
+use crate::{asyncness, guard, type_docs, valid};
 
 /// `#[plugin]` on a struct, an enum, an impl block or a fn.
 pub(crate) fn plugin(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
@@ -32,7 +32,9 @@ pub(crate) fn plugin(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
             };
             let impls = impls(&registration);
             let submit = submit(&registration, docs);
-            return Ok(quote!(#item #impls #submit));
+            let mut imp = imp.clone();
+            asyncness::in_impl(&mut imp);
+            return Ok(quote!(#imp #impls #submit));
         }
         Item::Fn(f) => return plugin_fn(args, f),
         other => return Err(valid::unsupported_item(other)),
@@ -425,6 +427,7 @@ pub(crate) fn plugin_interface(args: TokenStream, item: TokenStream) -> syn::Res
     let krate = interface.args.krate();
     let namespace = &interface.args.namespace;
     let mut tr = interface.item.clone();
+    asyncness::in_trait(&mut tr);
     let ident = &interface.item.ident;
     let fingerprint = crate::fingerprint::of_interface(&krate, namespace, interface.item);
 
@@ -522,24 +525,60 @@ pub(crate) fn plugin_interface(args: TokenStream, item: TokenStream) -> syn::Res
             #krate::__private::catch(|| <Self as #ident>::should_load_with(self, args))
         }
     });
-    tr.items.push(syn::parse_quote! {
-        #[doc(hidden)]
-        #[allow(unused_variables)]
-        fn __plux_load(
-            &mut self,
-            args: &#args,
-        ) -> ::core::result::Result<
-            ::core::result::Result<
-                <#returns as #krate::__private::LoadResult>::Output,
-                #krate::BoxError,
-            >,
-            #krate::__private::Caught,
-        > {
-            #krate::__private::catch(|| {
-                #krate::__private::LoadResult::into_result(<Self as #ident>::load(self #forward_args))
-            })
+    let output = quote!(<#returns as #krate::__private::LoadResult>::Output);
+    let load = if interface.load_is_async {
+        tr.items.push(syn::parse_quote! {
+            #[doc(hidden)]
+            #[allow(unused_variables)]
+            fn __plux_load_async<'plux_async>(
+                &'plux_async mut self,
+                args: &'plux_async #args,
+            ) -> #krate::__private::CaughtLoad<'plux_async, #output> {
+                #krate::__private::catch_load(|| <Self as #ident>::load(self #forward_args))
+            }
+        });
+        quote! {
+            const LOADS_ASYNC: bool = true;
+            fn load(
+                &mut self,
+                _: &#args,
+            ) -> ::core::result::Result<Self::Output, #krate::BoxError> {
+                ::core::result::Result::Err(::core::convert::From::from(
+                    "its `load` is async: managers call `load_async`",
+                ))
+            }
+            fn load_async<'plux_async>(
+                &'plux_async mut self,
+                args: &'plux_async #args,
+            ) -> #krate::LoadFuture<'plux_async, Self::Output> {
+                #krate::__private::resume_load(<Self as #ident>::__plux_load_async(self, args))
+            }
         }
-    });
+    } else {
+        tr.items.push(syn::parse_quote! {
+            #[doc(hidden)]
+            #[allow(unused_variables)]
+            fn __plux_load(
+                &mut self,
+                args: &#args,
+            ) -> ::core::result::Result<
+                ::core::result::Result<#output, #krate::BoxError>,
+                #krate::__private::Caught,
+            > {
+                #krate::__private::catch(|| {
+                    #krate::__private::LoadResult::into_result(<Self as #ident>::load(self #forward_args))
+                })
+            }
+        });
+        quote! {
+            fn load(
+                &mut self,
+                args: &#args,
+            ) -> ::core::result::Result<Self::Output, #krate::BoxError> {
+                #krate::__private::resume(<Self as #ident>::__plux_load(self, args))
+            }
+        }
+    };
     let (wrapper, guarded) = match guard::interface(&krate, &tr) {
         Some(guard) => (guard.wrapper, guard.guarded),
         None => (TokenStream::new(), TokenStream::new()),
@@ -560,7 +599,7 @@ pub(crate) fn plugin_interface(args: TokenStream, item: TokenStream) -> syn::Res
         #tr
         impl #krate::Plugin for dyn #ident {
             type Args = #args;
-            type Output = <#returns as #krate::__private::LoadResult>::Output;
+            type Output = #output;
             const FINGERPRINT: ::core::option::Option<&'static #krate::dynamic::Fingerprint> =
                 ::core::option::Option::Some(&#fingerprint);
             fn should_load(&self) -> bool {
@@ -572,12 +611,7 @@ pub(crate) fn plugin_interface(args: TokenStream, item: TokenStream) -> syn::Res
             ) -> ::core::result::Result<(), #krate::Veto> {
                 #krate::__private::resume(<Self as #ident>::__plux_should_load_with(self, args))
             }
-            fn load(
-                &mut self,
-                args: &#args,
-            ) -> ::core::result::Result<Self::Output, #krate::BoxError> {
-                #krate::__private::resume(<Self as #ident>::__plux_load(self, args))
-            }
+            #load
             #guarded
         }
         #wrapper

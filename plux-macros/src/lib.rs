@@ -4,6 +4,7 @@
 use proc_macro::TokenStream;
 
 mod ast;
+mod asyncness;
 mod attr;
 mod expand;
 mod fingerprint;

@@ -366,7 +366,7 @@ pub(crate) fn interface_without_namespace(ident: &Ident) -> syn::Error {
 }
 
 const LOAD_SHAPE: &str = "an interface's `load` is `fn load(&mut self, args: &MyArgs) -> \
-    Result<MyOutput, plux::BoxError>` (or without `args`, or returning nothing)";
+    Result<MyOutput, plux::BoxError>` (or `async fn load`, or without `args`, or returning nothing)";
 
 /// `fn load(&mut self[, args: &Args]) [-> R]`: the arguments' type and the return type.
 pub(crate) fn load_signature(sig: &Signature) -> syn::Result<(Option<Type>, Type)> {
@@ -394,7 +394,7 @@ pub(crate) fn load_signature(sig: &Signature) -> syn::Result<(Option<Type>, Type
     if let Some(extra) = inputs.next() {
         return Err(error(extra, LOAD_SHAPE));
     }
-    if !sig.generics.params.is_empty() || sig.asyncness.is_some() {
+    if !sig.generics.params.is_empty() {
         return Err(error(sig, LOAD_SHAPE));
     }
     let returns = match &sig.output {

@@ -13,10 +13,15 @@
 //! panic again with a function of the program's ([`raise_here`], installed at open), so that the
 //! panic that unwinds into the program is the program's own.
 
+use std::future::Future;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::pin::Pin;
 use std::sync::OnceLock;
+use std::task::{Context, Poll};
 
+use crate::__private::LoadResult;
 use crate::contain::panic_message;
+use crate::plugin::{BoxError, LoadFuture};
 
 /// A panic caught where it was raised, carried across as its message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,5 +80,62 @@ pub fn guarded<R>(f: impl FnOnce() -> R) -> R {
             Some(raise) => raise(caught),
             None => raise_here(caught),
         },
+    }
+}
+
+/// A plugin's async `load` as the manager awaits it through `dyn Interface`: its output made a
+/// [`LoadResult`]'s, and every poll caught on the side of the artifact that made it.
+pub type CaughtLoad<'a, O> =
+    Pin<Box<dyn Future<Output = Result<Result<O, BoxError>, Caught>> + Send + 'a>>;
+
+/// The load that `start` makes, with `start` and each poll of the load under [`catch`]: called by
+/// an interface's hidden `__plux_load_async`, so instantiated where the plugin was compiled (in a
+/// plugin library, with its std).
+pub fn catch_load<'a, F>(start: impl FnOnce() -> F) -> CaughtLoad<'a, <F::Output as LoadResult>::Output>
+where
+    F: Future + Unpin + Send + 'a,
+    F::Output: LoadResult,
+{
+    match catch(start) {
+        Ok(load) => Box::pin(CatchPolls(load)),
+        Err(caught) => Box::pin(std::future::ready(Err(caught))),
+    }
+}
+
+/// A load whose polls are caught (see [`catch_load`]).
+struct CatchPolls<F>(F);
+
+impl<F> Future for CatchPolls<F>
+where
+    F: Future + Unpin,
+    F::Output: LoadResult,
+{
+    type Output = Result<Result<<F::Output as LoadResult>::Output, BoxError>, Caught>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let load = &mut self.get_mut().0;
+        // The conversion of the plugin's error is its code too.
+        match catch(|| Pin::new(load).poll(cx).map(LoadResult::into_result)) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(result)) => Poll::Ready(Ok(result)),
+            Err(caught) => Poll::Ready(Err(caught)),
+        }
+    }
+}
+
+/// The load that [`catch_load`] made, each caught panic raised again here, on the side of the
+/// manager, which contains it: `Plugin::load_async` of `dyn Interface`.
+pub fn resume_load<O: 'static>(load: CaughtLoad<'_, O>) -> LoadFuture<'_, O> {
+    Box::pin(ResumePolls(load))
+}
+
+/// A load whose caught panics are raised again (see [`resume_load`]).
+struct ResumePolls<'a, O>(CaughtLoad<'a, O>);
+
+impl<O> Future for ResumePolls<'_, O> {
+    type Output = Result<O, BoxError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.0.as_mut().poll(cx).map(resume)
     }
 }
