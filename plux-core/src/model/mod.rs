@@ -44,6 +44,7 @@ use shuttle::thread;
 
 use self::state::{here, Loaded, Outcome, PluginState, Slot};
 use crate::error::{PluginError, PluginErrorKind};
+use crate::spec::Key;
 use crate::{BoxError, FunctionPlugin};
 
 /// Schedules per scenario: enough to meet the rare interleavings of 2-3 threads, little
@@ -335,6 +336,110 @@ fn every_schedule_of_a_cycle_through_a_worker_and_another_thread_ends_in_a_cycle
                 .filter(|k| **k == "Reentrant")
                 .count();
             assert!(cycles <= 1, "{t_inner} {worker}");
+        },
+        SCHEDULES,
+    );
+}
+
+/// Claims `slot` as the task `number`, awaiting another thread's or task's run of it: what an
+/// async start's task does first.
+async fn claim_as_task<'s>(
+    slot: &'s Slot<Nop>,
+    name: &'s Cow<'static, str>,
+    number: u64,
+) -> Result<state::AsyncClaim<'s, Nop>, PluginError> {
+    let mut ticket = state::Ticket::default();
+    std::future::poll_fn(|cx| {
+        here(|here| {
+            here.as_task(number, |_| {
+                slot.as_ref()
+                    .poll_claim(Key::Names((&NS, name)), false, &mut ticket, cx)
+            })
+        })
+        .expect("the thread is not exiting")
+    })
+    .await
+}
+
+#[test]
+fn every_schedule_wakes_a_task_that_waits_on_a_thread_and_runs_the_lifecycle_once() {
+    shuttle::check_random(
+        || {
+            let runs = Arc::new(AtomicUsize::new(0));
+            let counted = runs.clone();
+            let (slot, plugins) = on_threads(3, move |slot, i| {
+                let name = Cow::Borrowed("mixed");
+                let result = if i == 0 {
+                    slot.get_or_run((&NS, &name), false, error, || {
+                        counted.fetch_add(1, SeqCst);
+                        loaded()
+                    })
+                } else {
+                    // Two tasks, each on a thread of its own, each under a number of its own.
+                    shuttle::future::block_on(async {
+                        match claim_as_task(slot, &name, state::task_number()).await? {
+                            state::AsyncClaim::Loaded(loaded) => Ok(loaded),
+                            state::AsyncClaim::Mine(claimed) => {
+                                counted.fetch_add(1, SeqCst);
+                                shuttle::thread::yield_now();
+                                claimed.finish(loaded())
+                            }
+                        }
+                    })
+                };
+                result
+                    .map(|loaded| Arc::as_ptr(&loaded.plugin).cast::<()>() as usize)
+                    .expect("loads")
+            });
+            assert_eq!(runs.load(SeqCst), 1);
+            assert!(plugins.iter().all(|p| *p == plugins[0]), "one instance");
+            assert!(matches!(slot.state(), PluginState::Loaded { .. }));
+        },
+        SCHEDULES,
+    );
+}
+
+#[test]
+fn every_schedule_of_a_cancelled_task_wakes_its_waiters_with_the_cancellation() {
+    shuttle::check_random(
+        || {
+            let (slot, kinds) = on_threads(2, move |slot, i| {
+                let name = Cow::Borrowed("cancelled");
+                if i == 0 {
+                    // Claims the slot as a task, then drops the claim unfinished: what dropping
+                    // the future of an async start does.
+                    shuttle::future::block_on(async {
+                        match claim_as_task(slot, &name, state::task_number()).await {
+                            Ok(state::AsyncClaim::Mine(claimed)) => {
+                                shuttle::thread::yield_now();
+                                drop(claimed);
+                                "dropped"
+                            }
+                            Ok(state::AsyncClaim::Loaded(_)) => "Ok",
+                            Err(e) if matches!(e.kind(), PluginErrorKind::Cancelled) => {
+                                "Cancelled"
+                            }
+                            Err(_) => "other",
+                        }
+                    })
+                } else {
+                    match slot.get_or_run((&NS, &name), false, error, loaded) {
+                        Ok(_) => "Ok",
+                        Err(e) if matches!(e.kind(), PluginErrorKind::Cancelled) => "Cancelled",
+                        Err(_) => "other",
+                    }
+                }
+            });
+            // Either the thread loaded it first (the task then found it loaded), or the task
+            // claimed it and the thread, waiting or coming after, got the cancellation.
+            match (kinds[0], kinds[1]) {
+                ("Ok", "Ok") => assert!(matches!(slot.state(), PluginState::Loaded { .. })),
+                ("dropped", "Cancelled") => assert!(matches!(
+                    slot.state(),
+                    PluginState::Failed(e) if matches!(e.kind(), PluginErrorKind::Cancelled)
+                )),
+                other => panic!("{other:?}"),
+            }
         },
         SCHEDULES,
     );
