@@ -12,7 +12,7 @@ mod support;
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{BatchSize, Criterion, Throughput};
+use criterion::{BatchSize, Throughput};
 use plux::{BoxError, LoadFuture, Plugin, PluginManager, PluginSpec};
 use plux_benches::{Trivial, NAMESPACES, PER_NAMESPACE};
 

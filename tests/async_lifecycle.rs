@@ -228,7 +228,10 @@ fn the_blocking_api_refuses_an_async_plugin_until_it_is_loaded() {
     let journal = Arc::new(Journal::default());
     let (manager, counters) = manager_of(&journal, vec![("a", Behaviour::Yields(1), &[])]);
     let error = manager.load("a").unwrap_err();
-    assert!(matches!(error.kind(), PluginErrorKind::LoadsAsync), "{error}");
+    assert!(
+        matches!(error.kind(), PluginErrorKind::LoadsAsync),
+        "{error}"
+    );
     assert!(manager.load_all().is_empty());
     assert!(matches!(
         manager.try_load_all().unwrap_err().kind(),
@@ -280,7 +283,10 @@ fn each_lifecycle_runs_once_across_tasks_and_threads() {
         assert_eq!(counter.made.load(SeqCst), 1);
     }
     let first = manager.load("d").unwrap();
-    assert!(Arc::ptr_eq(&first, &runtime.block_on(manager.load_async("d")).unwrap()));
+    assert!(Arc::ptr_eq(
+        &first,
+        &runtime.block_on(manager.load_async("d")).unwrap()
+    ));
 }
 
 #[test]
@@ -302,18 +308,24 @@ fn a_task_asking_for_a_plugin_that_loads_awaits_it_without_blocking_the_thread()
             tokio::task::yield_now().await;
         }
         gate.notify_one();
-        let (first, second) = (first.await.unwrap().unwrap(), second.await.unwrap().unwrap());
+        let (first, second) = (
+            first.await.unwrap().unwrap(),
+            second.await.unwrap().unwrap(),
+        );
         assert!(Arc::ptr_eq(&first, &second));
         assert_eq!(counters[0].made.load(SeqCst), 1);
     });
 }
 
+/// A waker that does nothing: the tests that use it poll by hand.
+struct Nothing;
+
+impl Wake for Nothing {
+    fn wake(self: Arc<Self>) {}
+}
+
 /// Polls `future` `polls` times (or until ready), then drops it.
 fn poll_then_drop<F: Future>(future: F, polls: usize) -> bool {
-    struct Nothing;
-    impl Wake for Nothing {
-        fn wake(self: Arc<Self>) {}
-    }
     let waker = Waker::from(Arc::new(Nothing));
     let mut cx = Context::from_waker(&waker);
     let mut future = pin!(future);
@@ -332,7 +344,10 @@ fn a_load_dropped_at_any_await_point_leaves_no_plugin_stuck() {
         let journal = Arc::new(Journal::default());
         let (manager, counters) = manager_of(
             &journal,
-            vec![("a", Behaviour::Yields(3), &[]), ("b", Behaviour::Yields(2), &["a"])],
+            vec![
+                ("a", Behaviour::Yields(3), &[]),
+                ("b", Behaviour::Yields(2), &["a"]),
+            ],
         );
         let finished = poll_then_drop(manager.load_all_async(), polls);
         for (name, counter) in ["a", "b"].into_iter().zip(&counters) {
@@ -342,7 +357,10 @@ fn a_load_dropped_at_any_await_point_leaves_no_plugin_stuck() {
             match state {
                 PluginState::Resolved => assert_eq!(made, 0, "{polls} polls: {name}"),
                 PluginState::Failed(error) => {
-                    assert!(matches!(error.kind(), PluginErrorKind::Cancelled), "{error}");
+                    assert!(
+                        matches!(error.kind(), PluginErrorKind::Cancelled),
+                        "{error}"
+                    );
                     assert_eq!(counter.dropped.load(SeqCst), made, "{polls} polls: {name}");
                 }
                 PluginState::Loaded { .. } => {}
@@ -353,7 +371,10 @@ fn a_load_dropped_at_any_await_point_leaves_no_plugin_stuck() {
         let all = futures::executor::block_on(async {
             for name in ["a", "b"] {
                 if let Err(error) = manager.load_async(name).await {
-                    assert!(matches!(error.kind(), PluginErrorKind::Cancelled), "{error}");
+                    assert!(
+                        matches!(error.kind(), PluginErrorKind::Cancelled),
+                        "{error}"
+                    );
                     manager.retry_async(name).await.unwrap();
                 }
             }
@@ -377,13 +398,16 @@ fn a_waiting_task_hears_of_a_cancelled_load() {
         assert!(poll_once(second.as_mut()).is_pending());
         drop(first);
         let error = second.await.unwrap_err();
-        assert!(matches!(error.kind(), PluginErrorKind::Cancelled), "{error}");
+        assert!(
+            matches!(error.kind(), PluginErrorKind::Cancelled),
+            "{error}"
+        );
     });
 }
 
 fn poll_once<F: Future + ?Sized>(future: std::pin::Pin<&mut F>) -> Poll<F::Output> {
-    let waker = Waker::noop();
-    future.poll(&mut Context::from_waker(waker))
+    let waker = Waker::from(Arc::new(Nothing));
+    future.poll(&mut Context::from_waker(&waker))
 }
 
 #[test]
@@ -405,9 +429,18 @@ fn a_panic_or_an_error_in_a_load_fails_that_plugin_only() {
         let Some(PluginState::Failed(error)) = manager.state("boom") else {
             panic!("{:?}", manager.state("boom"));
         };
-        assert!(matches!(error.kind(), PluginErrorKind::Panicked { .. }), "{error}");
-        assert!(matches!(manager.state("broken"), Some(PluginState::Failed(_))));
-        assert!(matches!(manager.state("dependent"), Some(PluginState::Disabled(_))));
+        assert!(
+            matches!(error.kind(), PluginErrorKind::Panicked { .. }),
+            "{error}"
+        );
+        assert!(matches!(
+            manager.state("broken"),
+            Some(PluginState::Failed(_))
+        ));
+        assert!(matches!(
+            manager.state("dependent"),
+            Some(PluginState::Disabled(_))
+        ));
         let first = manager.try_load_all_async().await.unwrap_err();
         assert_eq!(first.name(), Some("boom"));
     });
@@ -534,6 +567,9 @@ mod interface {
             }
             stopped
         });
-        assert_eq!(stopped, ["web drained: shutdown", "database stopped: shutdown"]);
+        assert_eq!(
+            stopped,
+            ["web drained: shutdown", "database stopped: shutdown"]
+        );
     }
 }

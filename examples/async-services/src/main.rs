@@ -19,7 +19,10 @@ struct Config {
 
 impl Config {
     fn log(&self, what: &str) {
-        println!("{:>6.1?} ms  {what}", self.started.elapsed().as_secs_f64() * 1000.0);
+        println!(
+            "{:>6.1?} ms  {what}",
+            self.started.elapsed().as_secs_f64() * 1000.0
+        );
     }
 }
 

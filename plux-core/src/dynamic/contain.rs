@@ -91,7 +91,9 @@ pub type CaughtLoad<'a, O> =
 /// The load that `start` makes, with `start` and each poll of the load under [`catch`]: called by
 /// an interface's hidden `__plux_load_async`, so instantiated where the plugin was compiled (in a
 /// plugin library, with its std).
-pub fn catch_load<'a, F>(start: impl FnOnce() -> F) -> CaughtLoad<'a, <F::Output as LoadResult>::Output>
+pub fn catch_load<'a, F>(
+    start: impl FnOnce() -> F,
+) -> CaughtLoad<'a, <F::Output as LoadResult>::Output>
 where
     F: Future + Unpin + Send + 'a,
     F::Output: LoadResult,

@@ -157,7 +157,11 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             return Ok(loaded.plugin.clone());
         }
         let Some(target) = resolved.index.position(name) else {
-            return Err(PluginError::new(&self.namespace, name, PluginErrorKind::Interrupted));
+            return Err(PluginError::new(
+                &self.namespace,
+                name,
+                PluginErrorKind::Interrupted,
+            ));
         };
         let wanted = requirement_closure(resolved, target);
         let plan = Plan::of(resolved, |i| wanted.get(i).copied().unwrap_or(false));
@@ -413,7 +417,12 @@ impl<'a, T: ?Sized + Plugin> Start<'a, T> {
         };
         if let Some(task) = self.tasks.get_mut(i).and_then(Option::take) {
             self.in_flight -= 1;
-            let Task { future, wakes, waker, .. } = task;
+            let Task {
+                future,
+                wakes,
+                waker,
+                ..
+            } = task;
             discard(future);
             drop(waker);
             if Arc::strong_count(&wakes) == 1 {
@@ -435,7 +444,11 @@ impl<'a, T: ?Sized + Plugin> Start<'a, T> {
                     if !error.is_disabled() {
                         self.stopped = true;
                         let rank = self.progress.rank(i);
-                        if self.failure.as_ref().map_or(true, |(first, _)| rank < *first) {
+                        if self
+                            .failure
+                            .as_ref()
+                            .map_or(true, |(first, _)| rank < *first)
+                        {
                             self.failure = Some((rank, error));
                         }
                     }
@@ -451,7 +464,12 @@ impl<'a, T: ?Sized + Plugin> Start<'a, T> {
 
     /// The error of plugin `i` when its task was interrupted.
     fn interrupted(&self, i: usize) -> PluginError {
-        let name = self.resolved.index.entries().get(i).map(|entry| entry.spec().name());
+        let name = self
+            .resolved
+            .index
+            .entries()
+            .get(i)
+            .map(|entry| entry.spec().name());
         PluginError::new(
             &self.manager.namespace,
             name.unwrap_or_default(),

@@ -343,6 +343,8 @@ fn every_schedule_of_a_cycle_through_a_worker_and_another_thread_ends_in_a_cycle
 
 /// Claims `slot` as the task `number`, awaiting another thread's or task's run of it: what an
 /// async start's task does first.
+// A key borrows the `Cow`s of the names, as a spec's does.
+#[allow(clippy::ptr_arg)]
 async fn claim_as_task<'s>(
     slot: &'s Slot<Nop>,
     name: &'s Cow<'static, str>,
@@ -416,9 +418,7 @@ fn every_schedule_of_a_cancelled_task_wakes_its_waiters_with_the_cancellation() 
                                 "dropped"
                             }
                             Ok(state::AsyncClaim::Loaded(_)) => "Ok",
-                            Err(e) if matches!(e.kind(), PluginErrorKind::Cancelled) => {
-                                "Cancelled"
-                            }
+                            Err(e) if matches!(e.kind(), PluginErrorKind::Cancelled) => "Cancelled",
                             Err(_) => "other",
                         }
                     })
