@@ -573,3 +573,80 @@ mod interface {
         );
     }
 }
+
+/// Hears and decides as a demanding application's listener would.
+struct Referee(Arc<Journal>);
+
+impl plux::PluginLifecycleListener<Service> for Referee {
+    fn on_init_after(&self, spec: &PluginSpec, _: &Service) {
+        self.0.note(format!("{}: init", spec.name()));
+    }
+    fn on_load_before(&self, spec: &PluginSpec, _: &Service, _: &()) {
+        self.0.note(format!("{}: before", spec.name()));
+    }
+    fn on_load_after(&self, spec: &PluginSpec, _: &Service, _: &()) {
+        self.0.note(format!("{}: after", spec.name()));
+    }
+    fn approve(&self, spec: &PluginSpec, _: &Service) -> Result<(), plux::Veto> {
+        match spec.name() {
+            "vetoed" => Err(plux::Veto::new("not in this deployment")),
+            _ => Ok(()),
+        }
+    }
+    fn confirm(&self, spec: &PluginSpec, _: &Service, _: &()) -> Result<(), BoxError> {
+        match spec.name() {
+            "rejected" => Err("its health check failed".into()),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[test]
+fn listeners_filters_and_vetoes_hold_for_async_loads() {
+    on_every_executor(|| async {
+        let journal = Arc::new(Journal::default());
+        let heard = Arc::new(Journal::default());
+        let (manager, counters) = manager_of(
+            &journal,
+            vec![
+                ("kept", Behaviour::Yields(2), &[]),
+                ("filtered", Behaviour::Yields(1), &[]),
+                ("vetoed", Behaviour::Yields(1), &[]),
+                ("rejected", Behaviour::Yields(1), &[]),
+            ],
+        );
+        let manager = manager
+            .filter(|spec| spec.name() != "filtered")
+            .listener(Referee(heard.clone()));
+        let loaded = manager.load_all_async().await;
+        let names: Vec<_> = loaded.iter().map(|p| p.name).collect();
+        assert_eq!(names, ["kept"]);
+        // Concurrent: the events of the plugins interleave, each plugin's in order.
+        let mut events = heard.events();
+        events.sort();
+        let expected = [
+            "kept: after",
+            "kept: before",
+            "kept: init",
+            "rejected: before",
+            "rejected: init",
+            "vetoed: init",
+        ];
+        assert_eq!(events, expected);
+        assert!(heard.position("kept: before") < heard.position("kept: after"));
+        // Filtered before it was made; vetoed before its load; rejected after it.
+        assert_eq!(counters[1].made.load(SeqCst), 0);
+        assert!(!journal.events().contains(&"vetoed starts".to_owned()));
+        assert!(journal.events().contains(&"rejected loaded".to_owned()));
+        assert!(matches!(manager.state("filtered"), Some(PluginState::Disabled(_))));
+        assert!(matches!(manager.state("vetoed"), Some(PluginState::Disabled(_))));
+        let Some(PluginState::Failed(error)) = manager.state("rejected") else {
+            panic!("{:?}", manager.state("rejected"));
+        };
+        assert!(matches!(error.kind(), PluginErrorKind::Rejected { .. }), "{error}");
+        // What was made and not kept was dropped.
+        for counter in &counters[2..] {
+            assert_eq!(counter.dropped.load(SeqCst), counter.made.load(SeqCst));
+        }
+    });
+}
