@@ -2,11 +2,35 @@
 //! a function registered in a namespace by name.
 
 use std::fmt;
+use std::future::Future;
 use std::ops::Deref;
+use std::pin::Pin;
 
 use crate::error::PluginError;
 use crate::manager::PluginManager;
 use crate::plugin::{BoxError, Plugin};
+
+/// What an `async fn` hook returns, as its hook point declares it:
+/// `#[hook_point(namespace = "app.warmup")] pub struct Warmup(fn(&App) -> HookFuture<'_>);`.
+/// `#[plugin(hook = Warmup)]` on an `async fn` boxes its future, so that the fn is a plain fn
+/// pointer of that type; the program awaits each hook it loads
+/// (`for hook in manager.load_all() { hook(&app).await; }`).
+///
+/// With several borrowed arguments, the future borrows them all: name the one lifetime,
+/// `for<'a> fn(&'a App, &'a str) -> HookFuture<'a>`.
+///
+/// ```
+/// use plux_core::HookFuture;
+///
+/// // What `#[plugin(hook = Warmup)] async fn fill_cache(region: &str) -> usize { .. }` becomes.
+/// fn fill_cache(region: &str) -> HookFuture<'_, usize> {
+///     Box::pin(async move { region.len() })
+/// }
+///
+/// let hook: fn(&str) -> HookFuture<'_, usize> = fill_cache;
+/// assert_eq!(futures::executor::block_on(hook("eu")), 2);
+/// ```
+pub type HookFuture<'a, T = ()> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// A plugin that is one function: a hook point declared with `#[hook_point]`, or a
 /// [`FunctionPlugin`]. It derefs to the function, so a loaded hook is called like one, and its

@@ -53,7 +53,7 @@ mod sync;
 pub use error::{DisabledReason, PluginError, PluginErrorKind, Stage};
 pub use filter::{global_filter, GlobalFilter, PatternError, PluginPattern};
 pub use finder::PluginFinder;
-pub use function::{FunctionPlugin, Hook};
+pub use function::{FunctionPlugin, Hook, HookFuture};
 pub use grammar::{check_name, check_namespace, IdentKind, InvalidIdent};
 pub use listener::{PluginLifecycleListener, Veto};
 pub use location::Location;

@@ -32,7 +32,7 @@ pub(crate) fn boxed(sig: &mut Signature, body: Option<&mut Block>) {
     let Some(asyncness) = sig.asyncness.take() else {
         return;
     };
-    let lifetime = future_lifetime();
+    let mut lifetime = future_lifetime();
     let mut bounds: Vec<TokenStream> = Vec::new();
     for param in &sig.generics.params {
         match param {
@@ -47,16 +47,24 @@ pub(crate) fn boxed(sig: &mut Signature, body: Option<&mut Block>) {
             GenericParam::Const(_) => {}
         }
     }
-    sig.generics.params.insert(0, syn::parse_quote!(#lifetime));
+    let mut borrows = !bounds.is_empty();
     for input in &mut sig.inputs {
         match input {
             FnArg::Receiver(receiver) => {
                 if let syn::ReceiverKind::Reference(_, named, _) = &mut receiver.kind {
                     named.get_or_insert_with(|| lifetime.clone());
+                    borrows = true;
                 }
             }
-            FnArg::Typed(arg) => name_elided(&mut arg.ty, &lifetime),
+            FnArg::Typed(arg) => borrows |= name_elided(&mut arg.ty, &lifetime),
         }
+    }
+    if borrows {
+        sig.generics.params.insert(0, syn::parse_quote!(#lifetime));
+    } else {
+        // Nothing borrowed: a future of its own, and a fn whose output names no lifetime that
+        // its inputs do not (a fn pointer cannot have one).
+        lifetime = Lifetime::new("'static", Span::call_site());
     }
     if !bounds.is_empty() {
         let where_clause = sig.generics.make_where_clause();
@@ -89,8 +97,8 @@ pub(crate) fn boxed(sig: &mut Signature, body: Option<&mut Block>) {
     }
 }
 
-/// Names every elided lifetime of `ty` (`&T`, `'_`) `lifetime`.
-fn name_elided(ty: &mut Type, lifetime: &Lifetime) {
+/// Names every elided lifetime of `ty` (`&T`, `'_`) `lifetime`; whether `ty` borrows at all.
+fn name_elided(ty: &mut Type, lifetime: &Lifetime) -> bool {
     match ty {
         Type::Reference(reference) => {
             match &mut reference.lifetime {
@@ -99,44 +107,52 @@ fn name_elided(ty: &mut Type, lifetime: &Lifetime) {
                 None => reference.lifetime = Some(lifetime.clone()),
             }
             name_elided(&mut reference.elem, lifetime);
+            true
         }
         Type::Path(path) => {
+            let mut borrows = false;
             if let Some(qself) = &mut path.qself {
-                name_elided(&mut qself.ty, lifetime);
+                borrows |= name_elided(&mut qself.ty, lifetime);
             }
             for segment in &mut path.path.segments {
                 if let PathArguments::AngleBracketed(args) = &mut segment.arguments {
                     for arg in &mut args.args {
                         match arg {
-                            GenericArgument::Lifetime(named) if named.ident == "_" => {
-                                *named = lifetime.clone();
+                            GenericArgument::Lifetime(named) => {
+                                if named.ident == "_" {
+                                    *named = lifetime.clone();
+                                }
+                                borrows = true;
                             }
-                            GenericArgument::Type(ty) => name_elided(ty, lifetime),
+                            GenericArgument::Type(ty) => borrows |= name_elided(ty, lifetime),
                             _ => {}
                         }
                     }
                 }
             }
+            borrows
         }
         Type::TraitObject(object) => {
+            let mut borrows = false;
             for bound in &mut object.bounds {
                 if let TypeParamBound::Lifetime(named) = bound {
                     if named.ident == "_" {
                         *named = lifetime.clone();
                     }
+                    borrows = true;
                 }
             }
+            borrows
         }
         Type::Array(array) => name_elided(&mut array.elem, lifetime),
         Type::Slice(slice) => name_elided(&mut slice.elem, lifetime),
         Type::Paren(paren) => name_elided(&mut paren.elem, lifetime),
         Type::Group(group) => name_elided(&mut group.elem, lifetime),
-        Type::Tuple(tuple) => {
-            for elem in &mut tuple.elems {
-                name_elided(elem, lifetime);
-            }
-        }
-        _ => {}
+        Type::Tuple(tuple) => tuple
+            .elems
+            .iter_mut()
+            .fold(false, |borrows, elem| name_elided(elem, lifetime) | borrows),
+        _ => false,
     }
 }
 

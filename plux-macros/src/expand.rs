@@ -46,10 +46,14 @@ pub(crate) fn plugin(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
 
 /// The registration goes inside the fn's body: a fn in an impl block (which the macro cannot
 /// tell from a free fn) then fails with one "cannot find value" error at the fn's name.
+///
+/// An `async fn` is registered as the fn that returns its future, boxed (see
+/// [`asyncness::boxed`]): a plain fn pointer, of a hook point's type `fn(..) -> HookFuture<'_>`.
 fn plugin_fn(args: TokenStream, f: &ItemFn) -> syn::Result<TokenStream> {
-    let registration = Registration::of_fn(args, f)?;
-    let submit = submit(&registration, description_docs(&registration, &f.attrs)?);
     let mut f = f.clone();
+    asyncness::boxed(&mut f.sig, Some(&mut f.block));
+    let registration = Registration::of_fn(args, &f)?;
+    let submit = submit(&registration, description_docs(&registration, &f.attrs)?);
     f.block.stmts.insert(0, Stmt::Item(syn::parse2(submit)?));
     Ok(f.into_token_stream())
 }

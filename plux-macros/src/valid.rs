@@ -207,14 +207,6 @@ pub(crate) fn fn_without_hook(ident: &Ident) -> syn::Error {
 /// The fn-pointer type of a function plugin, `for<'a> fn(&'a str) -> ..`, or why there is none.
 pub(crate) fn fn_pointer_type(sig: &Signature) -> syn::Result<TokenStream> {
     let reject = |tokens: &dyn ToTokens, message: &str| Err(error(tokens, message));
-    if let Some(asyncness) = &sig.asyncness {
-        return reject(
-            asyncness,
-            "#[plugin] cannot register an async fn: a function plugin is a plain fn pointer; \
-             register a fn that returns the future, e.g. `fn start() -> Pin<Box<dyn Future<Output \
-             = ()> + Send>>`, or a plugin type whose `load` starts the work",
-        );
-    }
     if let syn::Safety::Unsafe(unsafety) = &sig.safety {
         return reject(
             unsafety,

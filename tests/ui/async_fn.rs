@@ -1,4 +1,0 @@
-#[plux::plugin(namespace = "my.hooks")]
-async fn start() {}
-
-fn main() {}
