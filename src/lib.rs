@@ -294,6 +294,63 @@
 //! assert_eq!(started.iter().map(|s| s()).collect::<Vec<_>>(), ["database", "cache"]);
 //! ```
 //!
+//! # Async plugins
+//!
+//! A plugin whose `load` is I/O (a connection pool, a listener, remote configuration) declares
+//! it `async`: `#[plugin_interface]` and `#[plugin]` box the future, so that `dyn Trait` still
+//! works (any other `async fn` of the interface is boxed the same way). The async API of the
+//! manager — [`load_async`](PluginManager::load_async),
+//! [`load_all_async`](PluginManager::load_all_async),
+//! [`try_load_all_async`](PluginManager::try_load_all_async),
+//! [`retry_async`](PluginManager::retry_async) — awaits each plugin's `load` exactly once, starts
+//! each as soon as those it follows are done, concurrently on the caller's task (no thread
+//! spawned: tokio's runtimes, smol, `futures::executor`), and keeps every other promise of
+//! `load_all`. A task asking for a plugin that another task or thread is loading awaits it; a
+//! plugin whose `load` awaits itself, through any chain, gets
+//! [`Reentrant`](PluginErrorKind::Reentrant).
+//!
+//! ```
+//! use plux::{plugin, plugin_interface, BoxError, PluginErrorKind, PluginManager};
+//!
+//! pub struct Config { pub port: u16 }
+//!
+//! #[plugin_interface(namespace = "app.servers")]
+//! pub trait Server {
+//!     async fn load(&mut self, config: &Config) -> Result<(), BoxError>;
+//!     async fn stop(&self) -> String;
+//! }
+//!
+//! #[derive(Default)]
+//! struct Http { port: u16 }
+//!
+//! #[plugin(name = "http")]
+//! impl Server for Http {
+//!     async fn load(&mut self, config: &Config) -> Result<(), BoxError> {
+//!         self.port = config.port; // bind, await...
+//!         Ok(())
+//!     }
+//!     async fn stop(&self) -> String {
+//!         format!("http :{} drained", self.port)
+//!     }
+//! }
+//!
+//! let servers = PluginManager::<dyn Server>::with_args(Config { port: 8080 });
+//! // The blocking API does not block a thread on a future: it says so.
+//! assert!(matches!(servers.load("http").unwrap_err().kind(), PluginErrorKind::LoadsAsync));
+//!
+//! futures::executor::block_on(async {
+//!     let started = servers.load_all_async().await;
+//!     for server in started.iter().rev() {
+//!         assert_eq!(server.stop().await, "http :8080 drained");
+//!     }
+//! });
+//! ```
+//!
+//! Dropping the future part-way (a `select!`, a timeout) drops the loads in flight: those plugins
+//! are failed with [`Cancelled`](PluginErrorKind::Cancelled), which
+//! [`retry_async`](PluginManager::retry_async) runs again; the others are left as they were. A
+//! hook may be an `async fn` too, of a hook point whose hooks return a [`HookFuture`].
+//!
 //! # Linking: every plugin crate must be named
 //!
 //! rustc does not link a dependency that no code names, and a linker section cannot bring it back:
@@ -525,7 +582,9 @@ pub use plux_core::*;
 ///
 /// Values may come through `macro_rules!` (`$name:literal`, `$factory:expr`). A function
 /// plugin's `fn` may have lifetime parameters (it becomes a `for<'a> fn(..)`), but no type or
-/// const parameters, and it may not be `async`, `unsafe` or a method.
+/// const parameters, and it may not be `unsafe` or a method; an `async fn` is registered as the
+/// fn that returns its boxed future (a [`HookFuture`]). On `impl Interface for Type`, every
+/// `async fn` is boxed as the interface's is.
 ///
 /// ```
 /// use plux::{plugin, FunctionPlugin, PluginManager};
@@ -556,7 +615,9 @@ pub use plux_macros::plugin;
 /// It implements [`Plugin`] and [`PluginInterface`] for `dyn Trait`, so that `#[plugin]` on
 /// `impl Trait for Type` and [`PluginManager::new`] need no namespace. The load arguments are
 /// what `load` borrows (`fn load(&mut self, args: &MyArgs)`; none when it takes none), and the
-/// output is what its `Result` holds (`()` when it returns nothing).
+/// output is what its `Result` holds (`()` when it returns nothing). An `async fn load` makes
+/// its plugins [async](crate#async-plugins): every `async fn` of the trait becomes a method that
+/// returns a boxed, `Send` future, so that `dyn Trait` works.
 ///
 /// ```
 /// use plux::{plugin_interface, PluginInterface};
