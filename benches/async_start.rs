@@ -13,7 +13,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BatchSize, Throughput};
-use plux::{BoxError, LoadFuture, Plugin, PluginManager, PluginSpec};
+use plux::{BoxError, LoadFuture, Plugin, PluginManager};
 use plux_benches::{Trivial, NAMESPACES, PER_NAMESPACE};
 
 const CHAINS: usize = 4;
@@ -45,20 +45,7 @@ impl Plugin for Waits {
 }
 
 fn chained() -> PluginManager<Waits> {
-    let name = |chain: usize, step: usize| format!("chain{chain}-{step:02}");
-    let specs = (0..CHAINS)
-        .flat_map(|chain| (0..LENGTH).map(move |step| (chain, step)))
-        .map(|(chain, step)| {
-            let spec = PluginSpec::new(CHAINED, name(chain, step), || Ok(Box::new(Waits)))
-                .expect("bench names follow the grammar");
-            match step {
-                0 => spec,
-                _ => spec
-                    .with_requires([name(chain, step - 1)])
-                    .expect("bench names follow the grammar"),
-            }
-        })
-        .collect::<Vec<_>>();
+    let specs = support::chains(CHAINED, CHAINS, LENGTH, || Ok(Box::new(Waits)));
     PluginManager::in_namespace(CHAINED).finder(specs)
 }
 

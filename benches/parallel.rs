@@ -17,7 +17,7 @@ use std::num::NonZeroUsize;
 use std::thread;
 use std::time::Duration;
 
-use plux::{BoxError, Plugin, PluginManager, PluginSpec};
+use plux::{BoxError, Plugin, PluginManager};
 
 const CHAINS: usize = 4;
 const LENGTH: usize = 25;
@@ -36,25 +36,9 @@ impl Plugin for Slow {
     }
 }
 
-fn specs() -> Vec<PluginSpec> {
-    let name = |chain: usize, step: usize| format!("chain{chain}-{step:02}");
-    (0..CHAINS)
-        .flat_map(|chain| (0..LENGTH).map(move |step| (chain, step)))
-        .map(|(chain, step)| {
-            let spec = PluginSpec::new(NAMESPACE, name(chain, step), || Ok(Box::new(Slow)))
-                .expect("bench names follow the grammar");
-            match step {
-                0 => spec,
-                _ => spec
-                    .with_requires([name(chain, step - 1)])
-                    .expect("bench names follow the grammar"),
-            }
-        })
-        .collect()
-}
-
 fn manager() -> PluginManager<Slow> {
-    PluginManager::in_namespace(NAMESPACE).finder(specs())
+    let specs = support::chains(NAMESPACE, CHAINS, LENGTH, || Ok(Box::new(Slow)));
+    PluginManager::in_namespace(NAMESPACE).finder(specs)
 }
 
 fn main() {

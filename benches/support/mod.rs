@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use criterion::Criterion;
+use plux::{BoxError, Plugin, PluginSpec};
 
 /// Whether `PLUX_BENCH_QUICK` asks for a smoke run (every measurement shortened).
 pub fn quick() -> bool {
@@ -23,4 +24,29 @@ pub fn criterion() -> Criterion {
         .measurement_time(measurement)
         .sample_size(samples)
         .configure_from_args()
+}
+
+/// `chains` chains of `length` plugins of `namespace`, each plugin requiring the previous one of
+/// its chain: the shape of the starts that the parallel and async benches time.
+#[allow(dead_code)] // not every bench of the directory times a start
+pub fn chains<P: ?Sized + Plugin>(
+    namespace: &'static str,
+    chains: usize,
+    length: usize,
+    make: fn() -> Result<Box<P>, BoxError>,
+) -> Vec<PluginSpec> {
+    let name = |chain: usize, step: usize| format!("chain{chain}-{step:02}");
+    (0..chains)
+        .flat_map(|chain| (0..length).map(move |step| (chain, step)))
+        .map(|(chain, step)| {
+            let spec = PluginSpec::new(namespace, name(chain, step), make)
+                .expect("bench names follow the grammar");
+            match step {
+                0 => spec,
+                _ => spec
+                    .with_requires([name(chain, step - 1)])
+                    .expect("bench names follow the grammar"),
+            }
+        })
+        .collect()
 }

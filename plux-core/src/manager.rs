@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 
 use crate::contain::{discard, panic_message};
-use crate::error::{DisplayCycle, PluginError, PluginErrorKind};
+use crate::error::{DisabledReason, DisplayCycle, PluginError, PluginErrorKind};
 use crate::finder::{Entries, IndexEntry, PluginFinder, SpecIndex};
 use crate::grammar::{check_name, check_namespace};
 use crate::lifecycle::{log_failure, received, Filter, Lifecycle, Listeners};
@@ -954,14 +954,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             });
         }
         let requirements = || self.load_requirements(here, spec);
-        let lifecycle = Lifecycle {
-            spec,
-            args: &self.args,
-            filters: &self.filters,
-            listeners: &self.listeners,
-            requirements: entry.requires().then_some(&requirements),
-            unreceived: self.unreceived,
-        };
+        let lifecycle = self.lifecycle(spec, entry.requires().then_some(&requirements));
         // The closure holds one reference: what it captures is copied into the slot's frame,
         // and a wider copy of values just stored stalls every run.
         slot.get_or_run_here(
@@ -971,6 +964,24 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             |kind| PluginError::new(spec.namespace(), spec.name(), kind),
             || lifecycle.run(),
         )
+    }
+
+    /// The lifecycle of `spec` in this manager; `requirements`, if it has any, loads (or reads)
+    /// what it requires.
+    #[inline(always)]
+    fn lifecycle<'a>(
+        &'a self,
+        spec: &'a PluginSpec,
+        requirements: Option<&'a dyn Fn() -> Option<DisabledReason>>,
+    ) -> Lifecycle<'a, T> {
+        Lifecycle {
+            spec,
+            args: &self.args,
+            filters: &self.filters,
+            listeners: &self.listeners,
+            requirements,
+            unreceived: self.unreceived,
+        }
     }
 
     fn resolve(&self) -> Resolved<T> {

@@ -25,7 +25,7 @@ use super::{PluginManager, Resolved};
 use crate::contain::discard;
 use crate::error::{PluginError, PluginErrorKind};
 use crate::finder::IndexEntry;
-use crate::lifecycle::{received, Lifecycle};
+use crate::lifecycle::received;
 use crate::plugin::{BoxError, LoadFuture, Plugin};
 use crate::spec::Key;
 use crate::state::{
@@ -208,24 +208,19 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         // The factory's `Arc` is the only one, as in the blocking lifecycle.
         let loaded = match Arc::get_mut(&mut plugin) {
             Some(unique) => Load::new(key, unique, &self.args).await,
-            None => return entered(&key, || self.lifecycle(spec).kept(plugin)),
+            None => return entered(&key, || self.lifecycle(spec, None).kept(plugin)),
         };
-        entered(&key, || self.lifecycle(spec).after_load(plugin, loaded))
+        entered(&key, || {
+            self.lifecycle(spec, None).after_load(plugin, loaded)
+        })
     }
 
     /// The lifecycle of `entry` up to its `load`; its requirements, done already, are read.
     fn until_load(&self, entry: IndexEntry<'_>) -> Result<Arc<T>, Outcome<T>> {
         let spec = entry.spec();
         let requirements = || self.requirements_settled(spec);
-        Lifecycle {
-            spec,
-            args: &self.args,
-            filters: &self.filters,
-            listeners: &self.listeners,
-            requirements: entry.requires().then_some(&requirements),
-            unreceived: self.unreceived,
-        }
-        .until_load()
+        self.lifecycle(spec, entry.requires().then_some(&requirements))
+            .until_load()
     }
 }
 

@@ -12,7 +12,6 @@
 use super::PluginManager;
 use crate::contain::display_contained;
 use crate::error::{DisabledReason, PluginError, PluginErrorKind};
-use crate::lifecycle::Lifecycle;
 use crate::plugin::Plugin;
 use crate::spec::PluginSpec;
 use crate::state::{Held, Here, Holding, PluginState};
@@ -85,7 +84,9 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             let Some(held) = step.held else {
                 return step.unmet;
             };
-            let outcome = self.lifecycle(step.spec).after_requirements(step.unmet);
+            let outcome = self
+                .lifecycle(step.spec, None)
+                .after_requirements(step.unmet);
             if let (Err(error), Some(parent)) = (held.finish(outcome), walk.0.last_mut()) {
                 parent.unmet = Some(unmet(step.spec.name(), &error));
             }
@@ -141,7 +142,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             Ok(Holding::Loaded) => return Asked::Done(Ok(())),
             Err(error) => return Asked::Done(Err(error)),
         };
-        let lifecycle = self.lifecycle(spec);
+        let lifecycle = self.lifecycle(spec, None);
         let stopped = match entry.requires() {
             false => Some(lifecycle.run()),
             true => lifecycle.filtered(),
@@ -154,18 +155,6 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
                 next: 0,
                 unmet: None,
             }),
-        }
-    }
-
-    /// The lifecycle of `spec`, whose requirements are loaded.
-    pub(super) fn lifecycle<'a>(&'a self, spec: &'a PluginSpec) -> Lifecycle<'a, T> {
-        Lifecycle {
-            spec,
-            args: &self.args,
-            filters: &self.filters,
-            listeners: &self.listeners,
-            requirements: None,
-            unreceived: self.unreceived,
         }
     }
 }

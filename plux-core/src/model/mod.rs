@@ -105,6 +105,13 @@ fn on_threads<R: Send + 'static>(
     (slot, results)
 }
 
+/// The slot loaded, by one run, and every thread got the same plugin (by address).
+fn assert_loaded_once(slot: &Slot<Nop>, runs: &AtomicUsize, plugins: &[usize]) {
+    assert_eq!(runs.load(SeqCst), 1);
+    assert!(plugins.iter().all(|p| *p == plugins[0]), "one instance");
+    assert!(matches!(slot.state(), PluginState::Loaded { .. }));
+}
+
 #[test]
 fn every_schedule_runs_a_lifecycle_once_and_shares_its_outcome() {
     shuttle::check_random(
@@ -120,9 +127,7 @@ fn every_schedule_runs_a_lifecycle_once_and_shares_its_outcome() {
                 .map(|loaded| Arc::as_ptr(&loaded.plugin).cast::<()>() as usize)
                 .expect("loads")
             });
-            assert_eq!(runs.load(SeqCst), 1);
-            assert!(plugins.iter().all(|p| *p == plugins[0]), "one instance");
-            assert!(matches!(slot.state(), PluginState::Loaded { .. }));
+            assert_loaded_once(&slot, &runs, &plugins);
         },
         SCHEDULES,
     );
@@ -393,9 +398,7 @@ fn every_schedule_wakes_a_task_that_waits_on_a_thread_and_runs_the_lifecycle_onc
                     .map(|loaded| Arc::as_ptr(&loaded.plugin).cast::<()>() as usize)
                     .expect("loads")
             });
-            assert_eq!(runs.load(SeqCst), 1);
-            assert!(plugins.iter().all(|p| *p == plugins[0]), "one instance");
-            assert!(matches!(slot.state(), PluginState::Loaded { .. }));
+            assert_loaded_once(&slot, &runs, &plugins);
         },
         SCHEDULES,
     );
