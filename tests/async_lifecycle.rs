@@ -638,12 +638,21 @@ fn listeners_filters_and_vetoes_hold_for_async_loads() {
         assert_eq!(counters[1].made.load(SeqCst), 0);
         assert!(!journal.events().contains(&"vetoed starts".to_owned()));
         assert!(journal.events().contains(&"rejected loaded".to_owned()));
-        assert!(matches!(manager.state("filtered"), Some(PluginState::Disabled(_))));
-        assert!(matches!(manager.state("vetoed"), Some(PluginState::Disabled(_))));
+        assert!(matches!(
+            manager.state("filtered"),
+            Some(PluginState::Disabled(_))
+        ));
+        assert!(matches!(
+            manager.state("vetoed"),
+            Some(PluginState::Disabled(_))
+        ));
         let Some(PluginState::Failed(error)) = manager.state("rejected") else {
             panic!("{:?}", manager.state("rejected"));
         };
-        assert!(matches!(error.kind(), PluginErrorKind::Rejected { .. }), "{error}");
+        assert!(
+            matches!(error.kind(), PluginErrorKind::Rejected { .. }),
+            "{error}"
+        );
         // What was made and not kept was dropped.
         for counter in &counters[2..] {
             assert_eq!(counter.dropped.load(SeqCst), counter.made.load(SeqCst));

@@ -13,6 +13,7 @@
 //! had claimed settles [`Cancelled`](crate::PluginErrorKind::Cancelled), its plugin and load
 //! future dropped inside a panic guard; a plugin not started yet stays as it was.
 
+use std::collections::HashMap;
 use std::future::{poll_fn, Future};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
@@ -262,9 +263,8 @@ struct Start<'a, T: ?Sized + Plugin> {
     mode: Mode,
     successors: Vec<Vec<usize>>,
     progress: Progress,
-    /// The tasks in flight, by position in the index's entries.
-    tasks: Vec<Option<Task<'a, T>>>,
-    in_flight: usize,
+    /// The tasks in flight, by position in the index's entries: few, in a namespace of any size.
+    tasks: HashMap<usize, Task<'a, T>>,
     wakeups: Arc<Wakeups>,
     /// Wakers of tasks that finished, that nothing else holds: for the next tasks.
     spare: Vec<Arc<TaskWaker>>,
@@ -295,16 +295,13 @@ type TaskFuture<'a, T> =
 impl<'a, T: ?Sized + Plugin> Start<'a, T> {
     fn new(manager: &'a PluginManager<T>, plan: Plan, mode: Mode) -> Self {
         let resolved = manager.resolved();
-        let mut tasks = Vec::new();
-        tasks.resize_with(plan.successors.len(), || None);
         Start {
             manager,
             resolved,
             mode,
             successors: plan.successors,
             progress: plan.first,
-            tasks,
-            in_flight: 0,
+            tasks: HashMap::new(),
             wakeups: Arc::new(Wakeups::default()),
             spare: Vec::new(),
             principal: None,
@@ -353,7 +350,7 @@ impl<'a, T: ?Sized + Plugin> Start<'a, T> {
                 self.poll_task(here, i);
             }
         }
-        self.in_flight == 0 && (self.stopped || self.progress.is_done())
+        self.tasks.is_empty() && (self.stopped || self.progress.is_done())
     }
 
     /// Starts plugin `i`: inline if its `load` is not a future and nobody runs it, else as a
@@ -383,16 +380,13 @@ impl<'a, T: ?Sized + Plugin> Start<'a, T> {
             wakes,
             _hired: principal.map(|principal| Hired::new(principal, number)),
         };
-        if let Some(place) = self.tasks.get_mut(i) {
-            *place = Some(task);
-            self.in_flight += 1;
-            self.poll_task(here, i);
-        }
+        self.tasks.insert(i, task);
+        self.poll_task(here, i);
     }
 
     /// Polls the task of plugin `i`, as that task; finishes it if it is done.
     fn poll_task(&mut self, here: Here<'_>, i: usize) {
-        let Some(task) = self.tasks.get_mut(i).and_then(Option::as_mut) else {
+        let Some(task) = self.tasks.get_mut(&i) else {
             return;
         };
         let mut cx = Context::from_waker(&task.waker);
@@ -410,8 +404,7 @@ impl<'a, T: ?Sized + Plugin> Start<'a, T> {
                 Err(None)
             }
         };
-        if let Some(task) = self.tasks.get_mut(i).and_then(Option::take) {
-            self.in_flight -= 1;
+        if let Some(task) = self.tasks.remove(&i) {
             let Task {
                 future,
                 wakes,
@@ -478,7 +471,7 @@ impl<T: ?Sized + Plugin> Drop for Start<'_, T> {
     /// [`Cancelled`](PluginErrorKind::Cancelled)), and what they hold of the plugins' code
     /// inside a panic guard.
     fn drop(&mut self) {
-        for task in self.tasks.iter_mut().filter_map(Option::take) {
+        for (_, task) in self.tasks.drain() {
             discard(task);
         }
     }
