@@ -7,9 +7,14 @@ plugin behind a trait and loading it in `main`: with plux (`#[plugin_interface]`
 inventory (`inventory::submit!`). Then, round by round, interleaved (plux, linkme, inventory, plux,
 ...), builds each from nothing: `cargo build --offline` (debug) into a fresh target directory, and
 records wall time, CPU time (user + sys of cargo and every rustc it runs) and the crates cargo
-compiled (its `Compiling` lines). Prints a markdown table of the medians.
+compiled (its `Compiling` lines). Prints a markdown table of the medians, with the load average
+before and after (the machine may be shared).
 
-  python3 benches/cold_build.py [--rounds 3] [--scratch DIR]
+  python3 benches/cold_build.py [--rounds 3] [--scratch DIR] [--compare LABEL=DIR ...]
+
+`--compare before=/tmp/plux-main` adds a fourth program, the plux one built against another checkout
+of plux (e.g. `git archive main | tar -x -C /tmp/plux-main`), in the same rounds: a change's
+before and after under the same load.
 
 Each crate gets a lock of its own (`cargo generate-lockfile`, `cargo fetch`) before the timing,
 which builds offline.
@@ -119,12 +124,12 @@ CRATES = {
 }
 
 
-def write(scratch: Path) -> None:
-    for name, (dependency, main) in CRATES.items():
+def write(scratch: Path, crates: dict[str, tuple[str, str]]) -> None:
+    for name, (dependency, main) in crates.items():
         root = scratch / name
         (root / "src").mkdir(parents=True, exist_ok=True)
         (root / "Cargo.toml").write_text(
-            f'[package]\nname = "one-plugin-{name}"\nversion = "0.1.0"\nedition = "2021"\n'
+            f'[package]\nname = "one-plugin-{name.replace("=", "-")}"\nversion = "0.1.0"\nedition = "2021"\n'
             f"publish = false\n\n[dependencies]\n{dependency}\n\n[workspace]\n"
         )
         (root / "src/main.rs").write_text(main.lstrip())
@@ -154,28 +159,39 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--scratch", type=Path, default=Path("/tmp/plux-cold"))
+    parser.add_argument("--compare", action="append", default=[], metavar="LABEL=DIR",
+                        help="also the plux program against the plux checkout in DIR")
     args = parser.parse_args()
-    write(args.scratch)
-    for name in CRATES:  # a lock of its own for each, resolved and fetched outside the timing
+    crates = dict(CRATES)
+    for spec in args.compare:
+        label, _, checkout = spec.partition("=")
+        crates[f"plux={label}"] = (f'plux = {{ path = "{Path(checkout).resolve()}" }}', PLUX)
+    write(args.scratch, crates)
+    for name in crates:  # a lock of its own for each, resolved and fetched outside the timing
         for command in (["cargo", "generate-lockfile"], ["cargo", "fetch"]):
             subprocess.run(command, cwd=args.scratch / name, check=True, capture_output=True)
-    runs: dict[str, list[tuple[float, float, int]]] = {name: [] for name in CRATES}
+    runs: dict[str, list[tuple[float, float, int]]] = {name: [] for name in crates}
+    load_before = os.getloadavg()[0]
     for round_ in range(args.rounds):
-        for name in CRATES:
+        for name in crates:
             runs[name].append(build(args.scratch / name))
-            wall, cpu, crates = runs[name][-1]
+            wall, cpu, compiled = runs[name][-1]
             print(f"round {round_ + 1} {name}: {wall:.2f} s wall, {cpu:.2f} s CPU, "
-                  f"{crates} crates", file=sys.stderr)
-    load = os.getloadavg()
-    print(f"\n{args.rounds} rounds interleaved; load average {load[0]:.1f} at the end\n")
-    print("| one-plugin program | crates compiled | wall (median) | CPU user+sys (median) | wall / linkme |")
-    print("|---|---|---|---|---|")
+                  f"{compiled} crates", file=sys.stderr)
+    load = os.getloadavg()[0]
+    print(f"\n{args.rounds} rounds interleaved; load average {load_before:.1f} before, "
+          f"{load:.1f} after\n")
+    print("| one-plugin program | crates compiled | wall (median) | CPU user+sys (median) "
+          "| wall / linkme | CPU / linkme |")
+    print("|---|---|---|---|---|---|")
     linkme_wall = statistics.median(w for w, _, _ in runs["linkme"])
+    linkme_cpu = statistics.median(c for _, c, _ in runs["linkme"])
     for name, results in runs.items():
         wall = statistics.median(w for w, _, _ in results)
         cpu = statistics.median(c for _, c, _ in results)
-        crates = results[-1][2]
-        print(f"| {name} | {crates} | {wall:.2f} s | {cpu:.2f} s | {wall / linkme_wall:.2f}x |")
+        compiled = results[-1][2]
+        print(f"| {name} | {compiled} | {wall:.2f} s | {cpu:.2f} s | {wall / linkme_wall:.2f}x "
+              f"| {cpu / linkme_cpu:.2f}x |")
 
 
 if __name__ == "__main__":

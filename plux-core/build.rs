@@ -5,6 +5,9 @@
 mod source_fingerprint;
 
 use std::env;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn main() {
@@ -28,5 +31,37 @@ fn main() {
     // Two builds of one plux version from different sources (a git or path dependency between
     // releases) pass the version check, yet the types a plugin library hands over may have
     // another layout: the source itself is compared.
-    source_fingerprint::record("PLUX_SOURCE");
+    println!("cargo:rerun-if-changed=src");
+    let source = sources(Path::new("src")).map_or_else(
+        |error| format!("unknown ({error})"),
+        |files| {
+            let files = files
+                .iter()
+                .map(|(path, contents)| (path.as_str(), contents.as_slice()));
+            format!("{:016x}", source_fingerprint::of(files))
+        },
+    );
+    println!("cargo:rustc-env=PLUX_SOURCE={source}");
+}
+
+/// Every file under `dir`: its path relative to `dir` (with `/`) and its contents.
+fn sources(dir: &Path) -> io::Result<Vec<(String, Vec<u8>)>> {
+    let mut files = Vec::new();
+    let mut pending = vec![PathBuf::new()];
+    while let Some(relative) = pending.pop() {
+        for entry in fs::read_dir(dir.join(&relative))? {
+            let entry = entry?;
+            let path = relative.join(entry.file_name());
+            if entry.file_type()?.is_dir() {
+                pending.push(path);
+            } else {
+                let name: Vec<String> = path
+                    .components()
+                    .map(|part| part.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                files.push((name.join("/"), fs::read(dir.join(&path))?));
+            }
+        }
+    }
+    Ok(files)
 }

@@ -125,11 +125,10 @@ impl fmt::Display for DisabledReason {
 }
 
 /// What went wrong; see the [module docs](self) for when each kind occurs.
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum PluginErrorKind {
     /// No plugin of that name in the namespace.
-    #[error("not found{}", if *.unlinked { UNLINKED_HINT } else { "" })]
     NotFound {
         /// The namespace has no plugins at all, and the program has no `plux::link_plugins!()`:
         /// the plugin crates are most likely not linked (rustc drops a crate no code names). The
@@ -138,20 +137,15 @@ pub enum PluginErrorKind {
     },
     /// The manager's namespace, or the name asked for, breaks the
     /// [grammar](crate::IdentKind::rule), so no plugin can have it.
-    #[error("{0}")]
     InvalidIdent(InvalidIdent),
     /// The plugin is disabled.
-    #[error("disabled: {0}")]
     Disabled(DisabledReason),
     /// The factory returned an error.
-    #[error("factory failed: {0}")]
     Factory(Arc<dyn Error + Send + Sync>),
     /// `load` returned an error.
-    #[error("load failed: {0}")]
     Load(Arc<dyn Error + Send + Sync>),
     /// `load` succeeded, but a listener's [`confirm`](crate::PluginLifecycleListener::confirm)
     /// failed the plugin with this reason.
-    #[error("failed by listener #{listener} after load: {reason}")]
     Rejected {
         /// Position of the listener, from 0, in the order they were added.
         listener: usize,
@@ -159,7 +153,6 @@ pub enum PluginErrorKind {
         reason: Arc<dyn Error + Send + Sync>,
     },
     /// User code panicked; the panic was caught.
-    #[error("{stage} panicked: {message}")]
     Panicked {
         /// Where it panicked.
         stage: Stage,
@@ -167,7 +160,6 @@ pub enum PluginErrorKind {
         message: String,
     },
     /// The factory made a plugin of another type than the manager's `T`.
-    #[error("the factory makes `{found}`, but this manager manages `{expected}`")]
     WrongType {
         /// The manager's plugin type.
         expected: &'static str,
@@ -175,13 +167,8 @@ pub enum PluginErrorKind {
         found: &'static str,
     },
     /// Two or more specs share this namespace and name; none of them is loaded.
-    #[error("declared {} times: {}", .0.len(), DisplaySites(.0))]
     Duplicate(Vec<Location>),
     /// An `after`/`before`/`requires` constraint of this plugin names no plugin of the namespace.
-    #[error(
-        "`{relation} = [{missing:?}]` names no plugin of this namespace{}",
-        DidYouMean(.suggestion.as_deref())
-    )]
     OrderUnknown {
         /// `"after"`, `"before"` or `"requires"`.
         relation: &'static str,
@@ -194,35 +181,87 @@ pub enum PluginErrorKind {
     /// declarations are contradictory, whatever runs (see [`Reentrant`](Self::Reentrant) for a
     /// cycle at run time). Every member's error shares this one list, so a cycle costs memory
     /// linear in its length; the message names the first 20 of them.
-    #[error("ordering cycle between {}", DisplayNames(.0))]
     OrderCycle(Arc<[String]>),
     /// The plugin was asked for while its own lifecycle runs: its loading requires itself (a
     /// run-time cycle, unlike [`OrderCycle`](Self::OrderCycle), which is in the declarations).
-    #[error("re-entrant load: the plugin was asked for again while it is being loaded")]
     Reentrant,
     /// The manager was unwound in the middle of this plugin's lifecycle.
-    #[error("lifecycle interrupted by a panic inside the manager")]
     Interrupted,
     /// The plugin was asked for on a thread that is exiting, from a thread-local's destructor
     /// that runs after plux's own per-thread state was destroyed: its lifecycle cannot run
     /// there. A plugin loaded already is still returned; load it before the thread ends, or
     /// from another thread.
-    #[error("asked for on an exiting thread, from a thread-local's destructor: load it before")]
     ThreadExiting,
     /// The plugin's `load` is `async` (see [`Plugin::LOADS_ASYNC`](crate::Plugin::LOADS_ASYNC)),
     /// and it was asked for through the blocking API, which would have to block a thread on a
     /// future: nothing ran. Load it with
     /// [`load_async`](crate::PluginManager::load_async) or
     /// [`load_all_async`](crate::PluginManager::load_all_async); once loaded, `load` returns it.
-    #[error("its `load` is async: load it with `load_async` or `load_all_async`")]
     LoadsAsync,
     /// The future that ran the plugin's async lifecycle was dropped before it finished (a
     /// `select!`, a timeout, a shutdown): the plugin, and what its `load` had set up, were
-    /// dropped. Sticky like any failure; [`retry`](crate::PluginManager::retry_async) runs the
+    /// dropped. Sticky like any failure; [`retry_async`](crate::PluginManager::retry_async) runs the
     /// lifecycle again.
-    #[error("cancelled: the future loading it was dropped before the load finished")]
     Cancelled,
 }
+
+impl fmt::Display for PluginErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PluginErrorKind::NotFound { unlinked } => {
+                let hint = if *unlinked { UNLINKED_HINT } else { "" };
+                write!(f, "not found{hint}")
+            }
+            PluginErrorKind::InvalidIdent(invalid) => write!(f, "{invalid}"),
+            PluginErrorKind::Disabled(reason) => write!(f, "disabled: {reason}"),
+            PluginErrorKind::Factory(cause) => write!(f, "factory failed: {cause}"),
+            PluginErrorKind::Load(cause) => write!(f, "load failed: {cause}"),
+            PluginErrorKind::Rejected { listener, reason } => {
+                write!(f, "failed by listener #{listener} after load: {reason}")
+            }
+            PluginErrorKind::Panicked { stage, message } => {
+                write!(f, "{stage} panicked: {message}")
+            }
+            PluginErrorKind::WrongType { expected, found } => write!(
+                f,
+                "the factory makes `{found}`, but this manager manages `{expected}`"
+            ),
+            PluginErrorKind::Duplicate(sites) => {
+                write!(f, "declared {} times: {}", sites.len(), DisplaySites(sites))
+            }
+            PluginErrorKind::OrderUnknown {
+                relation,
+                missing,
+                suggestion,
+            } => write!(
+                f,
+                "`{relation} = [{missing:?}]` names no plugin of this namespace{}",
+                DidYouMean(suggestion.as_deref())
+            ),
+            PluginErrorKind::OrderCycle(names) => {
+                write!(f, "ordering cycle between {}", DisplayNames(names))
+            }
+            PluginErrorKind::Reentrant => f.write_str(
+                "re-entrant load: the plugin was asked for again while it is being loaded",
+            ),
+            PluginErrorKind::Interrupted => {
+                f.write_str("lifecycle interrupted by a panic inside the manager")
+            }
+            PluginErrorKind::ThreadExiting => f.write_str(
+                "asked for on an exiting thread, from a thread-local's destructor: load it before",
+            ),
+            PluginErrorKind::LoadsAsync => {
+                f.write_str("its `load` is async: load it with `load_async` or `load_all_async`")
+            }
+            PluginErrorKind::Cancelled => f.write_str(
+                "cancelled: the future loading it was dropped before the load finished",
+            ),
+        }
+    }
+}
+
+/// No source: a kind is part of a [`PluginError`], whose `source()` is the plugin's own error.
+impl Error for PluginErrorKind {}
 
 /// What a [`NotFound`](PluginErrorKind::NotFound) in an empty namespace of a program without
 /// `link_plugins!` adds to its message.

@@ -7,20 +7,42 @@ use std::sync::{LazyLock, PoisonError, RwLock};
 use crate::process::PerProcess;
 use crate::spec::PluginSpec;
 
-/// A glob pattern that is not valid; see [`glob::Pattern`] for the syntax.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid {field} pattern {pattern:?}: {message}")]
+mod glob;
+
+use glob::Glob;
+
+/// A glob pattern that is not valid; [`PluginPattern`] gives the syntax.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PatternError {
     /// Which part of the pattern: `namespace`, `name` or `module`.
     pub field: &'static str,
     /// The rejected pattern.
     pub pattern: String,
-    /// What the glob parser said.
+    /// What is wrong with it, and what to write instead.
     pub message: String,
 }
 
+impl fmt::Display for PatternError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let PatternError {
+            field,
+            pattern,
+            message,
+        } = self;
+        write!(f, "invalid {field} pattern {pattern:?}: {message}")
+    }
+}
+
+impl std::error::Error for PatternError {}
+
 /// Which plugins to switch off: glob patterns on namespace, name and declaring module path.
 /// A part left out matches everything; a spec matches when every given part matches.
+///
+/// A pattern matches the whole text. `*` matches any run of characters, the empty one, dots and
+/// `::` included (a run of `*` means the same); `?` matches one character; `[abc]`, `[a-z]`
+/// match one character of the class, `[!abc]` one character out of it (a `]` first in a class
+/// is a member, a `-` first or last too: `[[]` and `[*]` match `[` and `*`). Any other
+/// character matches itself. A `[` that no `]` closes is a [`PatternError`].
 ///
 /// ```
 /// use plux_core::PluginPattern;
@@ -34,18 +56,18 @@ pub struct PatternError {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PluginPattern {
-    namespace: Option<glob::Pattern>,
-    name: Option<glob::Pattern>,
-    module: Option<glob::Pattern>,
+    namespace: Option<Glob>,
+    name: Option<Glob>,
+    module: Option<Glob>,
 }
 
-fn compile(field: &'static str, pattern: &str) -> Result<Option<glob::Pattern>, PatternError> {
-    glob::Pattern::new(pattern)
+fn compile(field: &'static str, pattern: &str) -> Result<Option<Glob>, PatternError> {
+    Glob::new(pattern)
         .map(Some)
-        .map_err(|err| PatternError {
+        .map_err(|message| PatternError {
             field,
             pattern: pattern.to_owned(),
-            message: err.msg.to_owned(),
+            message,
         })
 }
 
@@ -76,7 +98,7 @@ impl PluginPattern {
 
     /// Whether `spec` matches every part of this pattern.
     pub fn matches(&self, spec: &PluginSpec) -> bool {
-        let part = |pattern: &Option<glob::Pattern>, text: Option<&str>| match (pattern, text) {
+        let part = |pattern: &Option<Glob>, text: Option<&str>| match (pattern, text) {
             (None, _) => true,
             (Some(pattern), Some(text)) => pattern.matches(text),
             (Some(_), None) => false,

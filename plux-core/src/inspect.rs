@@ -67,9 +67,20 @@ pub enum Format {
 }
 
 /// The value of `--plux-list=...` was neither `text` nor `json`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{LIST_FLAG}={0}: expected `{LIST_FLAG}`, `{LIST_FLAG}=text` or `{LIST_FLAG}=json`")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownFormat(pub String);
+
+impl fmt::Display for UnknownFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let value = &self.0;
+        write!(
+            f,
+            "{LIST_FLAG}={value}: expected `{LIST_FLAG}`, `{LIST_FLAG}=text` or `{LIST_FLAG}=json`"
+        )
+    }
+}
+
+impl std::error::Error for UnknownFormat {}
 
 /// Whether `args` ask for a listing, and in which format: `--plux-list` or `--plux-list=text`
 /// is [`Format::Text`], `--plux-list=json` is [`Format::Json`]. Arguments after `--` are not

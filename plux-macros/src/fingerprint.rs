@@ -7,7 +7,9 @@
 //! step adding a hash of the item's tokens (docs and cfgs left out) and the size and alignment
 //! of every type of its signature that a `const` can name. The declaring crate's cargo features
 //! come from rustc's command line (the macro runs inside rustc), and this plux-macros' source
-//! fingerprint from its build script.
+//! fingerprint from its own files, which it holds.
+
+use std::sync::OnceLock;
 
 use proc_macro2::{TokenStream, TokenTree};
 use quote::{quote, ToTokens};
@@ -16,8 +18,38 @@ use syn::{
     PathArguments, ReturnType, TraitItem, TraitItemFn, Type, TypeParamBound,
 };
 
-/// The fingerprint of this plux-macros' source files, by its build script.
-const PLUX_MACROS: &str = env!("PLUX_MACROS_SOURCE");
+/// The fingerprint of this plux-macros' source files (16 hex digits), computed when a macro
+/// first needs it: the macros lay out what crosses between a program and a plugin library (the
+/// vtable of an interface, with the methods they add), so two builds of one plux version whose
+/// macros come from other sources (a git or path dependency between releases) must not be taken
+/// for the same.
+fn plux_macros() -> &'static str {
+    static FINGERPRINT: OnceLock<String> = OnceLock::new();
+    FINGERPRINT.get_or_init(|| {
+        let files = SOURCES.map(|(path, source)| (path, source.as_bytes()));
+        format!("{:016x}", source_fingerprint::of(files))
+    })
+}
+
+/// Every file of `src`, as compiled (`every_file_of_src_is_in_the_fingerprint` checks that the
+/// list is the whole directory).
+const SOURCES: [(&str, &str); 12] = [
+    ("ast.rs", include_str!("ast.rs")),
+    ("asyncness.rs", include_str!("asyncness.rs")),
+    ("attr.rs", include_str!("attr.rs")),
+    ("expand.rs", include_str!("expand.rs")),
+    ("fingerprint.rs", include_str!("fingerprint.rs")),
+    ("grammar.rs", include_str!("grammar.rs")),
+    ("guard.rs", include_str!("guard.rs")),
+    ("lib.rs", include_str!("lib.rs")),
+    ("link.rs", include_str!("link.rs")),
+    ("naming.rs", include_str!("naming.rs")),
+    ("type_docs.rs", include_str!("type_docs.rs")),
+    ("valid.rs", include_str!("valid.rs")),
+];
+
+#[path = "../source_fingerprint.rs"]
+mod source_fingerprint;
 
 /// `Fingerprint` of the interface `tr` (its definition as the user wrote it).
 pub(crate) fn of_interface(
@@ -141,6 +173,7 @@ fn fingerprint(
     let header = hash(header.clone());
     let features = features();
     let private = quote!(#krate::__private);
+    let plux_macros = plux_macros();
     quote! {
         #krate::dynamic::Fingerprint::__new(
             #namespace,
@@ -149,7 +182,7 @@ fn fingerprint(
             ::core::env!("CARGO_PKG_NAME"),
             ::core::env!("CARGO_PKG_VERSION"),
             #features,
-            #PLUX_MACROS,
+            #plux_macros,
             {
                 #[allow(unused_imports)]
                 use #private::UnsizedLayout as _;
@@ -455,4 +488,48 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// A file of `src` left out of [`SOURCES`](super::SOURCES) would be a change of the macros
+    /// that the fingerprint does not see.
+    #[test]
+    fn every_file_of_src_is_in_the_fingerprint() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files: Vec<String> = std::fs::read_dir(&src)
+            .unwrap()
+            .map(|entry| {
+                let entry = entry.unwrap();
+                assert!(
+                    entry.file_type().unwrap().is_file() || entry.path().is_file(),
+                    "{}: SOURCES lists the files of src, which has no directories",
+                    entry.path().display()
+                );
+                entry.file_name().into_string().unwrap()
+            })
+            .collect();
+        files.sort();
+        let listed: Vec<&str> = super::SOURCES.iter().map(|(path, _)| *path).collect();
+        assert_eq!(listed, files, "SOURCES in src/fingerprint.rs");
+    }
+
+    #[test]
+    fn the_fingerprint_is_of_the_sources() {
+        let fingerprint = super::plux_macros();
+        assert_eq!(fingerprint.len(), 16);
+        let files = super::SOURCES.map(|(path, source)| (path, source.as_bytes()));
+        let mut other = files;
+        other[0].1 = b"another source";
+        assert_ne!(
+            format!("{:016x}", super::source_fingerprint::of(other)),
+            fingerprint
+        );
+        assert_eq!(
+            format!("{:016x}", super::source_fingerprint::of(files)),
+            fingerprint
+        );
+    }
 }

@@ -2,6 +2,7 @@
 //! registry.
 
 use std::collections::HashMap;
+use std::error::Error;
 use std::fmt;
 use std::io;
 use std::mem::ManuallyDrop;
@@ -23,25 +24,15 @@ use crate::spec::{Location, PluginSpec};
 
 /// Why a plugin library was not opened. Nothing of a refused library is registered, and what
 /// the program had is unchanged. Each message says what to do about it.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum LibraryError {
     /// There is no file at that path.
-    #[error(
-        "plugin library {}: no such file; check the path, or install the library there",
-        path.display()
-    )]
     Missing {
         /// The path given.
         path: PathBuf,
     },
     /// The path is a symbolic link to nothing.
-    #[error(
-        "plugin library {} is a symbolic link to {}, which does not exist: install the library \
-         it names, or remove the link",
-        path.display(),
-        target.display()
-    )]
     Dangling {
         /// The link.
         path: PathBuf,
@@ -50,11 +41,6 @@ pub enum LibraryError {
     },
     /// The path is not a regular file: a directory, a FIFO, a device, a socket. Refused without
     /// reading it (a FIFO would block the program).
-    #[error(
-        "plugin library {} is {kind}, not a regular file: a plugin library is a file (or a link to \
-         one); remove it from where the program looks for libraries",
-        path.display()
-    )]
     NotAFile {
         /// The path given.
         path: PathBuf,
@@ -62,37 +48,21 @@ pub enum LibraryError {
         kind: &'static str,
     },
     /// The file could not be read.
-    #[error(
-        "plugin library {}: {source}; check that this program may read it",
-        path.display()
-    )]
     Io {
         /// The path given.
         path: PathBuf,
         /// What the system said.
-        #[source]
         source: io::Error,
     },
     /// The plugins directory given to [`open_dir`] could not be read: missing, not a directory,
     /// not readable.
-    #[error(
-        "plugins directory {}: {source}; create it, or give the directory where the plugin \
-         libraries are installed",
-        path.display()
-    )]
     Directory {
         /// The directory given.
         path: PathBuf,
         /// What the system said.
-        #[source]
         source: io::Error,
     },
     /// An ELF file for another machine, word size or byte order than this program's.
-    #[error(
-        "plugin library {} is built for {library}, this program for {program}: build the library \
-         for target {TARGET}",
-        path.display()
-    )]
     Architecture {
         /// The file.
         path: PathBuf,
@@ -102,11 +72,6 @@ pub enum LibraryError {
         program: String,
     },
     /// The system could not load the file as a shared library.
-    #[error(
-        "plugin library {}: not a loadable shared library ({reason}); build it as a `cdylib` for \
-         target {TARGET}, or remove it",
-        path.display()
-    )]
     NotLoadable {
         /// The file.
         path: PathBuf,
@@ -114,11 +79,6 @@ pub enum LibraryError {
         reason: String,
     },
     /// The file is shorter than its own headers say: cut off, e.g. by an interrupted copy.
-    #[error(
-        "plugin library {}: truncated, {size} bytes where its headers need {needed}; install it \
-         again",
-        path.display()
-    )]
     Truncated {
         /// The file.
         path: PathBuf,
@@ -128,11 +88,6 @@ pub enum LibraryError {
         needed: u64,
     },
     /// A shared library, but not a plux plugin library: it exports no entry point, or a bad one.
-    #[error(
-        "plugin library {}: not a plux plugin library ({reason}); a plugin library's crate has \
-         `crate-type = [\"cdylib\"]` and calls `plux::export_plugins!();` once",
-        path.display()
-    )]
     NotPluxLibrary {
         /// The file.
         path: PathBuf,
@@ -140,11 +95,6 @@ pub enum LibraryError {
         reason: String,
     },
     /// The library's header has another layout version: another plux major version made it.
-    #[error(
-        "plugin library {}: its plux header has layout {library}, this program reads layout \
-         {program}; build the library against plux {PLUX_VERSION}",
-        path.display()
-    )]
     Abi {
         /// The file.
         path: PathBuf,
@@ -154,11 +104,6 @@ pub enum LibraryError {
         program: String,
     },
     /// Built by another compiler: Rust has no stable ABI, so nothing else would be safe to read.
-    #[error(
-        "plugin library {} was built by {library}, this program by {program}; build the library \
-         with the program's compiler (Rust has no stable ABI between compilers)",
-        path.display()
-    )]
     Rustc {
         /// The file.
         path: PathBuf,
@@ -168,11 +113,6 @@ pub enum LibraryError {
         program: String,
     },
     /// Built for another target.
-    #[error(
-        "plugin library {} was built for {library}, this program for {program}; build the library \
-         with `--target {program}`",
-        path.display()
-    )]
     Target {
         /// The file.
         path: PathBuf,
@@ -183,11 +123,6 @@ pub enum LibraryError {
     },
     /// Built with another panic strategy: a library that aborts cannot have its panics
     /// contained; a program that aborts could not contain them either.
-    #[error(
-        "plugin library {} was built with panic = \"{library}\", this program with panic = \
-         \"{program}\"; build the library with `panic = \"{program}\"` in its profile",
-        path.display()
-    )]
     PanicStrategy {
         /// The file.
         path: PathBuf,
@@ -197,11 +132,6 @@ pub enum LibraryError {
         program: String,
     },
     /// Built against another version of plux.
-    #[error(
-        "plugin library {} was built against plux {library}, this program against plux {program}; \
-         build the library against plux {program}",
-        path.display()
-    )]
     PluxVersion {
         /// The file.
         path: PathBuf,
@@ -212,11 +142,6 @@ pub enum LibraryError {
     },
     /// Built against the same version of plux as this program, from other sources (a git or
     /// path dependency between releases): the types it hands over may have another layout.
-    #[error(
-        "plugin library {} was built against plux {PLUX_VERSION} from other sources (source \
-         fingerprint {library}, this program's {program}): build both against the same plux",
-        path.display()
-    )]
     PluxSource {
         /// The file.
         path: PathBuf,
@@ -229,12 +154,6 @@ pub enum LibraryError {
     /// hook points, as the compiler saw it: other methods (after `#[cfg]` evaluation) or
     /// signatures, other layouts of the types in them, other cargo features of the declaring
     /// crate, or another declaring crate. The crate's version alone does not count.
-    #[error(
-        "plugin library {}: plugin `{plugin}` is of {library}, but this program's is {program}: \
-         {}",
-        path.display(),
-        advice(library, program)
-    )]
     Interface {
         /// The file.
         path: PathBuf,
@@ -249,13 +168,6 @@ pub enum LibraryError {
     /// by a plux-macros from other sources than the program's (a git or path dependency between
     /// releases): the macros lay out part of what crosses, such as the methods they add to an
     /// interface's vtable.
-    #[error(
-        "plugin library {}: plugin `{plugin}` is of {kind} `{name}` as expanded by plux-macros \
-         from other sources (source fingerprint {library}, this program's {program}): build the \
-         library against the same plux as this program (the same release, or the same git \
-         revision or path)",
-        path.display()
-    )]
     PluxMacros {
         /// The file.
         path: PathBuf,
@@ -272,12 +184,6 @@ pub enum LibraryError {
     },
     /// A plugin of the library is of a type that is neither an interface nor a hook point: the
     /// program could not check that it is the type it expects.
-    #[error(
-        "plugin library {}: plugin `{plugin}` ({site}) is not of a #[plugin_interface] or a \
-         #[hook_point], so this program cannot check its type; only those can cross a library: \
-         declare it as a plugin of an interface or hook point the program shares, or leave it out",
-        path.display()
-    )]
     Unchecked {
         /// The file.
         path: PathBuf,
@@ -288,11 +194,6 @@ pub enum LibraryError {
     },
     /// A plugin of the library has the name of a plugin the program has already, linked or of
     /// a library opened before. The library is refused rather than either being disabled.
-    #[error(
-        "plugin library {}: plugin `{plugin}` ({library}) has the name of this program's plugin \
-         declared at {program}; rename one of them (`#[plugin(name = \"..\")]`)",
-        path.display()
-    )]
     Collision {
         /// The file.
         path: PathBuf,
@@ -306,12 +207,6 @@ pub enum LibraryError {
     },
     /// Another copy of a library that is open already: the same crate, from another file (say
     /// `libfoo.so` beside `libfoo-1.2.so`). The first stays; this one is refused.
-    #[error(
-        "plugin library {} is another copy of {} (crate `{crate_name}`), which is open already; \
-         remove one of the two files",
-        path.display(),
-        first.display()
-    )]
     Copy {
         /// The file refused.
         path: PathBuf,
@@ -322,22 +217,12 @@ pub enum LibraryError {
     },
     /// The library is being opened by this very thread: code run while it loads (its
     /// initialisers) called `open` on it again.
-    #[error(
-        "plugin library {} is being opened by this thread already; do not open a library from \
-         its own initialisers",
-        path.display()
-    )]
     Reentrant {
         /// The file.
         path: PathBuf,
     },
     /// A plugin of the library is of another interface or hook point than the one the
     /// [`Requirements`] given to [`check_library`] name.
-    #[error(
-        "plugin library {}: plugin `{plugin}` is of {library}, the program requires {required}; \
-         build the library against the program's version of `{crate_name}`",
-        path.display()
-    )]
     Requirement {
         /// The file.
         path: PathBuf,
@@ -350,6 +235,217 @@ pub enum LibraryError {
         /// What the program has.
         required: String,
     },
+}
+
+impl fmt::Display for LibraryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LibraryError::Missing { path } => write!(
+                f,
+                "plugin library {}: no such file; check the path, or install the library there",
+                path.display()
+            ),
+            LibraryError::Dangling { path, target } => write!(
+                f,
+                "plugin library {} is a symbolic link to {}, which does not exist: install the \
+                 library it names, or remove the link",
+                path.display(),
+                target.display()
+            ),
+            LibraryError::NotAFile { path, kind } => write!(
+                f,
+                "plugin library {} is {kind}, not a regular file: a plugin library is a file (or \
+                 a link to one); remove it from where the program looks for libraries",
+                path.display()
+            ),
+            LibraryError::Io { path, source } => write!(
+                f,
+                "plugin library {}: {source}; check that this program may read it",
+                path.display()
+            ),
+            LibraryError::Directory { path, source } => write!(
+                f,
+                "plugins directory {}: {source}; create it, or give the directory where the \
+                 plugin libraries are installed",
+                path.display()
+            ),
+            LibraryError::Architecture {
+                path,
+                library,
+                program,
+            } => write!(
+                f,
+                "plugin library {} is built for {library}, this program for {program}: build the \
+                 library for target {TARGET}",
+                path.display()
+            ),
+            LibraryError::NotLoadable { path, reason } => write!(
+                f,
+                "plugin library {}: not a loadable shared library ({reason}); build it as a \
+                 `cdylib` for target {TARGET}, or remove it",
+                path.display()
+            ),
+            LibraryError::Truncated { path, size, needed } => write!(
+                f,
+                "plugin library {}: truncated, {size} bytes where its headers need {needed}; \
+                 install it again",
+                path.display()
+            ),
+            LibraryError::NotPluxLibrary { path, reason } => write!(
+                f,
+                "plugin library {}: not a plux plugin library ({reason}); a plugin library's \
+                 crate has `crate-type = [\"cdylib\"]` and calls `plux::export_plugins!();` once",
+                path.display()
+            ),
+            LibraryError::Abi {
+                path,
+                library,
+                program,
+            } => write!(
+                f,
+                "plugin library {}: its plux header has layout {library}, this program reads \
+                 layout {program}; build the library against plux {PLUX_VERSION}",
+                path.display()
+            ),
+            LibraryError::Rustc {
+                path,
+                library,
+                program,
+            } => write!(
+                f,
+                "plugin library {} was built by {library}, this program by {program}; build the \
+                 library with the program's compiler (Rust has no stable ABI between compilers)",
+                path.display()
+            ),
+            LibraryError::Target {
+                path,
+                library,
+                program,
+            } => write!(
+                f,
+                "plugin library {} was built for {library}, this program for {program}; build the \
+                 library with `--target {program}`",
+                path.display()
+            ),
+            LibraryError::PanicStrategy {
+                path,
+                library,
+                program,
+            } => write!(
+                f,
+                "plugin library {} was built with panic = \"{library}\", this program with panic \
+                 = \"{program}\"; build the library with `panic = \"{program}\"` in its profile",
+                path.display()
+            ),
+            LibraryError::PluxVersion {
+                path,
+                library,
+                program,
+            } => write!(
+                f,
+                "plugin library {} was built against plux {library}, this program against plux \
+                 {program}; build the library against plux {program}",
+                path.display()
+            ),
+            LibraryError::PluxSource {
+                path,
+                library,
+                program,
+            } => write!(
+                f,
+                "plugin library {} was built against plux {PLUX_VERSION} from other sources \
+                 (source fingerprint {library}, this program's {program}): build both against the \
+                 same plux",
+                path.display()
+            ),
+            LibraryError::Interface {
+                path,
+                plugin,
+                library,
+                program,
+            } => write!(
+                f,
+                "plugin library {}: plugin `{plugin}` is of {library}, but this program's is \
+                 {program}: {}",
+                path.display(),
+                advice(library, program)
+            ),
+            LibraryError::PluxMacros {
+                path,
+                plugin,
+                kind,
+                name,
+                library,
+                program,
+            } => write!(
+                f,
+                "plugin library {}: plugin `{plugin}` is of {kind} `{name}` as expanded by \
+                 plux-macros from other sources (source fingerprint {library}, this program's \
+                 {program}): build the library against the same plux as this program (the same \
+                 release, or the same git revision or path)",
+                path.display()
+            ),
+            LibraryError::Unchecked { path, plugin, site } => write!(
+                f,
+                "plugin library {}: plugin `{plugin}` ({site}) is not of a #[plugin_interface] or \
+                 a #[hook_point], so this program cannot check its type; only those can cross a \
+                 library: declare it as a plugin of an interface or hook point the program \
+                 shares, or leave it out",
+                path.display()
+            ),
+            LibraryError::Collision {
+                path,
+                plugin,
+                library,
+                program,
+            } => write!(
+                f,
+                "plugin library {}: plugin `{plugin}` ({library}) has the name of this program's \
+                 plugin declared at {program}; rename one of them (`#[plugin(name = \"..\")]`)",
+                path.display()
+            ),
+            LibraryError::Copy {
+                path,
+                first,
+                crate_name,
+            } => write!(
+                f,
+                "plugin library {} is another copy of {} (crate `{crate_name}`), which is open \
+                 already; remove one of the two files",
+                path.display(),
+                first.display()
+            ),
+            LibraryError::Reentrant { path } => write!(
+                f,
+                "plugin library {} is being opened by this thread already; do not open a library \
+                 from its own initialisers",
+                path.display()
+            ),
+            LibraryError::Requirement {
+                path,
+                plugin,
+                crate_name,
+                library,
+                required,
+            } => write!(
+                f,
+                "plugin library {}: plugin `{plugin}` is of {library}, the program requires \
+                 {required}; build the library against the program's version of `{crate_name}`",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl Error for LibraryError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        match self {
+            LibraryError::Io { source, .. } | LibraryError::Directory { source, .. } => {
+                Some(source)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// A plugin library that [`open`] opened, checked and added to the registry. It stays loaded for

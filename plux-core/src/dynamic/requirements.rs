@@ -144,14 +144,26 @@ impl fmt::Display for Requirements {
 ///     .unwrap_err();
 /// assert_eq!(error.line, 2);
 /// ```
-#[derive(Debug, thiserror::Error)]
-#[error("plux requirements, line {line}: {reason}; give the text that `plux::dynamic::requirements()` prints")]
+#[derive(Debug)]
 pub struct RequirementsError {
     /// The line, from 1 (0: the text as a whole).
     pub line: usize,
     /// What is wrong with it.
     pub reason: String,
 }
+
+impl fmt::Display for RequirementsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let RequirementsError { line, reason } = self;
+        write!(
+            f,
+            "plux requirements, line {line}: {reason}; give the text that \
+             `plux::dynamic::requirements()` prints"
+        )
+    }
+}
+
+impl std::error::Error for RequirementsError {}
 
 impl FromStr for Requirements {
     type Err = RequirementsError;

@@ -300,7 +300,7 @@ impl fmt::Display for Problem {
 
 /// Everything [`check`] found: at least one [`Problem`]. `Debug` writes the same list as
 /// `Display`, so that `check().unwrap()` in a test prints it readably.
-#[derive(Clone, thiserror::Error)]
+#[derive(Clone)]
 pub struct Problems(Vec<Problem>);
 
 impl Problems {
@@ -331,6 +331,8 @@ impl fmt::Debug for Problems {
         fmt::Display::fmt(self, f)
     }
 }
+
+impl std::error::Error for Problems {}
 
 impl Report {
     /// What [`check`] reports about this report.
