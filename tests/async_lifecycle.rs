@@ -659,3 +659,20 @@ fn listeners_filters_and_vetoes_hold_for_async_loads() {
         }
     });
 }
+
+#[test]
+fn inspect_says_which_namespaces_load_asynchronously() {
+    let journal = Arc::new(Journal::default());
+    let (manager, _) = manager_of(&journal, vec![("a", Behaviour::Yields(1), &[])]);
+    let report = plux::inspect::Report::collect().with_states(&manager);
+    let text = report.to_string();
+    assert!(text.contains("test.async (1, async load)"), "{text}");
+    assert!(report
+        .to_json()
+        .contains("\"namespace\":\"test.async\",\"loads_async\":true"));
+    let blocking = PluginManager::<plux::FunctionPlugin<fn()>>::in_namespace("test.blocking");
+    let text = plux::inspect::Report::collect()
+        .with_states(&blocking)
+        .to_string();
+    assert!(text.contains("test.blocking (0)"), "{text}");
+}

@@ -199,6 +199,9 @@ pub struct NamespaceReport {
     pub name: String,
     /// Its plugins, in load order; a name declared more than once appears once.
     pub plugins: Vec<PluginReport>,
+    /// Whether its plugins' `load` is `async` ([`Plugin::LOADS_ASYNC`]), as the manager added
+    /// by [`Report::with_states`] says; `false` until one is.
+    pub loads_async: bool,
 }
 
 /// One plugin of a [`Report`].
@@ -316,6 +319,7 @@ impl Report {
                 NamespaceReport {
                     name: name.to_owned(),
                     plugins,
+                    loads_async: false,
                 }
             })
             .collect();
@@ -363,6 +367,7 @@ impl Report {
                     NamespaceReport {
                         name: namespace.to_owned(),
                         plugins: Vec::new(),
+                        loads_async: false,
                     },
                 );
                 at
@@ -371,6 +376,7 @@ impl Report {
         let Some(ns) = self.namespaces.get_mut(position) else {
             return self;
         };
+        ns.loads_async = T::LOADS_ASYNC;
         for (spec, state) in manager.states() {
             let status = Status::from(&state);
             match ns.plugins.iter_mut().find(|p| p.spec.name() == spec.name()) {
@@ -443,6 +449,7 @@ impl Report {
             comma(&mut out, n);
             out.push_str("{\"namespace\":");
             json_str(&mut out, &ns.name);
+            let _ = write!(out, ",\"loads_async\":{}", ns.loads_async);
             out.push_str(",\"plugins\":[");
             for (position, plugin) in ns.plugins.iter().enumerate() {
                 comma(&mut out, position);
@@ -671,7 +678,8 @@ impl fmt::Display for Report {
         }
         writeln!(f)?;
         for ns in &self.namespaces {
-            writeln!(f, "\n{} ({})", ns.name, ns.plugins.len())?;
+            let loads = if ns.loads_async { ", async load" } else { "" };
+            writeln!(f, "\n{} ({}{loads})", ns.name, ns.plugins.len())?;
             let width = ns
                 .plugins
                 .iter()
@@ -1057,6 +1065,7 @@ linked by link_plugins!
             namespaces: vec![NamespaceReport {
                 name: "c.ns".into(),
                 plugins: vec![member("x"), member("y")],
+                loads_async: false,
             }],
             links: Vec::new(),
             #[cfg(feature = "dynamic")]
