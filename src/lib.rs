@@ -346,6 +346,12 @@
 //! });
 //! ```
 //!
+//! An interface may declare `unload` (`fn` or `async fn`, of `&self`):
+//! [`unload_all`](PluginManager::unload_all) and
+//! [`unload_all_async`](PluginManager::unload_all_async) run it once for each loaded plugin, in
+//! reverse load order, each failure contained and returned — the shutdown every supervisor
+//! otherwise writes.
+//!
 //! Dropping the future part-way (a `select!`, a timeout) drops the loads in flight: those plugins
 //! are failed with [`Cancelled`](PluginErrorKind::Cancelled), which
 //! [`retry_async`](PluginManager::retry_async) runs again; the others are left as they were. A

@@ -676,3 +676,91 @@ fn inspect_says_which_namespaces_load_asynchronously() {
         .to_string();
     assert!(text.contains("test.blocking (0)"), "{text}");
 }
+
+mod unload {
+    //! `unload`: once per manager, in reverse load order, each failure contained.
+
+    use std::sync::Mutex;
+
+    use plux::{plugin, plugin_interface, BoxError, PluginErrorKind, PluginManager, Stage};
+
+    static UNLOADED: Mutex<Vec<&str>> = Mutex::new(Vec::new());
+
+    #[plugin_interface(namespace = "test.async.unload")]
+    pub trait Worker {
+        async fn load(&mut self) -> Result<(), BoxError>;
+        async fn unload(&self) -> Result<(), BoxError>;
+    }
+
+    #[derive(Default)]
+    struct Queue;
+
+    #[plugin(name = "a")]
+    impl Worker for Queue {
+        async fn load(&mut self) -> Result<(), BoxError> {
+            Ok(())
+        }
+        async fn unload(&self) -> Result<(), BoxError> {
+            super::yield_now().await;
+            UNLOADED.lock().unwrap().push("a");
+            Ok(())
+        }
+    }
+
+    #[derive(Default)]
+    struct Stubborn;
+
+    #[plugin(name = "b", requires = ["a"])]
+    impl Worker for Stubborn {
+        async fn load(&mut self) -> Result<(), BoxError> {
+            Ok(())
+        }
+        async fn unload(&self) -> Result<(), BoxError> {
+            UNLOADED.lock().unwrap().push("b");
+            Err("still draining".into())
+        }
+    }
+
+    #[derive(Default)]
+    struct Crashes;
+
+    #[plugin(name = "c")]
+    impl Worker for Crashes {
+        async fn load(&mut self) -> Result<(), BoxError> {
+            Ok(())
+        }
+        async fn unload(&self) -> Result<(), BoxError> {
+            super::yield_now().await;
+            UNLOADED.lock().unwrap().push("c");
+            panic!("c cannot stop");
+        }
+    }
+
+    #[test]
+    fn each_plugin_unloads_once_in_reverse_load_order_its_failure_contained() {
+        let manager = PluginManager::<dyn Worker>::new();
+        let failures = super::current_thread().block_on(async {
+            assert_eq!(manager.load_all_async().await.len(), 3);
+            // The blocking unload does not block on a future: it says so, and nothing runs.
+            let refused = manager.unload_all();
+            assert_eq!(refused.len(), 1);
+            assert!(matches!(refused[0].kind(), PluginErrorKind::Unload(_)));
+            assert!(UNLOADED.lock().unwrap().is_empty());
+            manager.unload_all_async().await
+        });
+        assert_eq!(*UNLOADED.lock().unwrap(), ["c", "b", "a"]);
+        let failed: Vec<_> = failures.iter().map(|e| e.name().unwrap()).collect();
+        assert_eq!(failed, ["c", "b"]);
+        assert!(matches!(
+            failures[0].kind(),
+            PluginErrorKind::Panicked {
+                stage: Stage::Unload,
+                ..
+            }
+        ));
+        assert!(matches!(failures[1].kind(), PluginErrorKind::Unload(_)));
+        // Once per manager.
+        assert!(futures::executor::block_on(manager.unload_all_async()).is_empty());
+        assert_eq!(UNLOADED.lock().unwrap().len(), 3);
+    }
+}

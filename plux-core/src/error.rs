@@ -17,6 +17,7 @@
 //! | [`Interrupted`](PluginErrorKind::Interrupted) | the manager itself was unwound mid-lifecycle (a bug) | — | same error | runs the lifecycle again |
 //! | [`ThreadExiting`](PluginErrorKind::ThreadExiting) | asked for from a thread-local's destructor, once the thread's plux state is gone | — | same error on that thread | same error on that thread |
 //! | [`LoadsAsync`](PluginErrorKind::LoadsAsync) | a plugin whose `load` is `async` asked for through the blocking API (`load`, `load_all`, ...) | — | same error, nothing runs | same error |
+//! | [`Unload`](PluginErrorKind::Unload) | `unload` returned an error (a panic there is `Panicked` at [`Stage::Unload`]) | — (returned by `unload_all`) | — | — |
 //! | [`Cancelled`](PluginErrorKind::Cancelled) | the future of an async load was dropped while the plugin's lifecycle ran (a `select!`, a timeout, a shutdown) | — | same error, nothing re-runs | runs the lifecycle again |
 //!
 //! A failed or disabled plugin is *sticky*: `load` returns the recorded error without running any
@@ -46,6 +47,8 @@ pub enum Stage {
     Load,
     /// A listener's [`confirm`](crate::PluginLifecycleListener::confirm), after `load`.
     Confirm,
+    /// [`Plugin::unload`](crate::Plugin::unload), when the manager unloads its plugins.
+    Unload,
 }
 
 impl fmt::Display for Stage {
@@ -57,6 +60,7 @@ impl fmt::Display for Stage {
             Stage::Approve => "a listener's approve",
             Stage::Load => "load",
             Stage::Confirm => "a listener's confirm",
+            Stage::Unload => "unload",
         })
     }
 }
@@ -144,6 +148,9 @@ pub enum PluginErrorKind {
     Factory(Arc<dyn Error + Send + Sync>),
     /// `load` returned an error.
     Load(Arc<dyn Error + Send + Sync>),
+    /// `unload` returned an error (see
+    /// [`PluginManager::unload_all`](crate::PluginManager::unload_all)).
+    Unload(Arc<dyn Error + Send + Sync>),
     /// `load` succeeded, but a listener's [`confirm`](crate::PluginLifecycleListener::confirm)
     /// failed the plugin with this reason.
     Rejected {
@@ -216,6 +223,7 @@ impl fmt::Display for PluginErrorKind {
             PluginErrorKind::Disabled(reason) => write!(f, "disabled: {reason}"),
             PluginErrorKind::Factory(cause) => write!(f, "factory failed: {cause}"),
             PluginErrorKind::Load(cause) => write!(f, "load failed: {cause}"),
+            PluginErrorKind::Unload(cause) => write!(f, "unload failed: {cause}"),
             PluginErrorKind::Rejected { listener, reason } => {
                 write!(f, "failed by listener #{listener} after load: {reason}")
             }
@@ -253,9 +261,9 @@ impl fmt::Display for PluginErrorKind {
             PluginErrorKind::LoadsAsync => {
                 f.write_str("its `load` is async: load it with `load_async` or `load_all_async`")
             }
-            PluginErrorKind::Cancelled => f.write_str(
-                "cancelled: the future loading it was dropped before the load finished",
-            ),
+            PluginErrorKind::Cancelled => {
+                f.write_str("cancelled: the future loading it was dropped before the load finished")
+            }
         }
     }
 }
@@ -406,12 +414,13 @@ impl PluginError {
 }
 
 impl PluginErrorKind {
-    /// The error a factory or `load` returned, as the plugin made it (downcast it to the
+    /// The error a factory, `load` or `unload` returned, as the plugin made it (downcast it to the
     /// plugin's own error type).
     pub fn cause(&self) -> Option<&(dyn Error + Send + Sync + 'static)> {
         match self {
             PluginErrorKind::Factory(cause)
             | PluginErrorKind::Load(cause)
+            | PluginErrorKind::Unload(cause)
             | PluginErrorKind::Rejected { reason: cause, .. } => Some(&**cause),
             _ => None,
         }

@@ -25,6 +25,7 @@ use crate::sync::ThreadId;
 mod asynchronous;
 mod parallel;
 mod requirements;
+mod unload;
 
 /// Loads the plugins of one namespace as `T`, each at most once, from any number of threads.
 ///
@@ -120,6 +121,8 @@ pub struct PluginManager<T: ?Sized + Plugin> {
     /// as itself): then it is meant to have plugins, and an empty one in a program without
     /// `link_plugins!` is worth a warning.
     declared: bool,
+    /// Whether the plugins were unloaded (see [`unload_all`](Self::unload_all)).
+    unloaded: AtomicBool,
 }
 
 /// Whether the resolution has been reported to the listeners. Until it has, only the thread
@@ -390,6 +393,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             unreceived: log::LevelFilter::Error,
             conflicts_logged: AtomicBool::new(false),
             declared: false,
+            unloaded: AtomicBool::new(false),
         }
     }
 

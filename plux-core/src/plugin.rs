@@ -159,6 +159,26 @@ pub trait Plugin: Send + Sync + 'static {
         Box::pin(std::future::ready(self.load(args)))
     }
 
+    /// Stops the plugin: what [`PluginManager::unload_all`](crate::PluginManager::unload_all)
+    /// runs once for each loaded plugin, in reverse load order, when the program is done with
+    /// them. An `Err` (or a panic) is reported; the others still unload. The default does
+    /// nothing.
+    fn unload(&self) -> Result<(), BoxError> {
+        Ok(())
+    }
+
+    /// Whether this plugin unloads with [`unload_async`](Plugin::unload_async) only: then the
+    /// blocking [`unload_all`](crate::PluginManager::unload_all) refuses, and
+    /// [`unload_all_async`](crate::PluginManager::unload_all_async) unloads it.
+    /// `#[plugin_interface]` sets it for an interface whose `unload` is an `async fn`.
+    const UNLOADS_ASYNC: bool = false;
+
+    /// [`unload`](Plugin::unload) as a future, for
+    /// [`unload_all_async`](crate::PluginManager::unload_all_async). The default runs `unload`.
+    fn unload_async(&self) -> LoadFuture<'_, ()> {
+        Box::pin(std::future::ready(self.unload()))
+    }
+
     /// A plugin made by a plugin library, as the program's manager is handed it: set by
     /// `#[plugin_interface]` to a wrapper whose calls catch a panic on the library's side and
     /// raise it again on the program's. Not called for a program's own plugins.

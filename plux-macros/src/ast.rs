@@ -312,6 +312,8 @@ pub(crate) struct Interface<'a> {
     pub(crate) load_returns: Option<Type>,
     /// Whether `load` is an `async fn`.
     pub(crate) load_is_async: bool,
+    /// Whether the trait declares `unload`, and if so whether it is an `async fn`.
+    pub(crate) unload: Option<bool>,
     pub(crate) has_should_load: bool,
     pub(crate) has_should_load_with: bool,
 }
@@ -332,6 +334,7 @@ impl<'a> Interface<'a> {
             load_args: None,
             load_returns: None,
             load_is_async: false,
+            unload: None,
             has_should_load: false,
             has_should_load_with: false,
         };
@@ -345,6 +348,10 @@ impl<'a> Interface<'a> {
                     interface.load_args = load_args;
                     interface.load_returns = Some(returns);
                     interface.load_is_async = method.sig.asyncness.is_some();
+                }
+                "unload" => {
+                    valid::unload_signature(&method.sig)?;
+                    interface.unload = Some(method.sig.asyncness.is_some());
                 }
                 "should_load" => {
                     valid::should_load_signature(&method.sig)?;

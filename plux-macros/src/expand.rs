@@ -583,6 +583,50 @@ pub(crate) fn plugin_interface(args: TokenStream, item: TokenStream) -> syn::Res
             }
         }
     };
+    let unload = match interface.unload {
+        None => TokenStream::new(),
+        Some(false) => {
+            tr.items.push(syn::parse_quote! {
+                #[doc(hidden)]
+                fn __plux_unload(
+                    &self,
+                ) -> ::core::result::Result<
+                    ::core::result::Result<(), #krate::BoxError>,
+                    #krate::__private::Caught,
+                > {
+                    #krate::__private::catch(|| {
+                        #krate::__private::LoadResult::into_result(<Self as #ident>::unload(self))
+                    })
+                }
+            });
+            quote! {
+                fn unload(&self) -> ::core::result::Result<(), #krate::BoxError> {
+                    #krate::__private::resume(<Self as #ident>::__plux_unload(self))
+                }
+            }
+        }
+        Some(true) => {
+            tr.items.push(syn::parse_quote! {
+                #[doc(hidden)]
+                fn __plux_unload_async<'plux_async>(
+                    &'plux_async self,
+                ) -> #krate::__private::CaughtLoad<'plux_async, ()> {
+                    #krate::__private::catch_load(|| <Self as #ident>::unload(self))
+                }
+            });
+            quote! {
+                const UNLOADS_ASYNC: bool = true;
+                fn unload(&self) -> ::core::result::Result<(), #krate::BoxError> {
+                    ::core::result::Result::Err(::core::convert::From::from(
+                        "its `unload` is async: unload with `unload_all_async`",
+                    ))
+                }
+                fn unload_async(&self) -> #krate::LoadFuture<'_, ()> {
+                    #krate::__private::resume_load(<Self as #ident>::__plux_unload_async(self))
+                }
+            }
+        }
+    };
     let (wrapper, guarded) = match guard::interface(&krate, &tr) {
         Some(guard) => (guard.wrapper, guard.guarded),
         None => (TokenStream::new(), TokenStream::new()),
@@ -616,6 +660,7 @@ pub(crate) fn plugin_interface(args: TokenStream, item: TokenStream) -> syn::Res
                 #krate::__private::resume(<Self as #ident>::__plux_should_load_with(self, args))
             }
             #load
+            #unload
             #guarded
         }
         #wrapper

@@ -396,6 +396,15 @@ pub(crate) fn load_signature(sig: &Signature) -> syn::Result<(Option<Type>, Type
     Ok((args, returns))
 }
 
+pub(crate) fn unload_signature(sig: &Signature) -> syn::Result<()> {
+    method_of_ref_self(
+        sig,
+        1,
+        "an interface's `unload` is `fn unload(&self) -> Result<(), plux::BoxError>` (or `async \
+         fn unload`, or returning nothing)",
+    )
+}
+
 pub(crate) fn should_load_signature(sig: &Signature) -> syn::Result<()> {
     method_of_ref_self(
         sig,

@@ -1,6 +1,7 @@
 //! An async service supervisor, the seed's `ServicePlugin` scenario on tokio: every service is a
 //! plugin whose `load` is `async` (it connects, binds, warms up), the services start concurrently
-//! on one thread as soon as those they require are up, and they stop in reverse order.
+//! on one thread as soon as those they require are up, and plux stops them (`unload`) in reverse
+//! order, each once, a failing one reported without stopping the others.
 //!
 //! ```sh
 //! cargo run -p plux-example-async-services
@@ -32,8 +33,8 @@ trait Service {
     /// Starts the service: awaited once, after the services it requires are up.
     async fn load(&mut self, config: &Config) -> Result<(), BoxError>;
 
-    /// Stops the service; the supervisor stops them in reverse start order.
-    async fn stop(&self) -> String;
+    /// Stops the service: once, in reverse start order, when the supervisor shuts down.
+    async fn unload(&self) -> Result<(), BoxError>;
 }
 
 /// Opens the connection pool.
@@ -52,8 +53,9 @@ impl Service for Database {
         Ok(())
     }
 
-    async fn stop(&self) -> String {
-        format!("database: {} connections closed", self.connections)
+    async fn unload(&self) -> Result<(), BoxError> {
+        println!("database: {} connections closed", self.connections);
+        Ok(())
     }
 }
 
@@ -70,8 +72,9 @@ impl Service for Cache {
         Ok(())
     }
 
-    async fn stop(&self) -> String {
-        "cache: flushed".into()
+    async fn unload(&self) -> Result<(), BoxError> {
+        println!("cache: flushed");
+        Ok(())
     }
 }
 
@@ -88,8 +91,8 @@ impl Service for Auth {
         Ok(())
     }
 
-    async fn stop(&self) -> String {
-        "auth: keys dropped".into()
+    async fn unload(&self) -> Result<(), BoxError> {
+        Err("auth: the key server did not answer; keys dropped all the same".into())
     }
 }
 
@@ -106,8 +109,9 @@ impl Service for Web {
         Ok(())
     }
 
-    async fn stop(&self) -> String {
-        "web: connections drained".into()
+    async fn unload(&self) -> Result<(), BoxError> {
+        println!("web: connections drained");
+        Ok(())
     }
 }
 
@@ -121,8 +125,8 @@ impl Service for Mail {
         Ok(())
     }
 
-    async fn stop(&self) -> String {
-        "mail: stopped".into()
+    async fn unload(&self) -> Result<(), BoxError> {
+        Ok(())
     }
 }
 
@@ -153,7 +157,8 @@ async fn main() {
         }
     }
 
-    for service in services.iter().rev() {
-        println!("{}", service.stop().await);
+    // Shutting down: web before cache and auth, cache before database.
+    for failure in supervisor.unload_all_async().await {
+        println!("  {failure}");
     }
 }

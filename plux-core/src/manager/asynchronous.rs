@@ -207,8 +207,9 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             Err(outcome) => return outcome,
         };
         // The factory's `Arc` is the only one, as in the blocking lifecycle.
+        let args = &self.args;
         let loaded = match Arc::get_mut(&mut plugin) {
-            Some(unique) => Load::new(key, unique, &self.args).await,
+            Some(unique) => Contained::new(Some(key), move || unique.load_async(args)).await,
             None => return entered(&key, || self.lifecycle(spec, None).kept(plugin)),
         };
         entered(&key, || {
@@ -477,47 +478,50 @@ impl<T: ?Sized + Plugin> Drop for Start<'_, T> {
     }
 }
 
-/// The `load` of a plugin as a task awaits it: each poll with the plugin's key entered, and
-/// inside a panic guard.
-struct Load<'a, T: ?Sized + Plugin> {
-    key: Key<'a>,
-    /// The plugin, until its `load_async` is called, at the first poll.
-    plugin: Option<&'a mut T>,
-    args: &'a T::Args,
-    future: Option<LoadFuture<'a, T::Output>>,
+/// A plugin's future (its `load`, its `unload`) as plux awaits it: made at the first poll, each
+/// poll inside a panic guard, and with the plugin's key entered when it is a lifecycle's, so that
+/// what it asks for is checked for re-entrance.
+pub(super) struct Contained<'a, O, S> {
+    key: Option<Key<'a>>,
+    /// Makes the future: the plugin's code too.
+    start: Option<S>,
+    future: Option<LoadFuture<'a, O>>,
 }
 
-impl<'a, T: ?Sized + Plugin> Load<'a, T> {
-    fn new(key: Key<'a>, plugin: &'a mut T, args: &'a T::Args) -> Self {
-        Load {
+impl<'a, O, S: FnOnce() -> LoadFuture<'a, O>> Contained<'a, O, S> {
+    pub(super) fn new(key: Option<Key<'a>>, start: S) -> Self {
+        Contained {
             key,
-            plugin: Some(plugin),
-            args,
+            start: Some(start),
             future: None,
         }
     }
 }
 
-/// What the plugin's load gave: its result, or the panic that stopped it.
-type LoadResult<O> = Result<Result<O, BoxError>, Box<dyn std::any::Any + Send>>;
+/// What the plugin's future gave: its result, or the panic that stopped it.
+pub(super) type ContainedResult<O> = Result<Result<O, BoxError>, Box<dyn std::any::Any + Send>>;
 
-impl<T: ?Sized + Plugin> Future for Load<'_, T> {
-    type Output = LoadResult<T::Output>;
+impl<'a, O, S: FnOnce() -> LoadFuture<'a, O> + Unpin> Future for Contained<'a, O, S> {
+    type Output = ContainedResult<O>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let (plugin, args, future) = (&mut this.plugin, this.args, &mut this.future);
-        let polled = entered(&this.key, || {
+        let (start, future) = (&mut this.start, &mut this.future);
+        let mut poll = || {
             catch_unwind(AssertUnwindSafe(|| {
-                if let Some(plugin) = plugin.take() {
-                    *future = Some(plugin.load_async(args));
+                if let Some(start) = start.take() {
+                    *future = Some(start());
                 }
                 match future {
                     Some(future) => future.as_mut().poll(cx),
                     None => Poll::Pending,
                 }
             }))
-        });
+        };
+        let polled = match &this.key {
+            Some(key) => entered(key, poll),
+            None => poll(),
+        };
         match polled {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(result)) => {
