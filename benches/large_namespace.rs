@@ -14,6 +14,7 @@
 mod support;
 
 use std::hint::black_box;
+use std::time::Instant;
 
 use criterion::BatchSize;
 use plux::{PluginManager, Registry};
@@ -32,6 +33,10 @@ macro_rules! spec {
 include!(concat!(env!("OUT_DIR"), "/large.rs"));
 
 fn main() {
+    if let Ok(size) = std::env::var("PLUX_BENCH_CHILD") {
+        child(&size);
+        return;
+    }
     let mut c = support::criterion();
     let mut group = c.benchmark_group("fresh_manager_large");
     for (size, namespace) in [(MID, "bench.mid"), (LARGE, "bench.large")] {
@@ -62,4 +67,36 @@ fn main() {
     }
     group.finish();
     c.final_summary();
+}
+
+/// For profilers, a fixed amount of work and no criterion around it:
+/// `PLUX_BENCH_CHILD=10000` (or `1000`) builds that namespace's index and name map, then times
+/// `PLUX_BENCH_ROUNDS` (default 10 000) fresh managers' first `exists` and prints the mean in
+/// nanoseconds; `valgrind --tool=callgrind --toggle-collect='*fresh_exists*'` counts the
+/// instructions of those rounds alone.
+fn child(size: &str) {
+    let namespace = match size {
+        "10000" => "bench.large",
+        "1000" => "bench.mid",
+        other => panic!("PLUX_BENCH_CHILD={other:?}: expected `10000` or `1000`"),
+    };
+    let rounds: u32 = std::env::var("PLUX_BENCH_ROUNDS").map_or(10_000, |rounds| {
+        rounds.parse().expect("PLUX_BENCH_ROUNDS is a count")
+    });
+    let size = Registry::specs(namespace).count();
+    let name = format!("plugin-{:05}", size / 2);
+    // The namespace's name map is built on the first lookup by name, once per process.
+    assert!(PluginManager::<Trivial>::in_namespace(namespace).exists(&name));
+    let start = Instant::now();
+    fresh_exists(namespace, &name, rounds);
+    println!("{}", start.elapsed().as_nanos() / u128::from(rounds.max(1)));
+}
+
+/// `rounds` fresh managers of `namespace`, each asked once whether `name` exists.
+#[inline(never)]
+fn fresh_exists(namespace: &'static str, name: &str, rounds: u32) {
+    for _ in 0..rounds {
+        let manager = PluginManager::<Trivial>::in_namespace(namespace);
+        assert!(manager.exists(black_box(name)));
+    }
 }
