@@ -33,7 +33,11 @@ fn main() {
         child(&what);
         return;
     }
-    assert_eq!(Registry::all().len(), FNS, "the function plugins are not all linked");
+    assert_eq!(
+        Registry::all().len(),
+        FNS,
+        "the function plugins are not all linked"
+    );
     let mut c = support::criterion();
     load_all_and_drop(&mut c);
     c.final_summary();

@@ -397,7 +397,7 @@ def interleaved(processes, rounds, what):
         timed_process(command, env)
     times = {name: [] for name in processes}
     order = list(processes)
-    log(f"{what}: {rounds} rounds of {', '.join(processes)}, each round in random order")
+    log(f"{what}: {rounds} rounds of {', '.join(map(str, processes))}, each round in random order")
     for _ in range(rounds):
         random.shuffle(order)
         for name in order:

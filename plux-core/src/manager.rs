@@ -323,7 +323,9 @@ impl<T: ?Sized + Plugin> Slots<T> {
     fn new(len: usize) -> Self {
         let chunks = len.div_ceil(CHUNK);
         Slots {
-            groups: (0..chunks.div_ceil(GROUP)).map(|_| OnceLock::new()).collect(),
+            groups: (0..chunks.div_ceil(GROUP))
+                .map(|_| OnceLock::new())
+                .collect(),
             chunks,
         }
     }
@@ -359,9 +361,10 @@ impl<T: ?Sized + Plugin> Slots<T> {
         if c >= self.chunks {
             return None;
         }
-        let group = self.groups.get(c / GROUP)?.get_or_init(|| {
-            Box::new(std::array::from_fn(|_| OnceLock::new()))
-        });
+        let group = self
+            .groups
+            .get(c / GROUP)?
+            .get_or_init(|| Box::new(std::array::from_fn(|_| OnceLock::new())));
         group.get(c % GROUP)
     }
 
