@@ -18,7 +18,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use criterion::{BatchSize, Criterion, Throughput};
-use plux::{Plugin, PluginManager, Registry};
+use plux::{PluginManager, Registry};
+use plux_benches::physical_floor;
 
 /// The plugin type of every function here.
 type Fn1 = plux::FunctionPlugin<fn(u32) -> u32>;
@@ -43,20 +44,6 @@ fn main() {
     c.final_summary();
 }
 
-/// The floor: each plugin made by its own factory through a fn pointer (boxed, as a plugin of
-/// an erased type must be), `should_load` and `load`, kept.
-#[allow(clippy::vec_box)] // one allocation per plugin is the point
-fn floor(factories: &[fn() -> Box<Fn1>]) -> Vec<Box<Fn1>> {
-    let mut plugins = Vec::with_capacity(factories.len());
-    for factory in factories {
-        let mut plugin = black_box(factory)();
-        if plugin.should_load() && plugin.load(&()).is_ok() {
-            plugins.push(plugin);
-        }
-    }
-    plugins
-}
-
 /// A fresh manager's `load_all` of the 1 000 and their drop (the namespace's index already
 /// built), against the floor and its drop.
 fn load_all_and_drop(c: &mut Criterion) {
@@ -73,7 +60,7 @@ fn load_all_and_drop(c: &mut Criterion) {
     group.bench_function("floor_own_factory_box_and_drop", |b| {
         b.iter_batched(
             || (),
-            |()| drop(floor(black_box(&FN_FACTORIES))),
+            |()| drop(physical_floor(black_box(&FN_FACTORIES))),
             BatchSize::LargeInput,
         )
     });
@@ -102,7 +89,7 @@ fn child(what: &str) {
             let manager = PluginManager::<Fn1>::in_namespace(NAMESPACE);
             assert_eq!(manager.load_all().len(), FNS);
         }
-        "e2e_floor" => assert_eq!(floor(black_box(&FN_FACTORIES)).len(), FNS),
+        "e2e_floor" => assert_eq!(physical_floor(black_box(&FN_FACTORIES)).len(), FNS),
         "empty" => {}
         other => panic!("{CHILD_ENV}={other:?}: expected `e2e`, `e2e_floor` or `empty`"),
     }

@@ -16,19 +16,10 @@ mod support;
 use std::hint::black_box;
 use std::time::Instant;
 
-use criterion::BatchSize;
 use plux::{PluginManager, Registry};
-use plux_benches::{make, Trivial};
+use plux_benches::Trivial;
 
-/// One spec of namespace `$ns` with the fixture's shared factory (see `spec!` in src/lib.rs).
-macro_rules! spec {
-    ($ns:expr, $name:literal) => {
-        plux::__private::submit!({
-            const MANAGED: &plux::__private::Managed = &plux::__private::Managed::new($ns, None);
-            plux::__private::linked_spec!(MANAGED, $name, make, None)
-        });
-    };
-}
+use plux_benches::spec;
 
 include!(concat!(env!("OUT_DIR"), "/large.rs"));
 
@@ -42,28 +33,12 @@ fn main() {
     for (size, namespace) in [(MID, "bench.mid"), (LARGE, "bench.large")] {
         // The registry's index of the namespace, built once per process.
         assert_eq!(Registry::specs(namespace).count(), size);
-        let name = format!("plugin-{:05}", size / 2);
-        let name = name.as_str();
-        group.bench_function(format!("exists_{size}"), |b| {
-            b.iter_batched(
-                || PluginManager::<Trivial>::in_namespace(namespace),
-                |manager| {
-                    assert!(manager.exists(black_box(name)));
-                    manager
-                },
-                BatchSize::LargeInput,
-            )
-        });
-        group.bench_function(format!("load_{size}"), |b| {
-            b.iter_batched(
-                || PluginManager::<Trivial>::in_namespace(namespace),
-                |manager| {
-                    let plugin = manager.load(black_box(name)).ok();
-                    (manager, plugin)
-                },
-                BatchSize::LargeInput,
-            )
-        });
+        support::fresh_manager(
+            &mut group,
+            size,
+            namespace,
+            &format!("plugin-{:05}", size / 2),
+        );
     }
     group.finish();
     c.final_summary();
