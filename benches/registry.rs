@@ -27,8 +27,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, Throughput};
-use plux::{Plugin, PluginManager, PluginSpec, Registry};
-use plux_benches::{Trivial, NAMESPACES, PER_NAMESPACE, PER_SMALL, SMALL, SMALL_NAMES};
+use plux::{PluginManager, PluginSpec, Registry};
+use plux_benches::{
+    physical_floor, Trivial, NAMESPACES, PER_NAMESPACE, PER_SMALL, SMALL, SMALL_NAMES,
+};
 
 /// The namespace of 1 000 that the groups measure.
 const NAMESPACE: &str = NAMESPACES[3];
@@ -88,22 +90,6 @@ fn query_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
         names.swap(i, (state >> 33) as usize % (i + 1));
     }
     names
-}
-
-/// The physical floor of loading a plugin: what any plugin system must do at least, with the
-/// factory behind a fn pointer (as in a registry) and the plugin on the heap (as a shared,
-/// type-erased plugin must be): call the factory, which allocates the plugin; `should_load` and
-/// `load` (the plugin's own work); keep it.
-#[allow(clippy::vec_box)] // one allocation per plugin is the point
-fn physical_floor(factories: &[fn() -> Box<Trivial>]) -> Vec<Box<Trivial>> {
-    let mut plugins = Vec::with_capacity(factories.len());
-    for factory in factories {
-        let mut plugin = black_box(factory)();
-        if plugin.should_load() && plugin.load(&()).is_ok() {
-            plugins.push(plugin);
-        }
-    }
-    plugins
 }
 
 fn make_trivial() -> Box<Trivial> {
@@ -232,28 +218,12 @@ fn fresh_manager(c: &mut Criterion) {
     let mut group = c.benchmark_group("fresh_manager");
     for (size, namespace) in [(PER_SMALL, SMALL), (PER_NAMESPACE, NAMESPACE)] {
         warm_index(namespace);
-        let name = format!("plugin-{:04}", size / 2);
-        let name = name.as_str();
-        group.bench_function(format!("exists_{size}"), |b| {
-            b.iter_batched(
-                || PluginManager::<Trivial>::in_namespace(namespace),
-                |manager| {
-                    assert!(manager.exists(black_box(name)));
-                    manager
-                },
-                BatchSize::LargeInput,
-            )
-        });
-        group.bench_function(format!("load_{size}"), |b| {
-            b.iter_batched(
-                || PluginManager::<Trivial>::in_namespace(namespace),
-                |manager| {
-                    let plugin = manager.load(black_box(name)).ok();
-                    (manager, plugin)
-                },
-                BatchSize::LargeInput,
-            )
-        });
+        support::fresh_manager(
+            &mut group,
+            size,
+            namespace,
+            &format!("plugin-{:04}", size / 2),
+        );
     }
     group.finish();
 }

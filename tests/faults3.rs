@@ -535,6 +535,42 @@ fn refresh_clears_a_requirement_error_that_the_new_specs_resolve() {
     assert_eq!(manager.loaded().len(), 3);
 }
 
+/// A manager makes its slots a chunk at a time, and the chunks' cells a group at a time (1 024
+/// plugins): plugins of several groups load, and a refresh that moves them all to other
+/// positions, some into other groups, keeps each one's own plugin.
+#[test]
+fn refresh_keeps_the_plugins_of_every_group_of_slots() {
+    let ns = "f3.refresh_groups";
+    let name = |i: usize| format!("p{i:05}");
+    let specs = Arc::new(Mutex::new(
+        (0..2_100)
+            .map(|i| probe(ns, &name(i * 2)).build().0)
+            .collect::<Vec<_>>(),
+    ));
+    let mut manager = PluginManager::<Probe>::in_namespace(ns).finder(Growing(specs.clone()));
+    let kept: Vec<String> = [0, 1_023, 1_024, 2_099].map(|i| name(i * 2)).into();
+    let before: Vec<_> = kept
+        .iter()
+        .map(|kept| manager.load(kept).expect("loads"))
+        .collect();
+
+    // 600 names sort before the plugins of the last group, so that they move by 600 positions.
+    specs
+        .lock()
+        .expect("not poisoned")
+        .extend((0..600).map(|i| probe(ns, &name(i * 2 + 1)).build().0));
+    assert_eq!(manager.refresh().len(), 600);
+
+    for (kept, before) in kept.iter().zip(&before) {
+        assert!(manager.is_loaded(kept), "{kept} kept its state");
+        let after = manager.load(kept).expect("still loaded");
+        assert!(Arc::ptr_eq(before, &after), "{kept} is the same instance");
+    }
+    assert_eq!(manager.loaded().len(), kept.len());
+    assert_eq!(manager.load_all().len(), 2_700);
+    assert!(manager.exists(&name(4_198)) && !manager.exists(&name(4_199)));
+}
+
 #[test]
 fn retry_with_requirements_retries_the_chain_that_failed_a_plugin_bottom_up() {
     let ns = "f3.retry_chain";

@@ -1,10 +1,13 @@
-//! What every bench of this directory shares: criterion set up for a 2-core machine, and the
-//! `PLUX_BENCH_QUICK` smoke mode.
+//! What every bench of this directory shares: criterion set up for a 2-core machine, the
+//! `PLUX_BENCH_QUICK` smoke mode, and the fresh-manager benches of the registry's.
 
+use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::Criterion;
-use plux::{BoxError, Plugin, PluginSpec};
+use criterion::measurement::WallTime;
+use criterion::{BatchSize, BenchmarkGroup, Criterion};
+use plux::{BoxError, Plugin, PluginManager, PluginSpec};
+use plux_benches::Trivial;
 
 /// Whether `PLUX_BENCH_QUICK` asks for a smoke run (every measurement shortened).
 pub fn quick() -> bool {
@@ -49,4 +52,36 @@ pub fn chains<P: ?Sized + Plugin>(
             }
         })
         .collect()
+}
+
+/// `exists_{size}` and `load_{size}`: a fresh manager of `namespace` (of `size` plugins, its
+/// index built), its first `exists` and its first `load` of `name`, the manager dropped outside
+/// the timing.
+#[allow(dead_code)] // the benches of the registry use it, the others not
+pub fn fresh_manager(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    size: usize,
+    namespace: &'static str,
+    name: &str,
+) {
+    group.bench_function(format!("exists_{size}"), |b| {
+        b.iter_batched(
+            || PluginManager::<Trivial>::in_namespace(namespace),
+            |manager| {
+                assert!(manager.exists(black_box(name)));
+                manager
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    group.bench_function(format!("load_{size}"), |b| {
+        b.iter_batched(
+            || PluginManager::<Trivial>::in_namespace(namespace),
+            |manager| {
+                let plugin = manager.load(black_box(name)).ok();
+                (manager, plugin)
+            },
+            BatchSize::LargeInput,
+        )
+    });
 }

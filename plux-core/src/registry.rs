@@ -62,14 +62,23 @@ pub mod backend {
     }
 
     /// Places a spec in the registry; used by the macros.
+    ///
+    /// It calls the `macro_rules!` that `#[distributed_slice]` declared beside the slice (which
+    /// puts the `static` in the slice's section on every platform linkme supports, and is how
+    /// linkme's own attribute ends) rather than that attribute: the attribute is a proc-macro
+    /// call per spec, which parses the `static` and adds a type-check fn for an element whose
+    /// type is fixed here. Without it a crate of 1 000 `#[plugin] fn`s compiles in ~55 % of the
+    /// CPU time (BENCHMARKS.md, issue 24). The macro's arms are linkme's hidden protocol (the
+    /// same in 0.3.37 and 0.3.38): a linkme that changed them fails here at compile time.
     #[doc(hidden)]
     #[macro_export]
     macro_rules! __submit {
         ($spec:expr) => {
             const _: () = {
-                #[$crate::__private::linkme::distributed_slice($crate::__private::PLUX_SPECS_V0_2)]
-                #[linkme(crate = $crate::__private::linkme)]
-                static SPEC: $crate::__private::LinkedSpec = $spec;
+                $crate::__private::PLUX_SPECS_V0_2! {
+                    #![linkme_macro = $crate::__private::PLUX_SPECS_V0_2]
+                    static SPEC: $crate::__private::LinkedSpec = $spec;
+                }
             };
         };
     }
