@@ -2,40 +2,16 @@
 //! given back when a run ends: a thread that has run thousands of plugins, or thousands of
 //! threads that each started a namespace in parallel, leave nothing behind.
 //!
-//! In a file of its own because it installs a counting global allocator for its whole binary.
+//! In a file of its own because it counts the allocations of its whole binary (`counting`).
 
-// The global allocator below has to implement `GlobalAlloc`, an unsafe trait; it only forwards
-// to the system allocator and counts. No unsafe code is needed anywhere in plux itself.
-#![allow(unsafe_code)]
+mod counting;
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::thread;
 
+use counting::LIVE;
 use plux::{FunctionPlugin, PluginManager, PluginSpec};
-
-/// Live heap bytes.
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size(), Relaxed);
-        // SAFETY: forwarded as it came.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size(), Relaxed);
-        // SAFETY: forwarded as it came; `ptr` was allocated by `System` with `layout`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
 
 type Nop = FunctionPlugin<fn()>;
 
