@@ -672,6 +672,39 @@ fn refresh_clears_a_requirement_error_that_the_new_specs_resolve() {
 }
 
 #[test]
+fn refresh_fails_a_plugin_that_had_not_loaded_when_the_new_specs_put_it_on_a_cycle() {
+    let ns = "f3.refresh_cycle";
+    let specs = Arc::new(Mutex::new(vec![
+        probe(ns, "a").build().0,
+        probe(ns, "b").build().0,
+    ]));
+    let mut manager = PluginManager::<Probe>::in_namespace(ns).finder(Growing(specs.clone()));
+    let b = manager.load("b").expect("b loads");
+
+    *specs.lock().expect("not poisoned") = vec![
+        probe(ns, "a")
+            .build()
+            .0
+            .with_after(["c"])
+            .expect("a valid name"),
+        probe(ns, "b").build().0,
+        probe(ns, "c")
+            .build()
+            .0
+            .with_after(["a"])
+            .expect("a valid name"),
+    ];
+    manager.refresh();
+
+    for name in ["a", "c"] {
+        let error = manager.load(name).expect_err("on the new cycle");
+        assert_eq!(kind_name(error.kind()), "OrderCycle", "{name}: {error}");
+    }
+    let kept = manager.load("b").expect("still loaded");
+    assert!(Arc::ptr_eq(&kept, &b), "the loaded plugin is kept");
+}
+
+#[test]
 fn retry_with_requirements_retries_the_chain_that_failed_a_plugin_bottom_up() {
     let ns = "f3.retry_chain";
     let up = Arc::new(std::sync::atomic::AtomicBool::new(false));
