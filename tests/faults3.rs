@@ -3,10 +3,10 @@
 //! recursing; a panicking logger is contained; a parallel start runs no more threads than it can
 //! use.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, Weak};
 use std::thread;
 use std::time::Duration;
 
@@ -332,6 +332,142 @@ fn a_parallel_start_runs_at_most_max_threads() {
     );
 }
 
+#[test]
+fn a_parallel_start_fails_the_members_of_a_cycle_and_loads_the_rest() {
+    let ns = "f3.cycles";
+    let build = |name: &str| probe(ns, name).build().0;
+    let manager = PluginManager::<Probe>::in_namespace(ns).finder(vec![
+        build("a").with_after(["c"]).expect("a valid name"),
+        build("b").with_after(["a"]).expect("a valid name"),
+        build("c").with_after(["b"]).expect("a valid name"),
+        build("d").with_after(["a"]).expect("a valid name"),
+        build("e").with_before(["e"]).expect("a valid name"), // a cycle of one
+        build("f"),
+    ]);
+
+    // A plugin that must come after itself waits on nothing: it fails, it does not stall.
+    let (manager, names) = within(move || {
+        let loaded = manager.load_all_parallel(threads(4));
+        let names: Vec<_> = loaded.iter().map(|p| p.name().to_owned()).collect();
+        (manager, names)
+    });
+
+    assert_eq!(names, ["d", "f"], "as load_all loads them");
+    for name in ["a", "b", "c", "e"] {
+        let state = manager.state(name);
+        let kind = match &state {
+            Some(PluginState::Failed(error)) => kind_name(error.kind()),
+            _ => "not failed",
+        };
+        assert_eq!(kind, "OrderCycle", "{name}: {state:?}");
+    }
+}
+
+#[test]
+fn the_threads_of_a_parallel_start_are_numbered_apart() {
+    let ns = "f3.names";
+    let names = Arc::new(Mutex::new(HashMap::new()));
+    let specs: Vec<_> = (0..40)
+        .map(|i| {
+            let names = names.clone();
+            probe(ns, &format!("p{i:02}"))
+                .on_load(move |_, _| {
+                    let me = thread::current();
+                    let name = me.name().unwrap_or_default().to_owned();
+                    names.lock().expect("not poisoned").insert(me.id(), name);
+                    thread::sleep(Duration::from_millis(2));
+                    Ok(String::new())
+                })
+                .build()
+                .0
+        })
+        .collect();
+    let manager = PluginManager::<Probe>::in_namespace(ns).finder(specs);
+
+    assert_eq!(manager.load_all_parallel(threads(6)).len(), 40);
+
+    let mut names = names.lock().expect("not poisoned");
+    names.remove(&thread::current().id());
+    let mut numbers: Vec<usize> = names
+        .values()
+        .map(|name| {
+            name.strip_prefix("plux-start-")
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("a loader thread named {name:?}"))
+        })
+        .collect();
+    numbers.sort_unstable();
+    assert!(
+        !numbers.is_empty(),
+        "40 plugins ready at once start a thread"
+    );
+    // This thread is the first; the others count on from 2, each its own number.
+    let expected: Vec<usize> = (2..numbers.len() + 2).collect();
+    assert_eq!(numbers, expected);
+}
+
+#[test]
+fn a_parallel_start_starts_threads_again_after_its_threads_waited() {
+    // `r1` loads at once; `r2` takes a while, so that the thread done with `r1` waits for a
+    // plugin to be ready. Then `s0`..`s2` are ready together, and the start must have three
+    // threads for them again: they only return once all three are loading at once.
+    let ns = "f3.regrow";
+    let r1_done = Arc::new((Mutex::new(false), Condvar::new()));
+    let met = Arc::new((Mutex::new(0usize), Condvar::new()));
+    let mut specs = Vec::new();
+    let done = r1_done.clone();
+    specs.push(
+        probe(ns, "r1")
+            .on_load(move |_, _| {
+                *done.0.lock().expect("not poisoned") = true;
+                done.1.notify_all();
+                Ok(String::new())
+            })
+            .build()
+            .0,
+    );
+    let done = r1_done.clone();
+    specs.push(
+        probe(ns, "r2")
+            .on_load(move |_, _| {
+                let r1 = done.0.lock().expect("not poisoned");
+                drop(done.1.wait_while(r1, |done| !*done).expect("not poisoned"));
+                thread::sleep(Duration::from_millis(50));
+                Ok(String::new())
+            })
+            .build()
+            .0,
+    );
+    for i in 0..3 {
+        let met = met.clone();
+        let spec = probe(ns, &format!("s{i}"))
+            .on_load(move |_, _| {
+                let mut count = met.0.lock().expect("not poisoned");
+                *count += 1;
+                met.1.notify_all();
+                let (count, waited) = met
+                    .1
+                    .wait_timeout_while(count, Duration::from_secs(10), |count| *count < 3)
+                    .expect("not poisoned");
+                match waited.timed_out() {
+                    false => Ok(String::new()),
+                    true => Err(format!("only {count} of s0..s2 loading at once").into()),
+                }
+            })
+            .build()
+            .0;
+        specs.push(spec.with_requires(["r2"]).expect("a valid name"));
+    }
+    let manager = PluginManager::<Probe>::in_namespace(ns).finder(specs);
+
+    let loaded = within(move || manager.load_all_parallel(threads(4)).len());
+
+    assert_eq!(
+        loaded, 5,
+        "s0..s2 all loaded at once, each on a thread of its own"
+    );
+}
+
 /// A load's outcome: loaded, or the name of its error's kind.
 type Loaded = Result<(), &'static str>;
 
@@ -569,6 +705,39 @@ fn refresh_keeps_the_plugins_of_every_group_of_slots() {
     assert_eq!(manager.loaded().len(), kept.len());
     assert_eq!(manager.load_all().len(), 2_700);
     assert!(manager.exists(&name(4_198)) && !manager.exists(&name(4_199)));
+}
+
+#[test]
+fn refresh_fails_a_plugin_that_had_not_loaded_when_the_new_specs_put_it_on_a_cycle() {
+    let ns = "f3.refresh_cycle";
+    let specs = Arc::new(Mutex::new(vec![
+        probe(ns, "a").build().0,
+        probe(ns, "b").build().0,
+    ]));
+    let mut manager = PluginManager::<Probe>::in_namespace(ns).finder(Growing(specs.clone()));
+    let b = manager.load("b").expect("b loads");
+
+    *specs.lock().expect("not poisoned") = vec![
+        probe(ns, "a")
+            .build()
+            .0
+            .with_after(["c"])
+            .expect("a valid name"),
+        probe(ns, "b").build().0,
+        probe(ns, "c")
+            .build()
+            .0
+            .with_after(["a"])
+            .expect("a valid name"),
+    ];
+    manager.refresh();
+
+    for name in ["a", "c"] {
+        let error = manager.load(name).expect_err("on the new cycle");
+        assert_eq!(kind_name(error.kind()), "OrderCycle", "{name}: {error}");
+    }
+    let kept = manager.load("b").expect("still loaded");
+    assert!(Arc::ptr_eq(&kept, &b), "the loaded plugin is kept");
 }
 
 #[test]

@@ -45,6 +45,20 @@ fn a_failure_nobody_receives_is_logged_once_at_error() {
 }
 
 #[test]
+fn a_call_that_returned_a_failure_leaves_the_next_call_its_own_level() {
+    logged("");
+    let first = Manager::in_namespace("log.first").finder(failing("log.first"));
+    let then = Manager::in_namespace("log.then").finder(failing("log.then"));
+
+    // On one thread: a failure returned to the caller, then one that nobody receives.
+    assert!(first.load("fails").is_err());
+    assert_eq!(then.load_all().len(), 1);
+
+    assert_eq!(levels("log.first/fails`: load failed"), [log::Level::Debug]);
+    assert_eq!(levels("log.then/fails`: load failed"), [log::Level::Error]);
+}
+
+#[test]
 fn a_manager_chooses_the_level_of_what_nobody_receives() {
     logged("");
     let manager = Manager::in_namespace("log.chosen")

@@ -1,46 +1,14 @@
 //! A ring of ordering constraints costs memory linear in its length: every member's
 //! `OrderCycle` error shares one list of the members instead of carrying its own copy.
 //!
-//! In a file of its own because it installs a counting global allocator for its whole binary.
+//! In a file of its own because it counts the allocations of its whole binary (`counting`).
 
-// The global allocator below has to implement `GlobalAlloc`, an unsafe trait; it only forwards
-// to the system allocator and counts. No unsafe code is needed anywhere in plux itself.
-#![allow(unsafe_code)]
+mod counting;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::Ordering::Relaxed;
 
+use counting::{LIMIT, LIVE, PEAK};
 use plux::{FunctionPlugin, PluginErrorKind, PluginFinder, PluginManager, PluginSpec};
-
-/// Live heap bytes, and the most there ever were. Refuses to grow past `LIMIT`, so that a
-/// regression fails this test with an allocation error instead of exhausting the machine.
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-const LIMIT: usize = 100 << 20;
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let live = LIVE.fetch_add(layout.size(), Relaxed) + layout.size();
-        if live > LIMIT {
-            LIVE.fetch_sub(layout.size(), Relaxed);
-            return std::ptr::null_mut();
-        }
-        PEAK.fetch_max(live, Relaxed);
-        // SAFETY: forwarded as it came.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size(), Relaxed);
-        // SAFETY: forwarded as it came; `ptr` was allocated by `System` with `layout`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
 
 /// A member of the ring: nothing to load, and it never gets that far.
 type Member = FunctionPlugin<fn()>;

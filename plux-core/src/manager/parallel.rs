@@ -47,7 +47,8 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     /// It starts a thread only when a plugin is ready and no thread is free to take it, so it
     /// runs at most `min(threads, plugins ready at once, MAX_THREADS)` threads (this one
     /// included), with [`MAX_THREADS`](Self::MAX_THREADS) = 64: a chain of plugins that
-    /// each require the previous loads on this thread alone, whatever `threads` says.
+    /// each require the previous loads on this thread alone, whatever `threads` says. The
+    /// threads it starts are named `plux-start-2`, `plux-start-3`, … (this one is the first).
     ///
     /// Called from inside a lifecycle (a plugin's `load`, a listener), the threads work on
     /// behalf of the caller: a plugin the caller is loading (through any manager) is
@@ -118,8 +119,8 @@ impl<'a, T: ?Sized + Plugin> Work<'a, T> {
     {
         let manager = self.manager;
         while let Some((i, hire)) = self.start.next() {
-            if hire {
-                self.hire(scope);
+            if let Some(number) = hire {
+                self.hire(scope, number);
             }
             // Its part is done whatever happens: a worker that stopped here would leave the
             // others, and the caller, waiting for it forever.
@@ -136,14 +137,13 @@ impl<'a, T: ?Sized + Plugin> Work<'a, T> {
         }
     }
 
-    /// Starts one more worker; if the system refuses, the workers there are do its share.
-    fn hire<'scope>(self, scope: &'scope thread::Scope<'scope, 'a>)
+    /// Starts worker `number`; if the system refuses, the workers there are do its share.
+    fn hire<'scope>(self, scope: &'scope thread::Scope<'scope, 'a>, number: usize)
     where
         'a: 'scope,
     {
-        let hired = self.start.hired();
         let spawned = thread::Builder::new()
-            .name(format!("plux-start-{hired}"))
+            .name(format!("plux-start-{number}"))
             .spawn_scoped(scope, move || {
                 // A thread of our own: its thread-locals are there until it returns.
                 let _ = here(|here| here.act_for(self.behalf, |here| self.run(scope, here)));
@@ -152,7 +152,7 @@ impl<'a, T: ?Sized + Plugin> Work<'a, T> {
             self.start.refused();
             plux_log!(
                 Warn,
-                "namespace `{}`: could not start loader thread {hired} ({error}); the others \
+                "namespace `{}`: could not start loader thread {number} ({error}); the others \
                  do its share",
                 self.manager.namespace
             );
@@ -252,19 +252,21 @@ impl Start {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The next plugin to load, waiting until one is ready, and whether to start one more
-    /// worker for the plugins ready after it; `None` once all are done.
-    fn next(&self) -> Option<(usize, bool)> {
+    /// The next plugin to load, waiting until one is ready, and the number of one more worker
+    /// to start for the plugins ready after it, if one should start; `None` once all are done.
+    /// The number is taken with the hire, under the lock: no two workers share one.
+    fn next(&self) -> Option<(usize, Option<usize>)> {
         let mut progress = self.lock();
         loop {
             if let Some(Reverse((_, i))) = progress.ready.pop() {
                 let hire = !progress.ready.is_empty()
                     && progress.idle == 0
                     && progress.workers < progress.limit;
-                if hire {
-                    progress.workers += 1;
+                if !hire {
+                    return Some((i, None));
                 }
-                return Some((i, hire));
+                progress.workers += 1;
+                return Some((i, Some(progress.workers)));
             }
             if progress.remaining == 0 {
                 return None;
@@ -276,11 +278,6 @@ impl Start {
                 .unwrap_or_else(PoisonError::into_inner);
             progress.idle -= 1;
         }
-    }
-
-    /// How many workers there are, the one [`next`](Self::next) just hired included.
-    fn hired(&self) -> usize {
-        self.lock().workers
     }
 
     /// The system refused to start a worker: the others do its share, and no more are asked
@@ -328,5 +325,77 @@ impl Progress {
     /// Plugin `i`'s position in load order.
     pub(super) fn rank(&self, i: usize) -> usize {
         self.rank.get(i).copied().unwrap_or(usize::MAX)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The bookkeeping of workers, which a parallel start shows only through the threads it
+    //! runs: checked here on the shared state alone, without plugins or threads of its own.
+
+    use super::*;
+
+    /// A start of `n` plugins of which `ready` are ready, `successors[i]` wait for `i`, and at
+    /// most `limit` workers.
+    fn start(n: usize, ready: &[usize], successors: Vec<Vec<usize>>, limit: usize) -> Start {
+        let mut waiting_on = vec![0; n];
+        for &next in successors.iter().flatten() {
+            waiting_on[next] += 1;
+        }
+        Start {
+            state: Mutex::new(Progress {
+                ready: ready.iter().map(|&i| Reverse((i, i))).collect(),
+                waiting_on,
+                rank: (0..n).collect(),
+                remaining: n,
+                workers: 1,
+                idle: 0,
+                limit,
+            }),
+            changed: Condvar::new(),
+            successors,
+        }
+    }
+
+    #[test]
+    fn workers_are_hired_while_plugins_wait_numbered_up_to_the_limit() {
+        let start = start(4, &[0, 1, 2, 3], vec![Vec::new(); 4], 3);
+        assert_eq!(start.next(), Some((0, Some(2))));
+        assert_eq!(start.next(), Some((1, Some(3))));
+        assert_eq!(start.next(), Some((2, None)), "the limit is reached");
+        assert_eq!(start.next(), Some((3, None)), "nothing is left for another");
+    }
+
+    #[test]
+    fn a_worker_refused_by_the_system_is_not_asked_for_again() {
+        let start = start(4, &[0, 1, 2, 3], vec![Vec::new(); 4], 4);
+        assert_eq!(start.next(), Some((0, Some(2))));
+        start.refused();
+        assert_eq!(start.next(), Some((1, None)));
+        assert_eq!(start.next(), Some((2, None)));
+    }
+
+    #[test]
+    fn a_worker_that_waited_hires_again() {
+        // Plugin 0 is loading elsewhere; 1 and 2 wait for it.
+        let start = start(3, &[], vec![vec![1, 2], Vec::new(), Vec::new()], 2);
+        thread::scope(|scope| {
+            let worker = scope.spawn(|| start.next());
+            // Once the worker waits for a plugin to be ready, 0 is done and frees two.
+            while start.lock().idle == 0 {
+                thread::yield_now();
+            }
+            start.done(0);
+            let next = worker.join().expect("no panic");
+            assert_eq!(
+                next,
+                Some((1, Some(2))),
+                "no worker is idle any more: one is hired for plugin 2"
+            );
+        });
+        assert_eq!(start.next(), Some((2, None)));
+        start.done(1);
+        start.done(2);
+        assert_eq!(start.next(), None, "all done");
     }
 }
