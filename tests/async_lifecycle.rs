@@ -764,3 +764,60 @@ mod unload {
         assert_eq!(UNLOADED.lock().unwrap().len(), 3);
     }
 }
+
+/// A plugin whose `load` is not a future, and blocks until its gate opens.
+struct Blocking(Option<Mutex<std::sync::mpsc::Receiver<()>>>);
+
+impl Plugin for Blocking {
+    type Args = ();
+    type Output = ();
+    fn load(&mut self, _: &()) -> Result<(), BoxError> {
+        if let Some(gate) = self.0.take() {
+            gate.into_inner().unwrap().recv()?;
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn plugins_whose_load_is_not_a_future_load_in_order_and_a_busy_one_is_awaited_not_blocked_on() {
+    let (open, gate) = std::sync::mpsc::channel();
+    let gate = Mutex::new(Some(gate));
+    let specs = vec![
+        PluginSpec::new("test.sync", "a", || Ok(Box::new(Blocking(None)))).unwrap(),
+        PluginSpec::new("test.sync", "slow", move || {
+            Ok(Box::new(Blocking(
+                gate.lock().unwrap().take().map(Mutex::new),
+            )))
+        })
+        .unwrap(),
+        PluginSpec::new("test.sync", "z", || Ok(Box::new(Blocking(None))))
+            .unwrap()
+            .with_requires(["slow"])
+            .unwrap(),
+    ];
+    let manager: &'static PluginManager<Blocking> = Box::leak(Box::new(
+        PluginManager::in_namespace("test.sync").finder(specs),
+    ));
+    // Another thread runs `slow`'s blocking lifecycle, held at its gate.
+    let thread = std::thread::spawn(move || manager.load("slow").map(drop));
+    while !matches!(manager.state("slow"), Some(PluginState::Loading)) {
+        std::thread::yield_now();
+    }
+    // One thread for the runtime: were the start to block it on `slow`, the task that opens the
+    // gate could never run.
+    let loaded = current_thread().block_on(async move {
+        let opener = tokio::spawn(async move {
+            while !manager.is_loaded("a") {
+                tokio::task::yield_now().await;
+            }
+            open.send(()).unwrap();
+        });
+        let loaded = manager.load_all_async().await;
+        opener.await.unwrap();
+        loaded
+    });
+    thread.join().unwrap().unwrap();
+    assert_eq!(loaded.len(), 3);
+    assert_eq!(manager.list_names(), ["a", "slow", "z"]);
+}

@@ -13,7 +13,7 @@ pub use crate::dynamic::contain::{
 pub use crate::dynamic::export::{header_copy, library_exports, library_header, HostAllocator};
 pub use crate::dynamic::guard::{ErrorsKind, Guarded, OtherKind};
 pub use crate::fingerprint::{Definition, LayoutOf, UnsizedLayout};
-pub use crate::plugin::fingerprint_of;
+pub use crate::plugin::{fingerprint_of, LoadResult};
 // The inventory backend's registry of interfaces is its collection, which needs no name here.
 #[cfg(not(feature = "inventory"))]
 pub use crate::fingerprint::backend::*;
@@ -220,32 +220,5 @@ pub trait Interface: PluginInterface {
     /// A made plugin of the interface.
     fn interface_product(made: Product<'_>, plugin: Box<Self>) -> Result<(), BoxError> {
         product(made, plugin)
-    }
-}
-
-/// What an interface's `load` returns: a `Result` of its output, or `()` for an infallible load
-/// with no output.
-#[diagnostic::on_unimplemented(
-    message = "an interface's `load` returns `Result<Output, E>` or nothing, not `{Self}`",
-    label = "write `-> Result<(), plux::BoxError>`, or return nothing"
-)]
-pub trait LoadResult {
-    /// What the plugin's `load` produces.
-    type Output: Send + Sync + 'static;
-    /// The output, or the plugin's error.
-    fn into_result(self) -> Result<Self::Output, BoxError>;
-}
-
-impl<O: Send + Sync + 'static, E: Into<BoxError>> LoadResult for Result<O, E> {
-    type Output = O;
-    fn into_result(self) -> Result<O, BoxError> {
-        self.map_err(Into::into)
-    }
-}
-
-impl LoadResult for () {
-    type Output = ();
-    fn into_result(self) -> Result<(), BoxError> {
-        Ok(())
     }
 }

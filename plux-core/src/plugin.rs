@@ -224,3 +224,30 @@ pub const fn fingerprint_of<T: ?Sized + Plugin>() -> Fingerprint {
         None => panic!("not an interface or a hook point"),
     }
 }
+
+/// What an interface's `load` (or `unload`) returns, for the macros (`__private` re-exports it): a `Result` of its output, or `()` for an infallible load
+/// with no output.
+#[diagnostic::on_unimplemented(
+    message = "an interface's `load` returns `Result<Output, E>` or nothing, not `{Self}`",
+    label = "write `-> Result<(), plux::BoxError>`, or return nothing"
+)]
+pub trait LoadResult {
+    /// What the plugin's `load` produces.
+    type Output: Send + Sync + 'static;
+    /// The output, or the plugin's error.
+    fn into_result(self) -> Result<Self::Output, BoxError>;
+}
+
+impl<O: Send + Sync + 'static, E: Into<BoxError>> LoadResult for Result<O, E> {
+    type Output = O;
+    fn into_result(self) -> Result<O, BoxError> {
+        self.map_err(Into::into)
+    }
+}
+
+impl LoadResult for () {
+    type Output = ();
+    fn into_result(self) -> Result<(), BoxError> {
+        Ok(())
+    }
+}

@@ -19,9 +19,8 @@ use std::pin::Pin;
 use std::sync::OnceLock;
 use std::task::{Context, Poll};
 
-use crate::__private::LoadResult;
 use crate::contain::panic_message;
-use crate::plugin::{BoxError, LoadFuture};
+use crate::plugin::{BoxError, LoadFuture, LoadResult};
 
 /// A panic caught where it was raised, carried across as its message.
 #[derive(Debug, Clone, PartialEq, Eq)]

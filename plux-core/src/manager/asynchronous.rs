@@ -120,7 +120,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
     pub async fn load_all_async(&self) -> Vec<Arc<T>> {
         self.report_dropped_once();
         let resolved = self.resolved();
-        let mut start = Start::new(self, Plan::of(resolved, |_| true), Mode::All);
+        let mut start = Start::new(self, Schedule::of(resolved, |_| true), Mode::All);
         match poll_fn(|cx| start.poll(cx)).await {
             Ok(()) => self.loaded(),
             Err(exiting) => self.loaded_on_exit(exiting),
@@ -136,7 +136,7 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
         if let Some(error) = &resolved.invalid_namespace {
             return Err(error.clone());
         }
-        let mut start = Start::new(self, Plan::of(resolved, |_| true), Mode::UntilFailure);
+        let mut start = Start::new(self, Schedule::of(resolved, |_| true), Mode::UntilFailure);
         match poll_fn(|cx| start.poll(cx)).await {
             Ok(()) => match start.failure.take() {
                 Some((_, error)) => Err(error),
@@ -165,8 +165,8 @@ impl<T: ?Sized + Plugin> PluginManager<T> {
             ));
         };
         let wanted = requirement_closure(resolved, target);
-        let plan = Plan::of(resolved, |i| wanted.get(i).copied().unwrap_or(false));
-        let mut start = Start::new(self, plan, Mode::One { target, retry });
+        let schedule = Schedule::of(resolved, |i| wanted.get(i).copied().unwrap_or(false));
+        let mut start = Start::new(self, schedule, Mode::One { target, retry });
         let polled = poll_fn(|cx| start.poll(cx)).await;
         match (polled, start.target.take()) {
             (Ok(()), Some(outcome)) => outcome,
@@ -257,13 +257,93 @@ enum Mode {
     One { target: usize, retry: bool },
 }
 
+/// In which order a start takes its plugins.
+enum Schedule {
+    /// Each as soon as those it follows are done (the parallel start's plan): for plugins whose
+    /// `load` is a future, which load concurrently.
+    Planned {
+        progress: Progress,
+        successors: Vec<Vec<usize>>,
+    },
+    /// One after the other, in load order (which honours every constraint): for plugins whose
+    /// `load` is not a future, which run inline, one at a time anyway; what `load_all` does,
+    /// without the plan's cost.
+    InLoadOrder {
+        order: Vec<usize>,
+        /// How many of `order` were taken.
+        taken: usize,
+        /// Whether the last one taken is not done yet.
+        busy: bool,
+    },
+}
+
+impl Schedule {
+    /// The order of a start of the plugins that `started` keeps (positions in the index's
+    /// entries).
+    fn of<T: ?Sized + Plugin>(resolved: &Resolved<T>, started: impl Fn(usize) -> bool) -> Self {
+        if T::LOADS_ASYNC {
+            let plan = Plan::of(resolved, started);
+            return Schedule::Planned {
+                progress: plan.first,
+                successors: plan.successors,
+            };
+        }
+        let order = resolved.index.order().into_iter().filter(|&i| started(i));
+        Schedule::InLoadOrder {
+            order: order.collect(),
+            taken: 0,
+            busy: false,
+        }
+    }
+
+    /// The next plugin that may start, if one may.
+    fn next_ready(&mut self) -> Option<usize> {
+        match self {
+            Schedule::Planned { progress, .. } => progress.next_ready(),
+            Schedule::InLoadOrder { busy: true, .. } => None,
+            Schedule::InLoadOrder { order, taken, busy } => {
+                let next = order.get(*taken).copied()?;
+                *taken += 1;
+                *busy = true;
+                Some(next)
+            }
+        }
+    }
+
+    /// Plugin `i` is done; its position in load order (the rank of its failure).
+    fn done(&mut self, i: usize) -> usize {
+        match self {
+            Schedule::Planned {
+                progress,
+                successors,
+            } => {
+                progress.done(i, successors);
+                progress.rank(i)
+            }
+            Schedule::InLoadOrder { taken, busy, .. } => {
+                *busy = false;
+                taken.saturating_sub(1)
+            }
+        }
+    }
+
+    /// Whether every plugin of the start is done.
+    fn is_done(&self) -> bool {
+        match self {
+            Schedule::Planned { progress, .. } => progress.is_done(),
+            Schedule::InLoadOrder {
+                order, taken, busy, ..
+            } => !busy && *taken == order.len(),
+        }
+    }
+}
+
 /// A start in progress: the plan, the tasks in flight, and what the caller receives.
 struct Start<'a, T: ?Sized + Plugin> {
     manager: &'a PluginManager<T>,
     resolved: &'a Resolved<T>,
     mode: Mode,
-    successors: Vec<Vec<usize>>,
-    progress: Progress,
+    schedule: Schedule,
     /// The tasks in flight, by position in the index's entries: few, in a namespace of any size.
     tasks: HashMap<usize, Task<'a, T>>,
     wakeups: Arc<Wakeups>,
@@ -294,14 +374,13 @@ type TaskFuture<'a, T> =
     Pin<Box<dyn Future<Output = Result<&'a Loaded<T>, PluginError>> + Send + 'a>>;
 
 impl<'a, T: ?Sized + Plugin> Start<'a, T> {
-    fn new(manager: &'a PluginManager<T>, plan: Plan, mode: Mode) -> Self {
+    fn new(manager: &'a PluginManager<T>, schedule: Schedule, mode: Mode) -> Self {
         let resolved = manager.resolved();
         Start {
             manager,
             resolved,
             mode,
-            successors: plan.successors,
-            progress: plan.first,
+            schedule,
             tasks: HashMap::new(),
             wakeups: Arc::new(Wakeups::default()),
             spare: Vec::new(),
@@ -335,7 +414,7 @@ impl<'a, T: ?Sized + Plugin> Start<'a, T> {
         loop {
             let mut moved = false;
             while !self.stopped {
-                let Some(i) = self.progress.next_ready() else {
+                let Some(i) = self.schedule.next_ready() else {
                     break;
                 };
                 moved = true;
@@ -351,7 +430,7 @@ impl<'a, T: ?Sized + Plugin> Start<'a, T> {
                 self.poll_task(here, i);
             }
         }
-        self.tasks.is_empty() && (self.stopped || self.progress.is_done())
+        self.tasks.is_empty() && (self.stopped || self.schedule.is_done())
     }
 
     /// Starts plugin `i`: inline if its `load` is not a future and nobody runs it, else as a
@@ -424,7 +503,7 @@ impl<'a, T: ?Sized + Plugin> Start<'a, T> {
     /// Plugin `i` is done, with this outcome (`Err(None)`: interrupted); the plugins that wait
     /// for it may start.
     fn finish(&mut self, i: usize, outcome: Result<&'a Loaded<T>, Option<PluginError>>) {
-        self.progress.done(i, &self.successors);
+        let rank = self.schedule.done(i);
         let outcome = outcome.map_err(|error| error.unwrap_or_else(|| self.interrupted(i)));
         match self.mode {
             Mode::All => {}
@@ -432,7 +511,6 @@ impl<'a, T: ?Sized + Plugin> Start<'a, T> {
                 if let Err(error) = outcome {
                     if !error.is_disabled() {
                         self.stopped = true;
-                        let rank = self.progress.rank(i);
                         if self
                             .failure
                             .as_ref()
